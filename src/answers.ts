@@ -1,0 +1,386 @@
+/**
+ * The answers file, `.atmos-oidc.yaml` (schema version 1): reading it strictly, filling defaults,
+ * validating every field, and writing it back in a stable order.
+ */
+import { isAlias, isNode, isScalar, parseDocument, visit, stringify } from 'yaml';
+import { partitionOf } from './regions.ts';
+import * as rules from './validate.ts';
+import { InputError, type InputProblem } from './validate.ts';
+
+export const ANSWERS_FILE = '.atmos-oidc.yaml';
+export const SCHEMA_VERSION = 1;
+export const DEFAULT_ATMOS_VERSION = '1.215.0';
+export const DEFAULT_REGION = 'us-east-2';
+
+export type Setup = 'basic' | 'advanced';
+/** Which generated jobs use a role: `plan` (plan, affected stacks, upload, drift, smoke test) or `apply`. */
+export type RoleUse = 'plan' | 'apply';
+
+export interface AccountAnswer {
+  stage: string;
+  id: string;
+  oidc_provider_arn: string | null;
+}
+
+export interface RoleAnswer {
+  name: string;
+  identity: string;
+  policies: string[];
+  /** `trusted_github_repos` entries, by name; `{stage}` expands per account. */
+  trust: string[];
+  used_for: RoleUse[];
+}
+
+export interface Answers {
+  version: 1;
+  repository: string;
+  repository_ids: { owner: number; repo: number } | null;
+  namespace: string;
+  region: string;
+  default_branch: string;
+  setup: Setup;
+  apply_environment: string;
+  atmos_version: string;
+  atmos_pro: boolean;
+  tfstate_role_arn: string | null;
+  accounts: AccountAnswer[];
+  roles: RoleAnswer[];
+}
+
+/** What the tool records beside the answers: which version wrote the files, and their hashes. */
+export interface AnswersRecord {
+  answers: Answers;
+  generator?: string;
+  files: Record<string, string>;
+}
+
+/** Answers as they arrive from a file, flags or prompts: anything may be missing or wrong. */
+export type RawAnswers = Record<string, unknown>;
+
+const TOP_LEVEL_KEYS = [
+  'version',
+  'repository',
+  'repository_ids',
+  'namespace',
+  'region',
+  'default_branch',
+  'setup',
+  'apply_environment',
+  'atmos_version',
+  'atmos_pro',
+  'tfstate_role_arn',
+  'accounts',
+  'roles',
+] as const;
+const RECORD_KEYS = ['generator', 'files'];
+const ACCOUNT_KEYS = ['stage', 'id', 'oidc_provider_arn'];
+const ROLE_KEYS = ['name', 'identity', 'policies', 'trust', 'used_for'];
+
+/** The answers a run cannot do without; `--yes` names them when they are missing. */
+export const REQUIRED_ANSWERS = ['repository', 'accounts'] as const;
+
+/** The owner of `owner/repo`, lower-cased: the default namespace. */
+export function defaultNamespace(repository: string): string {
+  return repository.split('/')[0].toLowerCase();
+}
+
+export function managedPolicy(partition: string, name: string): string {
+  return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/**
+ * The roles a setup starts with. `basic` is the guide's single admin role trusted for the whole
+ * repository; `advanced` splits a read-only planner (any context) from an admin role that only a job
+ * running in the apply environment can assume.
+ */
+export function defaultRoles(a: Pick<Answers, 'setup' | 'namespace' | 'repository' | 'apply_environment' | 'region'>): RoleAnswer[] {
+  const partition = partitionOf(a.region);
+  const admin = managedPolicy(partition, 'AdministratorAccess');
+  if (a.setup === 'basic') {
+    return [{ name: 'terraform', identity: `${a.namespace}/admin`, policies: [admin], trust: [a.repository], used_for: ['plan', 'apply'] }];
+  }
+  return [
+    {
+      name: 'planner',
+      identity: `${a.namespace}/planner`,
+      policies: [managedPolicy(partition, 'ReadOnlyAccess')],
+      trust: [a.repository],
+      used_for: ['plan'],
+    },
+    {
+      name: 'terraform',
+      identity: `${a.namespace}/admin`,
+      policies: [admin],
+      trust: [`${a.repository}:environment:${a.apply_environment}`],
+      used_for: ['apply'],
+    },
+  ];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Fill defaults and validate. Collects every problem before throwing, so one run names them all.
+ * `raw.accounts`/`raw.repository` missing is reported as missing (the caller prompts first when it can).
+ */
+export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
+  const problems: InputProblem[] = [];
+  const check = (field: string, value: unknown, rule: rules.Rule): void => {
+    const allowed = rule(value);
+    if (allowed) problems.push({ field, value, allowed });
+  };
+  const unknownKeys = (where: string, object: Record<string, unknown>, known: readonly string[]): void => {
+    for (const key of Object.keys(object)) {
+      if (!known.includes(key))
+        problems.push({ field: where ? `${where}.${key}` : key, value: object[key], allowed: `unknown key; the keys allowed here are ${known.join(', ')}` });
+    }
+  };
+
+  unknownKeys('', raw, [...TOP_LEVEL_KEYS, ...RECORD_KEYS]);
+
+  const version = raw.version ?? SCHEMA_VERSION;
+  if (version !== SCHEMA_VERSION)
+    problems.push({ field: 'version', value: version, allowed: `this version of create-atmos-oidc reads schema version ${SCHEMA_VERSION}; upgrade the tool to read a newer file` });
+
+  const repository = raw.repository;
+  check('repository', repository, rules.repository);
+  const repo = typeof repository === 'string' ? repository : 'owner/repo';
+
+  let repositoryIds: Answers['repository_ids'] = null;
+  if (raw.repository_ids !== undefined && raw.repository_ids !== null) {
+    const ids = raw.repository_ids;
+    if (!isPlainObject(ids)) {
+      problems.push({ field: 'repository_ids', value: ids, allowed: 'expected a map with both "owner" and "repo" numeric ids, or nothing' });
+    } else {
+      unknownKeys('repository_ids', ids, ['owner', 'repo']);
+      check('repository_ids.owner', ids.owner, rules.githubId);
+      check('repository_ids.repo', ids.repo, rules.githubId);
+      repositoryIds = { owner: ids.owner as number, repo: ids.repo as number };
+    }
+  }
+
+  const namespace = raw.namespace ?? defaultNamespace(repo);
+  check('namespace', namespace, rules.label);
+  const region = raw.region ?? DEFAULT_REGION;
+  check('region', region, rules.region);
+  const partition = partitionOf(String(region));
+  const defaultBranch = raw.default_branch ?? 'main';
+  check('default_branch', defaultBranch, rules.branch);
+  const setup = raw.setup ?? 'advanced';
+  check('setup', setup, rules.setup);
+  const applyEnvironment = raw.apply_environment ?? '{stage}';
+  check('apply_environment', applyEnvironment, rules.environment);
+  const atmosVersion = raw.atmos_version ?? DEFAULT_ATMOS_VERSION;
+  check('atmos_version', atmosVersion, rules.atmosVersion);
+  const atmosPro = raw.atmos_pro ?? true;
+  check('atmos_pro', atmosPro, rules.boolean);
+  const tfstate = raw.tfstate_role_arn ?? null;
+  if (tfstate !== null) check('tfstate_role_arn', tfstate, rules.roleArn(partition));
+
+  const accounts: AccountAnswer[] = [];
+  if (!Array.isArray(raw.accounts) || raw.accounts.length === 0) {
+    problems.push({ field: 'accounts', value: raw.accounts, allowed: rules.nonEmptyList('account (stage and 12-digit id)') });
+  } else {
+    raw.accounts.forEach((entry, i) => {
+      const field = `accounts[${i}]`;
+      if (!isPlainObject(entry)) {
+        problems.push({ field, value: entry, allowed: 'expected a map with "stage", "id" and optionally "oidc_provider_arn"' });
+        return;
+      }
+      unknownKeys(field, entry, ACCOUNT_KEYS);
+      check(`${field}.stage`, entry.stage, rules.label);
+      // A 12-digit number is unambiguous; shorter numbers lost their leading zeros and are refused.
+      const id = typeof entry.id === 'number' && /^\d{12}$/.test(String(entry.id)) ? String(entry.id) : entry.id;
+      check(`${field}.id`, id, rules.accountId);
+      const providerArn = entry.oidc_provider_arn ?? null;
+      if (providerArn !== null) check(`${field}.oidc_provider_arn`, providerArn, rules.oidcProviderArn(typeof id === 'string' ? id : undefined, partition));
+      accounts.push({ stage: entry.stage as string, id: id as string, oidc_provider_arn: providerArn as string | null });
+    });
+    const seen = new Map<string, number>();
+    accounts.forEach((account, i) => {
+      if (typeof account.stage !== 'string') return;
+      const first = seen.get(account.stage);
+      if (first !== undefined)
+        problems.push({ field: `accounts[${i}].stage`, value: account.stage, allowed: `stages must be unique; accounts[${first}] already uses it (two stages may share one account id, not one stage two accounts)` });
+      else seen.set(account.stage, i);
+    });
+    const providerByAccount = new Map<string, string>();
+    accounts.forEach((account, i) => {
+      if (!account.oidc_provider_arn) return;
+      const other = providerByAccount.get(account.id);
+      if (other && other !== account.oidc_provider_arn)
+        problems.push({ field: `accounts[${i}].oidc_provider_arn`, value: account.oidc_provider_arn, allowed: `an account has one GitHub OIDC provider; another stage of account ${account.id} names ${other}` });
+      else providerByAccount.set(account.id, account.oidc_provider_arn);
+    });
+  }
+
+  const base = {
+    setup: setup as Setup,
+    namespace: namespace as string,
+    repository: repo,
+    apply_environment: applyEnvironment as string,
+    region: region as string,
+  };
+  let roles: RoleAnswer[];
+  if (raw.roles === undefined || raw.roles === null || (Array.isArray(raw.roles) && raw.roles.length === 0)) {
+    roles = problems.length ? [] : defaultRoles(base);
+  } else if (!Array.isArray(raw.roles)) {
+    problems.push({ field: 'roles', value: raw.roles, allowed: 'expected a list of roles, or nothing for the defaults of the setup' });
+    roles = [];
+  } else {
+    roles = raw.roles.map((entry, i) => readRole(entry, `roles[${i}]`, partition, problems, unknownKeys, check));
+    checkRoleSet(roles, problems);
+  }
+  for (const [i, role] of roles.entries()) {
+    for (const account of accounts) {
+      const full = roleFullName(String(namespace), account.stage, role.name);
+      if (typeof account.stage === 'string' && full.length > 64)
+        problems.push({ field: `roles[${i}].name`, value: role.name, allowed: `the IAM role name "${full}" (namespace-gbl-stage-name) would exceed 64 characters; shorten the namespace, stage or role name` });
+    }
+  }
+
+  if (problems.length) throw new InputError(problems.map((p) => ({ ...p, field: source === 'answers' ? p.field : `${source}: ${p.field}` })));
+
+  return {
+    version: SCHEMA_VERSION,
+    repository: repo,
+    repository_ids: repositoryIds,
+    namespace: namespace as string,
+    region: region as string,
+    default_branch: defaultBranch as string,
+    setup: setup as Setup,
+    apply_environment: applyEnvironment as string,
+    atmos_version: atmosVersion as string,
+    atmos_pro: atmosPro as boolean,
+    tfstate_role_arn: tfstate as string | null,
+    accounts,
+    roles,
+  };
+}
+
+function readRole(
+  entry: unknown,
+  field: string,
+  partition: string,
+  problems: InputProblem[],
+  unknownKeys: (where: string, object: Record<string, unknown>, known: readonly string[]) => void,
+  check: (field: string, value: unknown, rule: rules.Rule) => void,
+): RoleAnswer {
+  if (!isPlainObject(entry)) {
+    problems.push({ field, value: entry, allowed: 'expected a map with "name", "identity", "policies", "trust" and "used_for"' });
+    return { name: '', identity: '', policies: [], trust: [], used_for: [] };
+  }
+  unknownKeys(field, entry, ROLE_KEYS);
+  check(`${field}.name`, entry.name, rules.roleName);
+  check(`${field}.identity`, entry.identity, rules.identity);
+  const list = (key: string, what: string, rule: rules.Rule, allowEmpty = false): string[] => {
+    const value = entry[key] ?? (allowEmpty ? [] : undefined);
+    if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) {
+      problems.push({ field: `${field}.${key}`, value, allowed: allowEmpty ? `expected a list of ${what}` : rules.nonEmptyList(what) });
+      return [];
+    }
+    value.forEach((item, j) => check(`${field}.${key}[${j}]`, item, rule));
+    return value as string[];
+  };
+  const policies = list('policies', 'managed policy ARN', rules.policyArn(partition));
+  const trust = list('trust', 'trusted_github_repos entry', rules.trustEntry);
+  const usedFor = list('used_for', '"plan" or "apply"', (v) => (v === 'plan' || v === 'apply' ? null : 'expected "plan" or "apply"'), true);
+  return { name: entry.name as string, identity: entry.identity as string, policies, trust, used_for: usedFor as RoleUse[] };
+}
+
+function checkRoleSet(roles: RoleAnswer[], problems: InputProblem[]): void {
+  const names = new Set<string>();
+  const identities = new Set<string>();
+  roles.forEach((role, i) => {
+    if (names.has(role.name)) problems.push({ field: `roles[${i}].name`, value: role.name, allowed: 'role names must be unique' });
+    names.add(role.name);
+    if (identities.has(role.identity))
+      problems.push({ field: `roles[${i}].identity`, value: role.identity, allowed: 'each role has its own identity; this one is taken' });
+    identities.add(role.identity);
+  });
+  for (const use of ['plan', 'apply'] as const) {
+    const users = roles.filter((r) => r.used_for.includes(use));
+    if (users.length !== 1)
+      problems.push({
+        field: 'roles',
+        value: users.map((r) => r.name),
+        allowed: `exactly one role must be used_for "${use}" (the identity the ${use === 'plan' ? 'plan, affected-stacks and upload' : 'apply'} jobs use)`,
+      });
+  }
+}
+
+/** The IAM role name the component creates (null-label id, default label order, lower-cased). */
+export function roleFullName(namespace: string, stage: string, name: string): string {
+  return [namespace, 'gbl', stage, name].filter(Boolean).join('-').toLowerCase();
+}
+
+/**
+ * Parse answers YAML strictly: YAML 1.2, unique keys, and no anchors, aliases or tags, which would
+ * let one value silently stand for another in a file that decides IAM trust.
+ */
+export function parseAnswersText(text: string, file: string): RawAnswers & { files?: unknown; generator?: unknown } {
+  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true, strict: true });
+  const problems: InputProblem[] = [];
+  for (const error of doc.errors) {
+    problems.push({ field: file, value: error.message.split('\n')[0], allowed: 'expected a valid YAML document (fix the syntax at the line shown)' });
+  }
+  if (!problems.length) {
+    visit(doc, (_key, node, path) => {
+      if (!isNode(node)) return;
+      const where = `${file}: ${yamlPath(path)}`;
+      if (isAlias(node)) problems.push({ field: where, value: `*${node.source}`, allowed: 'aliases are not read in an answers file; write the value out' });
+      else if (node.anchor) problems.push({ field: where, value: `&${node.anchor}`, allowed: 'anchors are not read in an answers file; write values out' });
+      else if (node.tag)
+        problems.push({ field: where, value: node.tag, allowed: 'YAML tags are not read in an answers file; write plain values' });
+    });
+  }
+  if (problems.length) throw new InputError(problems);
+  const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
+  if (!isPlainObject(value)) throw new InputError({ field: file, value, allowed: 'expected a YAML map of answers (see the answers file reference in the README)' });
+  return value;
+}
+
+function yamlPath(path: readonly unknown[]): string {
+  const parts: string[] = [];
+  for (const step of path) {
+    const key = (step as { key?: { value?: unknown } }).key;
+    if (key && isScalar(key)) parts.push(String(key.value));
+  }
+  return parts.join('.') || '(document)';
+}
+
+/** Split a stored answers file into the answers proper and what the tool recorded beside them. */
+export function readRecord(raw: RawAnswers, source: string): AnswersRecord {
+  const { files, generator, ...rest } = raw as RawAnswers & { files?: unknown; generator?: unknown };
+  const hashes: Record<string, string> = {};
+  if (isPlainObject(files)) for (const [k, v] of Object.entries(files)) if (typeof v === 'string') hashes[k] = v;
+  return { answers: resolveAnswers(rest, source), generator: typeof generator === 'string' ? generator : undefined, files: hashes };
+}
+
+/** The answers file as written: stable key order, every answer explicit, hashes last. */
+export function renderAnswersFile(record: AnswersRecord): string {
+  const a = record.answers;
+  const ordered = {
+    version: a.version,
+    repository: a.repository,
+    ...(a.repository_ids ? { repository_ids: { owner: a.repository_ids.owner, repo: a.repository_ids.repo } } : {}),
+    namespace: a.namespace,
+    region: a.region,
+    default_branch: a.default_branch,
+    setup: a.setup,
+    apply_environment: a.apply_environment,
+    atmos_version: a.atmos_version,
+    atmos_pro: a.atmos_pro,
+    tfstate_role_arn: a.tfstate_role_arn,
+    accounts: a.accounts.map((x) => ({ stage: x.stage, id: x.id, oidc_provider_arn: x.oidc_provider_arn })),
+    roles: a.roles.map((r) => ({ name: r.name, identity: r.identity, policies: r.policies, trust: r.trust, used_for: r.used_for })),
+    generator: record.generator,
+    files: Object.fromEntries(Object.entries(record.files).sort(([x], [y]) => (x < y ? -1 : 1))),
+  };
+  const header =
+    '# create-atmos-oidc answers (schema version 1). Commit this file: `create-atmos-oidc workflows`\n' +
+    '# regenerates every managed file from it. "files" records what was last written, to detect edits.\n';
+  return header + stringify(ordered, { lineWidth: 0, indentSeq: true, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+}

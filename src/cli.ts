@@ -1,0 +1,175 @@
+/**
+ * The command line: flags to options, errors to exit codes. Each command is a short list of steps
+ * over an injected context; the work itself lives in the library modules.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from './answers.ts';
+import { Cancelled, getContext, HELP, type Context, type Io } from './context.ts';
+import type { PlanResult } from './generate.ts';
+import { nextSteps } from './next-steps.ts';
+import { FlushError, Tree, unifiedDiff } from './tree.ts';
+import { InputError } from './validate.ts';
+import { VERSION } from './version.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+/** Read and strictly parse a YAML answers file; every failure is an input error naming the file. */
+export function readAnswersFile(path: string, field = '--answers'): RawAnswers {
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw new InputError({ field, value: path, allowed: 'expected a YAML file, found a directory' });
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError({ field, value: path, allowed: `expected a readable YAML file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+  }
+  return parseAnswersText(text, field === '--answers' ? path : field);
+}
+
+/** The answers file already in the target, if any: what earlier runs answered and wrote. */
+export function readPrevious(dir: string): AnswersRecord | null {
+  const path = join(dir, ANSWERS_FILE);
+  try {
+    statSync(path);
+  } catch {
+    return null;
+  }
+  return readRecord(readAnswersFile(path, ANSWERS_FILE), ANSWERS_FILE);
+}
+
+/** `owner/repo` from the target's git remote, when there is one. */
+async function repositoryDefault(dir: string): Promise<string | null> {
+  try {
+    const { execa } = await import('execa');
+    const { stdout } = await execa('git', ['remote', 'get-url', 'origin'], { cwd: dir, reject: true, timeout: 3000 });
+    const { repositoryFromRemote } = await import('./prompts.ts');
+    return repositoryFromRemote(stdout);
+  } catch {
+    return null;
+  }
+}
+
+/** Gather raw answers: the previous answers file, then `--answers`, then prompts for what is missing. */
+async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Promise<Answers> {
+  let raw: RawAnswers = {};
+  if (previous) raw = { ...previous.answers };
+  if (ctx.answersFile) {
+    const given = readAnswersFile(ctx.answersFile);
+    delete given.files;
+    delete given.generator;
+    raw = { ...raw, ...given };
+  }
+  const canPrompt = ctx.io.prompter !== null && !ctx.yes;
+  if (canPrompt && ctx.io.prompter) {
+    const { promptMissing } = await import('./prompts.ts');
+    raw = await promptMissing(raw, ctx.io.prompter, { repository: await repositoryDefault(ctx.dir) });
+  } else {
+    const missing = (['repository', 'accounts'] as const).filter((k) => raw[k] === undefined);
+    if (missing.length)
+      throw new InputError(
+        missing.map((field) => ({
+          field,
+          value: undefined,
+          allowed: `required, and --yes (or a stdin that is not a terminal) means no prompt: give it in the --answers file${field === 'accounts' ? ' (a list of {stage, id})' : ' (owner/repo)'}`,
+        })),
+      );
+  }
+  return resolveAnswers(raw);
+}
+
+function printPlan(ctx: Context, tree: Tree): void {
+  const out = ctx.io.stdout;
+  for (const change of tree.changes()) {
+    out(`  ${change.kind.padEnd(9)} ${change.path}${change.reason ? `  (${change.reason})` : ''}\n`);
+    if ((ctx.dryRun && change.kind !== 'unchanged') || change.kind === 'conflict') out(indent(unifiedDiff(change)));
+  }
+}
+
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '    ').replace(/\n*$/, '\n');
+}
+
+/** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */
+async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
+  const tree = new Tree(ctx.dir);
+  const { runGenerator } = await import('../generators/index.ts');
+  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous } });
+  for (const warning of result.model.warnings) ctx.io.stderr(`warning: ${warning.message}\n`);
+  ctx.io.stdout(`${ctx.dryRun ? 'Would write' : 'Plan'} for ${ctx.dir}:\n`);
+  printPlan(ctx, tree);
+  if (tree.hasConflicts()) {
+    ctx.io.stderr(
+      '\nNothing was written: the files marked "conflict" differ from what create-atmos-oidc last wrote.\n' +
+        'Keep your edit and re-apply it after regenerating, or run again with --force to overwrite them (the diff above is what --force writes).\n',
+    );
+    return EXIT.failed;
+  }
+  if (ctx.dryRun) {
+    ctx.io.stdout('\nDry run: nothing was written.\n');
+    return EXIT.ok;
+  }
+  tree.flush();
+  const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
+  ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}.\n\n`);
+  if (generator === 'init' || generator === 'account') ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice)}\n`);
+  return EXIT.ok;
+}
+
+async function runInit(ctx: Context): Promise<number> {
+  const previous = readPrevious(ctx.dir);
+  const answers = await gatherAnswers(ctx, previous);
+  return planAndWrite(ctx, 'init', answers, previous);
+}
+
+async function runWorkflows(ctx: Context): Promise<number> {
+  const previous = readPrevious(ctx.dir);
+  if (!previous)
+    throw new InputError({ field: ANSWERS_FILE, value: join(ctx.dir, ANSWERS_FILE), allowed: 'expected the answers file of an earlier `create-atmos-oidc init` in DIR' });
+  return planAndWrite(ctx, 'workflows', previous.answers, previous);
+}
+
+/** Run one invocation; returns the exit code. Never throws for expected failures. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let ctx: Context;
+  try {
+    ctx = getContext(argv, io);
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  if (ctx.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  if (ctx.version) {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  try {
+    switch (ctx.command) {
+      case 'init':
+        return await runInit(ctx);
+      case 'workflows':
+        return await runWorkflows(ctx);
+      default: {
+        const { runDayTwo } = await import('./commands.ts');
+        return await runDayTwo(ctx, { gatherPrevious: readPrevious, planAndWrite });
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputError) {
+      io.stderr(`error: ${error.message.split('\n').join('\nerror: ')}\nNothing was written.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof Cancelled) {
+      io.stderr('Cancelled: nothing was written.\n');
+      return EXIT.cancelled;
+    }
+    if (error instanceof FlushError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Day-two commands: `account` and `role` change the answers, then plan every file again through
+ * the same write path as `init`; `check` verifies a repository's trust chain.
+ */
+import { join } from 'node:path';
+import { ANSWERS_FILE, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from './answers.ts';
+import type { Context } from './context.ts';
+import { partitionOf } from './regions.ts';
+import { trustEntryWarnings } from './trust.ts';
+import * as rules from './validate.ts';
+import { InputError } from './validate.ts';
+
+export interface DayTwoDeps {
+  gatherPrevious: (dir: string) => AnswersRecord | null;
+  planAndWrite: (ctx: Context, generator: 'account' | 'role', answers: Answers, previous: AnswersRecord | null) => Promise<number>;
+}
+
+function requirePrevious(ctx: Context, deps: DayTwoDeps): AnswersRecord {
+  const previous = deps.gatherPrevious(ctx.dir);
+  if (!previous)
+    throw new InputError({ field: ANSWERS_FILE, value: join(ctx.dir, ANSWERS_FILE), allowed: 'expected the answers file of an earlier `create-atmos-oidc init` in DIR' });
+  return previous;
+}
+
+function canPrompt(ctx: Context): boolean {
+  return ctx.io.prompter !== null && !ctx.yes;
+}
+
+function requireFlag(flag: string, value: unknown): never {
+  throw new InputError({ field: flag, value, allowed: 'required with --yes or when stdin is not a terminal' });
+}
+
+async function addAccount(ctx: Context, deps: DayTwoDeps): Promise<number> {
+  const previous = requirePrevious(ctx, deps);
+  const a = previous.answers;
+  const partition = partitionOf(a.region);
+  const prompter = canPrompt(ctx) ? ctx.io.prompter : null;
+  const taken = new Set(a.accounts.map((x) => x.stage));
+  const stage =
+    ctx.stage ??
+    (prompter
+      ? await prompter.input({ message: 'Stage name of the new account', validate: (v) => rules.label(v) ?? (taken.has(v) ? 'this stage exists already' : true) })
+      : requireFlag('--stage', undefined));
+  const id = ctx.accountId ?? (prompter ? await prompter.input({ message: `AWS account id of ${stage}`, validate: (v) => rules.accountId(v) ?? true }) : requireFlag('--account-id', undefined));
+  let providerArn = ctx.oidcProviderArn;
+  if (!providerArn && !ctx.stage && prompter && (await prompter.confirm({ message: `Does account ${id} already have a GitHub OIDC provider?`, default: false }))) {
+    providerArn = await prompter.input({ message: 'Its ARN', validate: (v) => rules.oidcProviderArn(id, partition)(v) ?? true });
+  }
+  const raw: RawAnswers = { ...a, accounts: [...a.accounts, { stage, id, oidc_provider_arn: providerArn ?? null }] };
+  const answers = resolveFlags(raw, { '--stage': `accounts[${a.accounts.length}].stage`, '--account-id': `accounts[${a.accounts.length}].id`, '--oidc-provider-arn': `accounts[${a.accounts.length}].oidc_provider_arn` });
+  return deps.planAndWrite(ctx, 'account', answers, previous);
+}
+
+/** Resolve answers, naming the flag rather than the answers-file field when a flag was wrong. */
+function resolveFlags(raw: RawAnswers, flagFields: Record<string, string>): Answers {
+  try {
+    return resolveAnswers(raw);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const byField = Object.fromEntries(Object.entries(flagFields).map(([flag, field]) => [field, flag]));
+    throw new InputError(error.problems.map((p) => (byField[p.field] ? { ...p, field: byField[p.field] } : p)));
+  }
+}
+
+async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
+  const previous = requirePrevious(ctx, deps);
+  const a = previous.answers;
+  const partition = partitionOf(a.region);
+  const prompter = canPrompt(ctx) ? ctx.io.prompter : null;
+  const name = ctx.name ?? (prompter ? await prompter.input({ message: 'Role name (iam-role/<name>)', validate: (v) => rules.roleName(v) ?? true }) : requireFlag('--name', undefined));
+  const identity =
+    ctx.identity ??
+    (prompter ? await prompter.input({ message: 'Identity, named after its permission boundary', default: `${a.namespace}/${name}`, validate: (v) => rules.identity(v) ?? true }) : requireFlag('--identity', undefined));
+  let policies = ctx.policies;
+  if (!policies.length) {
+    if (!prompter) requireFlag('--policy', undefined);
+    policies = [await prompter.input({ message: 'Managed policy ARN', default: `arn:${partition}:iam::aws:policy/ReadOnlyAccess`, validate: (v) => rules.policyArn(partition)(v) ?? true })];
+  }
+  let trust = ctx.trust;
+  if (!trust.length) {
+    if (!prompter) requireFlag('--trust', undefined);
+    ctx.io.stdout(TRUST_HELP);
+    trust = [await prompter.input({ message: 'Trusted entry', default: `${a.repository}:environment:{stage}`, validate: (v) => rules.trustEntry(v) ?? true })];
+  }
+  const isAdmin = policies.some((p) => /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(p));
+  for (const entry of trust) for (const w of trustEntryWarnings(entry, isAdmin)) ctx.io.stderr(`warning: ${w.message}\n`);
+  const index = a.roles.length;
+  const raw: RawAnswers = { ...a, roles: [...a.roles, { name, identity, policies, trust, used_for: [] }] };
+  const flags: Record<string, string> = { '--name': `roles[${index}].name`, '--identity': `roles[${index}].identity` };
+  policies.forEach((_, i) => (flags[`--policy ${policies[i]}`] = `roles[${index}].policies[${i}]`));
+  trust.forEach((_, i) => (flags[`--trust ${trust[i]}`] = `roles[${index}].trust[${i}]`));
+  return deps.planAndWrite(ctx, 'role', resolveFlags(raw, flags), previous);
+}
+
+export const TRUST_HELP = `Trust entries (trusted_github_repos of the aws-iam-role component):
+  acme/infra-live                          repo:acme/infra-live:*  (any branch, tag, PR or environment)
+  acme/infra-live:main                     repo:acme/infra-live:ref:refs/heads/main  (that branch only)
+  acme/infra-live:environment:production   repo:acme/infra-live:environment:production  (jobs in that environment)
+  acme/infra-live:ref:refs/tags/v*         repo:acme/infra-live:ref:refs/tags/v*  (verbatim ref)
+  {stage} in an entry becomes each account's stage.
+`;
+
+export async function runDayTwo(ctx: Context, deps: DayTwoDeps): Promise<number> {
+  if (ctx.command === 'account') return addAccount(ctx, deps);
+  if (ctx.command === 'role') return addRole(ctx, deps);
+  const { runCheck } = await import('./check/index.ts');
+  return runCheck(ctx);
+}

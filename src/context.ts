@@ -1,0 +1,138 @@
+/**
+ * Everything a command needs from the outside world, parsed once from argv and injected, so tests
+ * drive commands without a terminal: output streams, the prompt, the environment.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { InputError } from './validate.ts';
+
+export const COMMANDS = ['init', 'account', 'role', 'workflows', 'check'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** A prompt the user can answer; `Cancelled` is thrown on Ctrl-C or Escape. */
+export interface Prompter {
+  input(options: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  confirm(options: { message: string; default?: boolean }): Promise<boolean>;
+  select<T extends string>(options: { message: string; choices: Array<{ value: T; name?: string; description?: string }>; default?: T }): Promise<T>;
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Null when prompting is impossible (not a terminal). */
+  prompter: Prompter | null;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface Context {
+  command: Command;
+  dir: string;
+  answersFile: string | null;
+  yes: boolean;
+  dryRun: boolean;
+  force: boolean;
+  json: boolean;
+  help: boolean;
+  version: boolean;
+  stage: string | null;
+  accountId: string | null;
+  oidcProviderArn: string | null;
+  name: string | null;
+  identity: string | null;
+  policies: string[];
+  trust: string[];
+  explain: string | null;
+  io: Io;
+}
+
+/** Parse argv (without `node` and the script). Usage errors are input errors: exit 2. */
+export function getContext(argv: string[], io: Io): Context {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        answers: { type: 'string' },
+        yes: { type: 'boolean', short: 'y' },
+        'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        stage: { type: 'string' },
+        'account-id': { type: 'string' },
+        'oidc-provider-arn': { type: 'string' },
+        name: { type: 'string' },
+        identity: { type: 'string' },
+        policy: { type: 'string', multiple: true },
+        trust: { type: 'string', multiple: true },
+        explain: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new InputError({ field: 'arguments', value: argv.join(' '), allowed: `${(error as Error).message.split('\n')[0]}; see --help` });
+  }
+  const { values, positionals } = parsed;
+  let command: Command = 'init';
+  const rest = [...positionals];
+  if (rest.length && (COMMANDS as readonly string[]).includes(rest[0])) command = rest.shift() as Command;
+  if (rest.length > 1)
+    throw new InputError({ field: 'arguments', value: rest.join(' '), allowed: `expected at most one directory after the command (${COMMANDS.join(', ')})` });
+  return {
+    command,
+    dir: resolve(io.cwd, rest[0] ?? '.'),
+    answersFile: values.answers ? resolve(io.cwd, values.answers) : null,
+    yes: Boolean(values.yes),
+    dryRun: Boolean(values['dry-run']),
+    force: Boolean(values.force),
+    json: Boolean(values.json),
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+    stage: values.stage ?? null,
+    accountId: values['account-id'] ?? null,
+    oidcProviderArn: values['oidc-provider-arn'] ?? null,
+    name: values.name ?? null,
+    identity: values.identity ?? null,
+    policies: values.policy ?? [],
+    trust: values.trust ?? [],
+    explain: values.explain ?? null,
+    io,
+  };
+}
+
+export const HELP = `create-atmos-oidc: keyless GitHub Actions to AWS (OIDC) for Atmos and Atmos Pro
+
+Usage:
+  create-atmos-oidc [init] [DIR]      scaffold into DIR (default: the current directory)
+  create-atmos-oidc account [DIR]     add an AWS account (stage) to an existing setup
+  create-atmos-oidc role [DIR]        add an IAM role with its Atmos identity
+  create-atmos-oidc workflows [DIR]   regenerate every managed file from .atmos-oidc.yaml
+  create-atmos-oidc check [DIR]       verify the trust chain of the repository in DIR
+
+Options:
+  --answers FILE     answers from a YAML file shaped like .atmos-oidc.yaml; prompt only for the rest
+  -y, --yes          never prompt: take given answers and defaults (also when stdin is not a terminal)
+  --dry-run          print every create/update/conflict with a unified diff; write nothing
+  --force            overwrite managed files edited by hand (the diff is printed first)
+  --json             (check) machine-readable findings on stdout
+  --explain ROLE     (check) print the trust policy the component creates for ROLE in each account
+  account: --stage NAME --account-id ID [--oidc-provider-arn ARN]
+  role:    --name NAME --identity ORG/BOUNDARY --policy ARN... --trust ENTRY...
+  -h, --help         this help
+  -v, --version      the version
+
+Through npm, put -- before flags: npm create atmos-oidc@latest -- --yes --answers answers.yaml
+
+Exit codes: 0 done; 1 check found an error or a conflict was left unresolved;
+2 bad input or usage (nothing written); 130 cancelled (nothing written).
+`;

@@ -1,0 +1,137 @@
+/**
+ * What lands in the user's repository: each file rendered from the model, with who owns it.
+ * `managed` files (workflows) are the tool's alone; `shared` files (catalog, stacks, profile,
+ * mixin) are the user's too; `once` is written only when absent; `lines` appends missing lines.
+ */
+import type { Model, RoleModel } from './model.ts';
+import { CATALOG_IMPORT, IAM_ROLE_SOURCE, OIDC_PROVIDER_SOURCE, PRO_MIXIN_IMPORT, PROFILE_NAME, PROVIDER_COMPONENT, PROVIDER_NAME } from './model.ts';
+import { renderTemplate } from './render.ts';
+import { describeEntries } from './trust.ts';
+
+export type Ownership = 'managed' | 'shared' | 'once' | 'lines';
+
+export interface RenderedFile {
+  path: string;
+  content: string;
+  ownership: Ownership;
+}
+
+export const CATALOG_PATH = (m: Model): string => `${m.stacksBasePath}/catalog/github-ci.yaml`;
+export const PRO_MIXIN_PATH = (m: Model): string => `${m.stacksBasePath}/mixins/atmos-pro.yaml`;
+export const PROFILE_PATH = `profiles/${PROFILE_NAME}/atmos.yaml`;
+export const WORKFLOWS_DIR = '.github/workflows';
+
+function roleComment(model: Model, role: RoleModel): string {
+  const uses = role.answer.used_for.length ? `used by the ${role.answer.used_for.join(' and ')} jobs` : 'not used by the generated workflows';
+  return `Identity ${role.answer.identity}, ${uses}. Trusted for: ${describeEntries(role.entries, model.trustedOrg)}.`;
+}
+
+/** The catalog: the provider component (unless every account reuses one) and one instance per role. */
+export function renderCatalog(model: Model): string {
+  return renderTemplate('catalog/github-ci.yaml.hbs', {
+    stacksBasePath: model.stacksBasePath,
+    namespace: model.answers.namespace,
+    deploysAnyProvider: model.deploysAnyProvider,
+    providerComponent: PROVIDER_COMPONENT,
+    providerSource: OIDC_PROVIDER_SOURCE,
+    roleSource: IAM_ROLE_SOURCE,
+    trustedOrg: model.trustedOrg,
+    tfstateRoleArn: model.answers.tfstate_role_arn ?? false,
+    roles: model.roles.map((role) => ({
+      component: role.component,
+      comment: roleComment(model, role),
+      name: role.answer.name,
+      description: `IAM role for GitHub Actions CI/CD (${role.answer.identity}). Trusts the GitHub OIDC provider for keyless authentication.`,
+      policies: role.answer.policies,
+      perStage: role.perStage,
+      entries: role.entries,
+      trustSummary: role.entries.join(', '),
+    })),
+  });
+}
+
+/** One stack manifest per account, named after its stage, carrying that account's ARNs. */
+export function renderAccountStack(model: Model, index: number): string {
+  const account = model.accounts[index];
+  const providerNote = account.reusesProvider
+    ? `this account already has a GitHub OIDC provider (${account.providerArn}); it is reused, not deployed`
+    : `stack "${account.providerStage}" deploys this account's GitHub OIDC provider`;
+  return renderTemplate('stacks/account.yaml.hbs', {
+    stage: account.stage,
+    id: account.id,
+    namespace: model.answers.namespace,
+    region: model.answers.region,
+    providerComponent: PROVIDER_COMPONENT,
+    deploysProvider: account.deploysProvider,
+    providerNote,
+    providerArn: account.providerArn,
+    catalogImport: CATALOG_IMPORT,
+    proMixinImport: PRO_MIXIN_IMPORT,
+    atmosPro: model.answers.atmos_pro,
+    profileName: PROFILE_NAME,
+    roles: account.roles,
+  });
+}
+
+/** The GitHub Environment expression Atmos Pro passes to the apply workflow for each stack. */
+export function githubEnvironmentInput(applyEnvironment: string): string {
+  return applyEnvironment.replaceAll('{stage}', '{{ .vars.stage }}');
+}
+
+export function renderProMixin(model: Model): string {
+  return renderTemplate('stacks/atmos-pro.yaml.hbs', {
+    pullRequestEvents: ['opened', 'synchronize', 'reopened'],
+    githubEnvironment: githubEnvironmentInput(model.answers.apply_environment),
+  });
+}
+
+export function renderProfile(model: Model): string {
+  const first = model.accounts[0];
+  return renderTemplate('profiles/github.yaml.hbs', {
+    profileName: PROFILE_NAME,
+    providerName: PROVIDER_NAME,
+    region: model.answers.region,
+    firstStage: first.stage,
+    identities: first.roles.map((r) => ({ name: r.role.answer.identity, default: r.role === model.planRole, arn: r.arn })),
+  });
+}
+
+export function renderAtmosConfig(model: Model): string {
+  return renderTemplate('atmos.yaml.hbs', { atmosPro: model.answers.atmos_pro });
+}
+
+/** Workflow file name → template; Atmos Pro's two only when it is on. */
+export function workflowNames(model: Model): string[] {
+  const names = ['test-oidc.yaml', 'atmos-terraform-plan.yaml', 'atmos-terraform-apply.yaml'];
+  if (model.answers.atmos_pro) names.push('atmos-pro.yaml', 'atmos-upload-instances.yaml');
+  return names;
+}
+
+export function renderWorkflow(model: Model, name: string): string {
+  const separateApplyRole = model.applyRole !== model.planRole;
+  return renderTemplate(`workflows/${name}.hbs`, {
+    profileName: PROFILE_NAME,
+    atmosPro: model.answers.atmos_pro,
+    planRole: model.planRole,
+    applyRole: model.applyRole,
+    separateApplyRole,
+    applyTrustSummary: describeEntries(model.applyRole.entries, model.trustedOrg),
+    smokeRole: model.planRole,
+    smokeTargets: model.accounts.map((a) => ({ stage: a.stage, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
+    region: model.answers.region,
+    defaultBranch: model.answers.default_branch,
+  });
+}
+
+/** Every file of the setup, in a stable order. `withAtmosConfig` is false when `atmos.yaml` exists. */
+export function renderSetup(model: Model, withAtmosConfig: boolean): RenderedFile[] {
+  const files: RenderedFile[] = [];
+  if (withAtmosConfig) files.push({ path: 'atmos.yaml', content: renderAtmosConfig(model), ownership: 'once' });
+  files.push({ path: CATALOG_PATH(model), content: renderCatalog(model), ownership: 'shared' });
+  model.accounts.forEach((account, i) => files.push({ path: account.manifestPath, content: renderAccountStack(model, i), ownership: 'shared' }));
+  if (model.answers.atmos_pro) files.push({ path: PRO_MIXIN_PATH(model), content: renderProMixin(model), ownership: 'shared' });
+  files.push({ path: PROFILE_PATH, content: renderProfile(model), ownership: 'shared' });
+  for (const name of workflowNames(model)) files.push({ path: `${WORKFLOWS_DIR}/${name}`, content: renderWorkflow(model, name), ownership: 'managed' });
+  files.push({ path: '.gitignore', content: '.workdir/\n', ownership: 'lines' });
+  return files;
+}

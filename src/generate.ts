@@ -1,0 +1,133 @@
+/**
+ * From answers to a planned tree: render every file, decide per file whether it is created,
+ * updated, left unchanged or in conflict with an edit by hand, and record what was written.
+ */
+import { createHash } from 'node:crypto';
+import { parse } from 'yaml';
+import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from './answers.ts';
+import { renderSetup, type RenderedFile } from './files.ts';
+import { buildModel, type Model } from './model.ts';
+import type { Tree } from './tree.ts';
+import { VERSION } from './version.ts';
+
+export interface PlanOptions {
+  /** Overwrite files edited by hand (the diff is printed first). */
+  force: boolean;
+  /** The answers file found in the target, if any: its hashes tell an edit by hand from our own output. */
+  previous: AnswersRecord | null;
+}
+
+export interface PlanResult {
+  model: Model;
+  /** Keys an existing `atmos.yaml` lacks, as YAML to add, or null when it has them (or was written). */
+  atmosConfigAdvice: string | null;
+}
+
+export function hashContent(content: string): string {
+  return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+}
+
+interface AtmosConfigFacts {
+  stacksBasePath: string;
+  missing: string[];
+}
+
+/** Read what an existing `atmos.yaml` says about where stacks live, and what our files need from it. */
+export function inspectAtmosConfig(text: string, atmosPro: boolean, namespace: string): AtmosConfigFacts {
+  let config: Record<string, any> = {};
+  try {
+    config = (parse(text, { version: '1.2', logLevel: 'silent' }) as Record<string, any>) ?? {};
+  } catch {
+    config = {};
+  }
+  const stacks = config?.stacks ?? {};
+  const base = typeof config?.base_path === 'string' && config.base_path !== '.' && config.base_path !== './' && config.base_path !== '' ? config.base_path.replace(/\/+$/, '') : '';
+  const stacksBase = typeof stacks.base_path === 'string' ? stacks.base_path.replace(/^\.\//, '').replace(/\/+$/, '') : 'stacks';
+  const stacksBasePath = base ? `${base}/${stacksBase}` : stacksBase;
+  const missing: string[] = [];
+  const included: string[] = Array.isArray(stacks.included_paths) ? stacks.included_paths : [];
+  const sample = `orgs/${namespace}/dev.yaml`;
+  if (!included.some((glob) => globMatch(glob, sample))) missing.push('stacks:\n  included_paths:\n    - "orgs/**/*"');
+  if (!stacks.name_template && !stacks.name_pattern) missing.push('stacks:\n  name_template: "{{ .vars.stage }}"');
+  if (atmosPro && config?.templates?.settings?.enabled !== true) missing.push('templates:\n  settings:\n    enabled: true');
+  return { stacksBasePath, missing };
+}
+
+/** The subset of Atmos's glob syntax its stack paths use: `**`, `*`, `?`; a pattern may omit `.yaml`. */
+export function globMatch(glob: string, path: string): boolean {
+  let source = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (ch === '*' && glob[i + 1] === '*') {
+      source += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (ch === '*') source += '[^/]*';
+    else if (ch === '?') source += '[^/]';
+    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const re = new RegExp(`${source}$`);
+  return re.test(path) || re.test(path.replace(/\.ya?ml$/, ''));
+}
+
+/**
+ * Place one rendered file. Our own last output (its hash is in the answers file) is replaced
+ * freely; anything else that differs is an edit by hand and becomes a conflict unless `force`.
+ */
+function place(tree: Tree, file: RenderedFile, options: PlanOptions): void {
+  const before = tree.original(file.path);
+  if (file.ownership === 'once') {
+    if (before === null) tree.write(file.path, file.content);
+    return;
+  }
+  if (file.ownership === 'lines') {
+    const present = new Set((before ?? '').split('\n').map((l) => l.trim()));
+    const missing = file.content.split('\n').filter((l) => l.trim() && !present.has(l.trim()) && !present.has(`/${l.trim()}`));
+    if (!missing.length) {
+      if (before !== null) tree.write(file.path, before);
+      return;
+    }
+    const prefix = before === null || before === '' ? '' : before.endsWith('\n') ? before : `${before}\n`;
+    tree.write(file.path, `${prefix}${missing.join('\n')}\n`);
+    return;
+  }
+  if (before === null || before === file.content || options.force) {
+    tree.write(file.path, file.content);
+    return;
+  }
+  const recorded = options.previous?.files[file.path];
+  if (recorded && recorded === hashContent(before)) {
+    tree.write(file.path, file.content);
+    return;
+  }
+  tree.conflict(
+    file.path,
+    file.content,
+    recorded
+      ? 'edited by hand since create-atmos-oidc wrote it'
+      : 'exists and was not written by create-atmos-oidc',
+  );
+}
+
+/** Plan the whole setup for `answers` into `tree`, answers file last. */
+export function planSetup(tree: Tree, answers: Answers, options: PlanOptions): PlanResult {
+  const existingConfig = tree.original('atmos.yaml');
+  const facts = existingConfig === null ? null : inspectAtmosConfig(existingConfig, answers.atmos_pro, answers.namespace);
+  const model = buildModel(answers, facts?.stacksBasePath ?? 'stacks');
+  const files = renderSetup(model, existingConfig === null);
+  for (const file of files) place(tree, file, options);
+
+  const hashes: Record<string, string> = {};
+  for (const file of files) {
+    if (file.ownership !== 'managed' && file.ownership !== 'shared') continue;
+    const change = tree.changes().find((c) => c.path === file.path);
+    if (change?.kind === 'conflict') {
+      const kept = options.previous?.files[file.path];
+      if (kept) hashes[file.path] = kept;
+    } else {
+      hashes[file.path] = hashContent(file.content);
+    }
+  }
+  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: hashes }));
+  const advice = facts && facts.missing.length ? facts.missing.join('\n') : null;
+  return { model, atmosConfigAdvice: advice };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the user does after the files are written, in order: deploy per account, set repository
+ * variables, create environments, run the smoke test.
+ */
+import type { Model } from './model.ts';
+import { PROVIDER_COMPONENT } from './model.ts';
+
+export function nextSteps(model: Model, atmosConfigAdvice: string | null): string {
+  const a = model.answers;
+  const lines: string[] = ['Next steps:', ''];
+  let step = 1;
+  if (atmosConfigAdvice) {
+    lines.push(`${step++}. Your atmos.yaml was left as it is. Add these keys so Atmos finds the new stacks:`, '');
+    lines.push(...atmosConfigAdvice.split('\n').map((l) => `     ${l}`), '');
+  }
+  lines.push(`${step++}. Deploy, account by account, with credentials for that account (in this order):`);
+  for (const account of model.accounts) {
+    lines.push(`     # ${account.stage} (account ${account.id})`);
+    if (account.deploysProvider) lines.push(`     atmos terraform apply ${PROVIDER_COMPONENT} -s ${account.stage}`);
+    for (const role of account.roles) lines.push(`     atmos terraform apply ${role.role.component} -s ${account.stage}`);
+  }
+  lines.push('');
+  lines.push(`${step++}. Set the repository variables the workflows read:`);
+  lines.push(`     gh variable set ATMOS_VERSION --body "${a.atmos_version}" --repo ${a.repository}`);
+  if (a.atmos_pro) lines.push(`     gh variable set ATMOS_PRO_WORKSPACE_ID --body "<your Atmos Pro workspace id>" --repo ${a.repository}`);
+  lines.push('');
+  if (model.applyRole !== model.planRole) {
+    const environments = [...new Set(model.accounts.map((x) => x.applyEnvironment))];
+    lines.push(`${step++}. Create the GitHub Environments the apply role trusts, and protect them with required reviewers`);
+    lines.push('   (a job naming a missing environment creates it without protection):');
+    for (const env of environments) lines.push(`     gh api --method PUT repos/${a.repository}/environments/${env}`);
+    lines.push('');
+  }
+  lines.push(`${step++}. Commit, push to ${a.default_branch}, then run the smoke test (workflows must be on the default branch):`);
+  lines.push(`     gh workflow run test-oidc.yaml --repo ${a.repository}`);
+  lines.push('');
+  lines.push(`${step++}. Before CI runs, prove the chain: npx create-atmos-oidc check`);
+  if (a.setup === 'basic') {
+    lines.push('');
+    lines.push('Warning: basic setup. Any pull request of this repository can assume the administrator role');
+    lines.push(`(${model.applyRole.answer.identity}): a pull request from any branch can change every account.`);
+    lines.push('Move to advanced: set "setup: advanced" and "roles: []" in .atmos-oidc.yaml, then run');
+    lines.push('`npx create-atmos-oidc workflows`: plans get a read-only role, and the admin role is trusted');
+    lines.push('only inside a GitHub Environment you protect.');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,42 @@
+/**
+ * Template rendering: one Handlebars instance that never HTML-escapes (YAML is not HTML) and fails
+ * on a misspelt variable instead of rendering it empty. Values enter YAML only through `yaml`,
+ * which emits a correctly quoted scalar.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { stringify } from 'yaml';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The `templates/` folder, from the source tree or from the installed package. */
+export const TEMPLATES_DIR = [join(here, '..', 'templates'), join(here, '..', '..', 'templates'), join(here, 'templates')].find((dir) =>
+  existsSync(join(dir, 'catalog')),
+) ?? join(here, '..', 'templates');
+
+/** One YAML scalar on one line, quoted only when YAML would otherwise read it differently. */
+export function yamlScalar(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  const text = stringify(value, { lineWidth: 0, defaultStringType: 'PLAIN' }).trimEnd();
+  if (text.includes('\n')) throw new Error(`value ${JSON.stringify(value)} does not fit on one YAML line`);
+  return text;
+}
+
+const handlebars = Handlebars.create();
+handlebars.registerHelper('yaml', (value: unknown) => yamlScalar(value));
+handlebars.registerPartial('header', readFileSync(join(TEMPLATES_DIR, 'workflows', '_header.hbs'), 'utf8'));
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/** Render `templates/<name>` with `data`; the result ends with exactly one newline. */
+export function renderTemplate(name: string, data: object): string {
+  let template = compiled.get(name);
+  if (!template) {
+    const source = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
+    template = handlebars.compile(source, { noEscape: true, strict: true });
+    compiled.set(name, template);
+  }
+  return `${template(data).trimEnd()}\n`;
+}

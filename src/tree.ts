@@ -1,0 +1,255 @@
+/**
+ * The only write path. Every command plans its files in a `Tree` held in memory; `--dry-run`
+ * prints the plan, otherwise `flush` writes it all or nothing: every file goes to a temporary file
+ * first, then all are renamed into place, and a failure restores what was there before.
+ */
+import * as nodeFs from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { InputError } from './validate.ts';
+
+export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict';
+
+export interface FileChange {
+  path: string;
+  kind: ChangeKind;
+  before: string | null;
+  after: string;
+  /** For a conflict: why the file was left alone and how to resolve it. */
+  reason?: string;
+}
+
+/** The file system calls the tree uses, so tests can inject faults. */
+export type TreeFs = Pick<
+  typeof nodeFs,
+  'readFileSync' | 'writeFileSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'rmdirSync' | 'lstatSync' | 'realpathSync' | 'existsSync'
+>;
+
+/** A flush failed part-way. `changed` lists files that could not be restored (empty when rollback worked). */
+export class FlushError extends Error {
+  readonly changed: string[];
+  constructor(message: string, changed: string[]) {
+    super(message);
+    this.name = 'FlushError';
+    this.changed = changed;
+  }
+}
+
+/** Refuse a path that would land outside the target directory. */
+export function checkRelativePath(path: string): void {
+  const problem =
+    !path || isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.includes('\\') || path.split('/').some((p) => p === '..' || p === '' || p === '.')
+      ? 'expected a relative path inside the target directory, with "/" separators and no ".." parts'
+      : null;
+  if (problem) throw new InputError({ field: 'path', value: path, allowed: problem });
+}
+
+export class Tree {
+  readonly root: string;
+  private readonly fs: TreeFs;
+  private readonly disk = new Map<string, string | null>();
+  private readonly planned = new Map<string, FileChange>();
+
+  constructor(root: string, fs: TreeFs = nodeFs) {
+    this.root = resolve(root);
+    this.fs = fs;
+  }
+
+  private abs(path: string): string {
+    checkRelativePath(path);
+    return join(this.root, ...path.split('/'));
+  }
+
+  /** Content on disk before this run (null when absent). A directory where a file should be is an input error. */
+  original(path: string): string | null {
+    if (!this.disk.has(path)) {
+      const abs = this.abs(path);
+      this.assertNoEscape(path);
+      let content: string | null = null;
+      try {
+        const stat = this.fs.lstatSync(abs);
+        if (stat.isDirectory())
+          throw new InputError({ field: 'path', value: path, allowed: 'expected a file or nothing here, found a directory' });
+        content = this.fs.readFileSync(abs, 'utf8') as string;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      this.disk.set(path, content);
+    }
+    return this.disk.get(path) ?? null;
+  }
+
+  /** The content this run will leave: planned if any, else what is on disk. */
+  read(path: string): string | null {
+    const change = this.planned.get(path);
+    if (change) return change.kind === 'conflict' ? change.before : change.after;
+    return this.original(path);
+  }
+
+  exists(path: string): boolean {
+    return this.read(path) !== null;
+  }
+
+  /** Plan `content` at `path`: create, update or unchanged, decided against the disk. */
+  write(path: string, content: string): FileChange {
+    const before = this.original(path);
+    const kind: ChangeKind = before === null ? 'create' : before === content ? 'unchanged' : 'update';
+    const change: FileChange = { path, kind, before, after: content };
+    this.planned.set(path, change);
+    return change;
+  }
+
+  /** Record that `path` would change to `proposed` but is left alone; the run exits 1. */
+  conflict(path: string, proposed: string, reason: string): FileChange {
+    const change: FileChange = { path, kind: 'conflict', before: this.original(path), after: proposed, reason };
+    this.planned.set(path, change);
+    return change;
+  }
+
+  changes(): FileChange[] {
+    return [...this.planned.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  hasConflicts(): boolean {
+    return this.changes().some((c) => c.kind === 'conflict');
+  }
+
+  /**
+   * A symlink on the way to a file could send the write outside the target: refuse any path whose
+   * existing part resolves elsewhere than where it is written.
+   */
+  private assertNoEscape(path: string): void {
+    const rootReal = this.fs.existsSync(this.root) ? this.fs.realpathSync(this.root) : this.root;
+    let current = this.root;
+    for (const part of path.split('/')) {
+      current = join(current, part);
+      let stat: nodeFs.Stats;
+      try {
+        stat = this.fs.lstatSync(current);
+      } catch {
+        return;
+      }
+      if (stat.isSymbolicLink()) {
+        const target = this.fs.realpathSync(current);
+        const rel = relative(rootReal, target);
+        const inside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+        throw new InputError({
+          field: 'path',
+          value: path,
+          allowed: inside
+            ? `expected a regular file or directory; ${relative(this.root, current)} is a symbolic link, which is not followed`
+            : `expected a path inside the target; ${relative(this.root, current)} is a symbolic link to ${target}, outside ${rootReal}`,
+        });
+      }
+    }
+  }
+
+  /**
+   * Write every create and update, all or nothing. Phase one writes temporary files beside their
+   * targets (a failure removes them and nothing changed); phase two renames them into place, and a
+   * failure there restores each renamed file from the content read before.
+   */
+  flush(): string[] {
+    const writes = this.changes().filter((c) => c.kind === 'create' || c.kind === 'update');
+    const createdDirs: string[] = [];
+    const temps: Array<{ change: FileChange; abs: string; temp: string }> = [];
+    const cleanupTemps = (): void => {
+      for (const t of temps) {
+        try {
+          this.fs.unlinkSync(t.temp);
+        } catch {
+          /* already renamed or never written */
+        }
+      }
+      for (const dir of createdDirs.slice().reverse()) {
+        try {
+          this.fs.rmdirSync(dir);
+        } catch {
+          /* not empty or already gone */
+        }
+      }
+    };
+    try {
+      for (const change of writes) {
+        this.assertNoEscape(change.path);
+        const abs = this.abs(change.path);
+        this.makeParents(dirname(abs), createdDirs);
+        const temp = `${abs}.atmos-oidc-${process.pid}.tmp`;
+        temps.push({ change, abs, temp });
+        this.fs.writeFileSync(temp, change.after, { encoding: 'utf8', flag: 'wx' });
+        this.assertUnchangedOnDisk(change);
+      }
+    } catch (error) {
+      cleanupTemps();
+      throw new FlushError(`nothing was written: ${(error as Error).message}`, []);
+    }
+    const renamed: typeof temps = [];
+    try {
+      for (const t of temps) {
+        this.fs.renameSync(t.temp, t.abs);
+        renamed.push(t);
+      }
+    } catch (error) {
+      const unrestored: string[] = [];
+      for (const t of renamed.reverse()) {
+        try {
+          if (t.change.before === null) this.fs.unlinkSync(t.abs);
+          else this.fs.writeFileSync(t.abs, t.change.before, 'utf8');
+        } catch {
+          unrestored.push(t.change.path);
+        }
+      }
+      cleanupTemps();
+      throw new FlushError(
+        unrestored.length
+          ? `writing failed (${(error as Error).message}) and these files could not be restored: ${unrestored.join(', ')}`
+          : `nothing was written: ${(error as Error).message}`,
+        unrestored,
+      );
+    }
+    return writes.map((c) => c.path);
+  }
+
+  /** A file changed on disk since it was read (another run, an editor): stop rather than clobber it. */
+  private assertUnchangedOnDisk(change: FileChange): void {
+    let now: string | null = null;
+    try {
+      now = this.fs.readFileSync(this.abs(change.path), 'utf8') as string;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (now !== change.before) throw new Error(`${change.path} changed on disk while this run was planning; run again`);
+  }
+
+  private makeParents(dir: string, created: string[]): void {
+    const missing: string[] = [];
+    let current = dir;
+    while (!this.fs.existsSync(current)) {
+      missing.push(current);
+      const parent = dirname(current);
+      if (parent === current) break;
+      current = parent;
+    }
+    for (const d of missing.reverse()) {
+      this.fs.mkdirSync(d);
+      created.push(d);
+    }
+  }
+}
+
+/** A unified diff of one planned change, for `--dry-run` and conflicts. */
+export function unifiedDiff(change: Pick<FileChange, 'path' | 'before' | 'after'>): string {
+  return createTwoFilesPatch(
+    change.before === null ? '/dev/null' : `a/${change.path}`,
+    `b/${change.path}`,
+    change.before ?? '',
+    change.after,
+    undefined,
+    undefined,
+    { context: 3 },
+  )
+    .split('\n')
+    .slice(1)
+    .join('\n');
+}
+
