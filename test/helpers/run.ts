@@ -1,0 +1,65 @@
+/** Drive the CLI in-process with captured output and an optional scripted prompt. */
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli.ts';
+import type { Prompter } from '../../src/context.ts';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const GOLDEN_DIR = join(ROOT, 'test', 'golden');
+export const SHARED_DIR = join(ROOT, '..', 'shared');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(argv: string[], options: { cwd?: string; prompter?: Prompter | null } = {}): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    prompter: options.prompter ?? null,
+    env: {},
+    cwd: options.cwd ?? ROOT,
+  });
+  return { code, stdout, stderr };
+}
+
+export function tempDir(prefix = 'atmos-oidc-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Every file under `dir`, by relative path with "/" separators. */
+export function readTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (current: string): void => {
+    for (const name of readdirSync(current)) {
+      const abs = join(current, name);
+      if (statSync(abs).isDirectory()) walk(abs);
+      else files.set(relative(dir, abs).split('\\').join('/'), readFileSync(abs, 'utf8'));
+    }
+  };
+  try {
+    walk(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The golden scenarios: `test/golden/<case>/answers.yaml` and the tree it must produce in `expected/`. */
+export function goldenCases(): string[] {
+  return readdirSync(GOLDEN_DIR).filter((name) => statSync(join(GOLDEN_DIR, name, 'answers.yaml'), { throwIfNoEntry: false })?.isFile()).sort();
+}
+
+/** Render one golden case into a fresh directory and return that directory. */
+export async function renderGolden(name: string): Promise<string> {
+  const dir = tempDir(`golden-${name}-`);
+  const result = await runCli(['init', '--yes', '--answers', join(GOLDEN_DIR, name, 'answers.yaml'), dir]);
+  if (result.code !== 0) throw new Error(`golden case ${name} failed with ${result.code}: ${result.stderr}`);
+  return dir;
+}
