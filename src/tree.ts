@@ -110,6 +110,37 @@ export class Tree {
     return [...this.planned.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /**
+   * Every file under `dir` ("" for all) as this run will leave it: files on disk plus planned ones.
+   * Used to read the planned repository as a whole (for `check`) before anything is written.
+   */
+  list(dir = ''): string[] {
+    const found = new Set<string>();
+    const walk = (relDir: string): void => {
+      let names: string[];
+      try {
+        names = nodeFs.readdirSync(relDir ? join(this.root, ...relDir.split('/')) : this.root);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const rel = relDir ? `${relDir}/${name}` : name;
+        if (name === 'node_modules' || name === '.git' || name === '.workdir') continue;
+        let stat: nodeFs.Stats;
+        try {
+          stat = nodeFs.lstatSync(join(this.root, ...rel.split('/')));
+        } catch {
+          continue;
+        }
+        if (stat.isDirectory()) walk(rel);
+        else if (stat.isFile()) found.add(rel);
+      }
+    };
+    walk(dir.replace(/\/+$/, ''));
+    for (const path of this.planned.keys()) if (!dir || path.startsWith(`${dir.replace(/\/+$/, '')}/`)) found.add(path);
+    return [...found].filter((p) => this.read(p) !== null).sort();
+  }
+
   hasConflicts(): boolean {
     return this.changes().some((c) => c.kind === 'conflict');
   }
