@@ -29,10 +29,10 @@ export const GENERATORS = {
 } as const;
 
 export function registerGenerators(plop: NodePlopAPI): void {
-  plop.setActionType('atmos-oidc:plan', (raw) => {
+  plop.setActionType('atmos-oidc:plan', async (raw) => {
     const data = raw as unknown as GeneratorData;
     try {
-      data.result = planSetup(data.tree, data.answers, data.options);
+      data.result = await planSetup(data.tree, data.answers, data.options);
     } catch (error) {
       data.error = error;
       throw error;

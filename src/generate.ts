@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from './answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
+import { mergeText, mergeYaml } from './merge.ts';
 import type { Tree } from './tree.ts';
 import { VERSION } from './version.ts';
 
@@ -70,10 +71,12 @@ export function globMatch(glob: string, path: string): boolean {
 }
 
 /**
- * Place one rendered file. Our own last output (its hash is in the answers file) is replaced
- * freely; anything else that differs is an edit by hand and becomes a conflict unless `force`.
+ * Place one rendered file. A file that is exactly our last output (its hash is recorded in the
+ * answers file) is replaced; an edited managed file is merged three ways with `git merge-file`; an
+ * edited shared YAML file is merged structurally. What cannot be merged cleanly is a conflict,
+ * unless `force`.
  */
-function place(tree: Tree, file: RenderedFile, options: PlanOptions): void {
+async function place(tree: Tree, file: RenderedFile, base: string | undefined, options: PlanOptions): Promise<void> {
   const before = tree.original(file.path);
   if (file.ownership === 'once') {
     if (before === null) tree.write(file.path, file.content);
@@ -90,31 +93,54 @@ function place(tree: Tree, file: RenderedFile, options: PlanOptions): void {
     tree.write(file.path, `${prefix}${missing.join('\n')}\n`);
     return;
   }
-  if (before === null || before === file.content || options.force) {
-    tree.write(file.path, file.content);
-    return;
-  }
   const recorded = options.previous?.files[file.path];
-  if (recorded && recorded === hashContent(before)) {
+  if (before === null || before === file.content || (recorded !== undefined && hashContent(before) === recorded)) {
     tree.write(file.path, file.content);
     return;
   }
-  tree.conflict(
-    file.path,
-    file.content,
-    recorded
-      ? 'edited by hand since create-atmos-oidc wrote it'
-      : 'exists and was not written by create-atmos-oidc',
-  );
+  // The last generated content is a trustworthy merge base only if it reproduces the recorded hash.
+  const trustedBase = base !== undefined && recorded !== undefined && hashContent(base) === recorded ? base : null;
+  if (file.ownership === 'shared') {
+    const merged = mergeYaml(before, trustedBase, file.content, options.force);
+    if (merged.conflicts.length) {
+      tree.conflict(file.path, file.content, `both your edit and the new answers change ${merged.conflicts.join(', ')}`);
+    } else {
+      tree.write(file.path, merged.text);
+    }
+    return;
+  }
+  if (options.force) {
+    tree.write(file.path, file.content);
+    return;
+  }
+  if (!trustedBase) {
+    tree.conflict(
+      file.path,
+      file.content,
+      recorded ? 'edited by hand, and the version it was generated from cannot be reproduced to merge with' : 'exists and was not written by create-atmos-oidc',
+    );
+    return;
+  }
+  const merged = await mergeText(before, trustedBase, file.content);
+  if (merged && merged.conflicts === 0) tree.write(file.path, merged.text);
+  else
+    tree.conflict(
+      file.path,
+      file.content,
+      merged ? `edited by hand; a three-way merge with the new output has ${merged.conflicts} conflicting hunk${merged.conflicts === 1 ? '' : 's'}` : 'edited by hand, and git is not available to merge',
+    );
 }
 
 /** Plan the whole setup for `answers` into `tree`, answers file last. */
-export function planSetup(tree: Tree, answers: Answers, options: PlanOptions): PlanResult {
+export async function planSetup(tree: Tree, answers: Answers, options: PlanOptions): Promise<PlanResult> {
   const existingConfig = tree.original('atmos.yaml');
   const facts = existingConfig === null ? null : inspectAtmosConfig(existingConfig, answers.atmos_pro, answers.namespace);
-  const model = buildModel(answers, facts?.stacksBasePath ?? 'stacks');
+  const stacksBasePath = facts?.stacksBasePath ?? 'stacks';
+  const model = buildModel(answers, stacksBasePath);
   const files = renderSetup(model, existingConfig === null);
-  for (const file of files) place(tree, file, options);
+  const bases = new Map<string, string>();
+  if (options.previous) for (const f of renderSetup(buildModel(options.previous.answers, stacksBasePath), false)) bases.set(f.path, f.content);
+  for (const file of files) await place(tree, file, bases.get(file.path), options);
 
   const hashes: Record<string, string> = {};
   for (const file of files) {

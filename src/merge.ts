@@ -1,0 +1,191 @@
+/**
+ * Merging the tool's new output into files people have edited.
+ *
+ * Shared YAML (catalog, stacks, profile, mixin) is merged structurally, three ways: `base` is what
+ * the tool generated last time, `desired` what it generates now, `current` the file on disk. Only
+ * values the tool changes are touched, through the `yaml` Document API, so the user's comments, key
+ * order, anchors and own keys survive and untouched lines keep their bytes. Managed text files
+ * (workflows) go through `git merge-file`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
+
+export interface MergeResult {
+  /** The merged text (equal to `current` when nothing needed to change). */
+  text: string;
+  /** Key paths where the user and the tool both changed a value differently. */
+  conflicts: string[];
+  /** True when the file could not be re-serialised without changing its formatting. */
+  reformatted: boolean;
+}
+
+type Path = Array<string | number>;
+
+const PARSE = { version: '1.2', keepSourceTokens: false } as const;
+const PRINT = { lineWidth: 0 } as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function showPath(path: Path): string {
+  return path.map(String).join('.');
+}
+
+/** The pair for `key` in a map node, so it can be copied with its comments. */
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) as Pair | undefined;
+}
+
+/**
+ * Three-way structural merge of YAML maps. `force` lets the tool's value win where both sides
+ * changed one; keys only the user has are kept either way.
+ */
+export function mergeYaml(current: string, base: string | null, desired: string, force = false): MergeResult {
+  const doc = parseDocument(current, PARSE);
+  if (doc.errors.length) return { text: current, conflicts: [`(document): ${doc.errors[0].message.split('\n')[0]}`], reformatted: false };
+  const reformatted = doc.toString(PRINT) !== current;
+  const desiredDoc = parseDocument(desired, PARSE);
+  const baseValue = base === null ? undefined : parseDocument(base, PARSE).toJS();
+  const conflicts: string[] = [];
+  let changed = false;
+
+  const mergeMap = (path: Path, want: Record<string, unknown>, was: unknown): void => {
+    const before = isObject(was) ? was : undefined;
+    for (const [key, wantValue] of Object.entries(want)) {
+      const keyPath = [...path, key];
+      const has = doc.hasIn(keyPath);
+      const haveValue = has ? toJS(doc.getIn(keyPath, true)) : undefined;
+      const wasValue = before?.[key];
+      if (isObject(wantValue) && (isObject(haveValue) || !has)) {
+        if (!has) {
+          if (before && key in before && !force) {
+            // The user removed a whole section the tool still writes: keep their choice unless it changed.
+            if (!equal(wasValue, wantValue)) conflicts.push(showPath(keyPath));
+            continue;
+          }
+          insertFromDesired(keyPath);
+          continue;
+        }
+        mergeMap(keyPath, wantValue, wasValue);
+        continue;
+      }
+      if (has && equal(haveValue, wantValue)) continue;
+      const userUnchanged = has ? before !== undefined && key in before && equal(haveValue, wasValue) : false;
+      const toolUnchanged = before !== undefined && key in before && equal(wasValue, wantValue);
+      if (!has) {
+        if (before && key in before && toolUnchanged && !force) continue; // deleted by the user, same as before for us
+        if (before && key in before && !force) {
+          conflicts.push(showPath(keyPath));
+          continue;
+        }
+        insertFromDesired(keyPath);
+      } else if (userUnchanged || force) {
+        replaceValue(keyPath, wantValue);
+      } else if (toolUnchanged) {
+        continue; // edited by the user; the tool has nothing new to say here
+      } else {
+        conflicts.push(showPath(keyPath));
+      }
+    }
+    if (!before) return;
+    for (const [key, wasValue] of Object.entries(before)) {
+      if (key in want) continue;
+      const keyPath = [...path, key];
+      if (!doc.hasIn(keyPath)) continue;
+      const haveValue = toJS(doc.getIn(keyPath, true));
+      if (equal(haveValue, wasValue) || force) {
+        doc.deleteIn(keyPath);
+        changed = true;
+      } else {
+        conflicts.push(showPath(keyPath));
+      }
+    }
+  };
+
+  /** Copy the pair from the desired document, comments included, to the end of its parent map. */
+  const insertFromDesired = (keyPath: Path): void => {
+    const parentPath = keyPath.slice(0, -1);
+    const key = String(keyPath[keyPath.length - 1]);
+    const sourceParent = parentPath.length ? desiredDoc.getIn(parentPath, true) : desiredDoc.contents;
+    const pair = isMap(sourceParent) ? findPair(sourceParent, key) : undefined;
+    let target = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
+    if (!isMap(target)) {
+      doc.setIn(parentPath, doc.createNode({}));
+      target = doc.getIn(parentPath, true);
+    }
+    if (pair && isMap(target)) target.items.push(pair.clone() as Pair);
+    else doc.setIn(keyPath, doc.createNode(desiredDoc.getIn(keyPath)));
+    changed = true;
+  };
+
+  /** Replace a value in place, keeping the comments that sat on the old node. */
+  const replaceValue = (keyPath: Path, value: unknown): void => {
+    const old = doc.getIn(keyPath, true) as { comment?: string | null; commentBefore?: string | null } | undefined;
+    const source = desiredDoc.getIn(keyPath, true) as { clone?: () => unknown } | undefined;
+    const node = (source && typeof source.clone === 'function' ? source.clone() : doc.createNode(value)) as {
+      comment?: string | null;
+      commentBefore?: string | null;
+    };
+    if (old && typeof old === 'object') {
+      if (old.comment) node.comment = old.comment;
+      if (old.commentBefore) node.commentBefore = old.commentBefore;
+    }
+    doc.setIn(keyPath, node);
+    changed = true;
+  };
+
+  const want = desiredDoc.toJS();
+  if (!isObject(want)) return { text: current, conflicts: ['(document): the generated file is not a map'], reformatted: false };
+  if (!isMap(doc.contents)) return { text: current, conflicts: ['(document): the file on disk is not a YAML map'], reformatted: false };
+  mergeMap([], want, baseValue);
+  if (conflicts.length) return { text: current, conflicts, reformatted: false };
+  return { text: changed ? doc.toString(PRINT) : current, conflicts, reformatted: changed && reformatted };
+}
+
+function toJS(node: unknown): unknown {
+  if (node && typeof node === 'object' && 'toJSON' in node && typeof (node as { toJSON: () => unknown }).toJSON === 'function') {
+    return (node as { toJSON: () => unknown }).toJSON();
+  }
+  if (isSeq(node) || isMap(node) || isScalar(node)) return (node as { toJSON: () => unknown }).toJSON();
+  return node;
+}
+
+export interface TextMergeResult {
+  text: string;
+  /** Number of conflicting hunks; 0 for a clean merge. */
+  conflicts: number;
+}
+
+/**
+ * Three-way text merge with `git merge-file` (through execa): the user's file, the tool's last
+ * output as the common base, the tool's new output. Null when git is not available.
+ */
+export async function mergeText(current: string, base: string, desired: string): Promise<TextMergeResult | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'atmos-oidc-merge-'));
+  try {
+    const files = { current: join(dir, 'current'), base: join(dir, 'base'), desired: join(dir, 'desired') };
+    writeFileSync(files.current, current);
+    writeFileSync(files.base, base);
+    writeFileSync(files.desired, desired);
+    const { execa } = await import('execa');
+    const result = await execa(
+      'git',
+      ['merge-file', '-p', '-L', 'your edit', '-L', 'last generated', '-L', 'generated now', files.current, files.base, files.desired],
+      { reject: false, stripFinalNewline: false },
+    );
+    // git merge-file exits with the number of conflicts (capped at 127), negative or >127 on error.
+    if (typeof result.exitCode !== 'number' || result.exitCode < 0 || result.exitCode > 127) return null;
+    return { text: String(result.stdout), conflicts: result.exitCode };
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
