@@ -38,6 +38,21 @@ export function readPrevious(dir: string): AnswersRecord | null {
   return readRecord(readAnswersFile(path, ANSWERS_FILE), ANSWERS_FILE);
 }
 
+/**
+ * The answers file as last committed, when it differs from the one on disk: the user may have
+ * edited the answers since the files were generated, and the committed answers can then
+ * reproduce the merge base.
+ */
+async function committedAnswers(dir: string): Promise<Answers[]> {
+  try {
+    const { execa } = await import('execa');
+    const { stdout } = await execa('git', ['show', `HEAD:./${ANSWERS_FILE}`], { cwd: dir, timeout: 5000 });
+    return [readRecord(parseAnswersText(stdout, `HEAD:${ANSWERS_FILE}`), `HEAD:${ANSWERS_FILE}`).answers];
+  } catch {
+    return [];
+  }
+}
+
 /** `owner/repo` from the target's git remote, when there is one. */
 async function repositoryDefault(dir: string): Promise<string | null> {
   try {
@@ -107,7 +122,8 @@ async function confirmPlan(_ctx: Context, _tree: Tree, _result: PlanResult): Pro
 async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
   const tree = new Tree(ctx.dir);
   const { runGenerator } = await import('../generators/index.ts');
-  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous } });
+  const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
+  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates } });
   for (const warning of result.model.warnings) ctx.io.stderr(`warning: ${warning.message}\n`);
   ctx.io.stdout(`${ctx.dryRun ? 'Would write' : 'Plan'} for ${ctx.dir}:\n`);
   printPlan(ctx, tree);

@@ -16,6 +16,12 @@ export interface PlanOptions {
   force: boolean;
   /** The answers file found in the target, if any: its hashes tell an edit by hand from our own output. */
   previous: AnswersRecord | null;
+  /**
+   * Other answers the last generation may have used (the answers file as last committed, when the
+   * user has since edited it). A candidate is used as a merge base only where its output
+   * reproduces the recorded hash.
+   */
+  baseCandidates?: Answers[];
 }
 
 export interface PlanResult {
@@ -98,8 +104,8 @@ async function place(tree: Tree, file: RenderedFile, base: string | undefined, o
     tree.write(file.path, file.content);
     return;
   }
-  // The last generated content is a trustworthy merge base only if it reproduces the recorded hash.
-  const trustedBase = base !== undefined && recorded !== undefined && hashContent(base) === recorded ? base : null;
+  // `base` is the last generated content, reproduced from answers whose output matches the recorded hash.
+  const trustedBase = base ?? null;
   if (file.ownership === 'shared') {
     const merged = mergeYaml(before, trustedBase, file.content, options.force);
     if (merged.conflicts.length) {
@@ -139,7 +145,13 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
   const model = buildModel(answers, stacksBasePath);
   const files = renderSetup(model, existingConfig === null);
   const bases = new Map<string, string>();
-  if (options.previous) for (const f of renderSetup(buildModel(options.previous.answers, stacksBasePath), false)) bases.set(f.path, f.content);
+  const recorded = options.previous?.files ?? {};
+  const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
+  for (const candidate of candidates) {
+    for (const f of renderSetup(buildModel(candidate, stacksBasePath), false)) {
+      if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
+    }
+  }
   for (const file of files) await place(tree, file, bases.get(file.path), options);
 
   const hashes: Record<string, string> = {};
