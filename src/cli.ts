@@ -97,6 +97,7 @@ function printPlan(ctx: Context, tree: Tree): void {
   const out = ctx.io.stdout;
   for (const change of tree.changes()) {
     out(`  ${change.kind.padEnd(9)} ${change.path}${change.reason ? `  (${change.reason})` : ''}\n`);
+    if (change.detail) out(indent(`Conflicting hunks (<<<<<<< your edit, >>>>>>> generated now):\n${change.detail}\nWhat --force would write instead of your file:`));
     if ((ctx.dryRun && change.kind !== 'unchanged') || change.kind === 'conflict') out(indent(unifiedDiff(change)));
   }
 }

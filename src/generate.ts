@@ -123,7 +123,9 @@ async function place(tree: Tree, file: RenderedFile, base: string | undefined, o
     tree.conflict(
       file.path,
       file.content,
-      recorded ? 'edited by hand, and the version it was generated from cannot be reproduced to merge with' : 'exists and was not written by create-atmos-oidc',
+      recorded
+        ? 'edited by hand, and its last generated version cannot be reproduced as a merge base (it is rebuilt from .atmos-oidc.yaml on disk or as committed in git: commit before editing the answers)'
+        : 'exists and was not written by create-atmos-oidc',
     );
     return;
   }
@@ -134,7 +136,44 @@ async function place(tree: Tree, file: RenderedFile, base: string | undefined, o
       file.path,
       file.content,
       merged ? `edited by hand; a three-way merge with the new output has ${merged.conflicts} conflicting hunk${merged.conflicts === 1 ? '' : 's'}` : 'edited by hand, and git is not available to merge',
+      merged ? conflictHunks(merged.text) : undefined,
     );
+}
+
+/** The regions of a merge result between git's conflict markers, with two lines of context. */
+function conflictHunks(text: string): string {
+  const lines = text.split('\n');
+  const keep = new Set<number>();
+  let start = -1;
+  lines.forEach((line, i) => {
+    if (line.startsWith('<<<<<<< ')) start = i;
+    if (line.startsWith('>>>>>>> ') && start >= 0) {
+      for (let j = Math.max(0, start - 2); j <= Math.min(lines.length - 1, i + 2); j++) keep.add(j);
+      start = -1;
+    }
+  });
+  const out: string[] = [];
+  let last = -2;
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    if (i !== last + 1 && out.length) out.push('...');
+    out.push(lines[i]);
+    last = i;
+  }
+  return out.join('\n');
+}
+
+/**
+ * A file the tool wrote last time but no longer generates (an account removed, Atmos Pro turned
+ * off) is removed when it is exactly as written, and reported when it was edited.
+ */
+function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): void {
+  for (const [path, recorded] of Object.entries(options.previous?.files ?? {})) {
+    if (generated.has(path)) continue;
+    const before = tree.original(path);
+    if (before === null) continue;
+    if (hashContent(before) === recorded || options.force) tree.remove(path);
+    else tree.conflict(path, before, 'no longer generated from the answers, but edited by hand: delete it yourself, or run with --force');
+  }
 }
 
 /** Plan the whole setup for `answers` into `tree`, answers file last. */
@@ -153,6 +192,7 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
     }
   }
   for (const file of files) await place(tree, file, bases.get(file.path), options);
+  removeStale(tree, new Set(files.map((f) => f.path)), options);
 
   const hashes: Record<string, string> = {};
   for (const file of files) {

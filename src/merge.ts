@@ -77,6 +77,10 @@ export function mergeYaml(current: string, base: string | null, desired: string,
         continue;
       }
       if (has && equal(haveValue, wantValue)) continue;
+      if (has && isScalarList(wantValue) && isScalarList(haveValue) && (wasValue === undefined || isScalarList(wasValue))) {
+        mergeList(keyPath, haveValue, wasValue ?? [], wantValue);
+        continue;
+      }
       const userUnchanged = has ? before !== undefined && key in before && equal(haveValue, wasValue) : false;
       const toolUnchanged = before !== undefined && key in before && equal(wasValue, wantValue);
       if (!has) {
@@ -107,6 +111,21 @@ export function mergeYaml(current: string, base: string | null, desired: string,
         conflicts.push(showPath(keyPath));
       }
     }
+  };
+
+  /**
+   * Lists of plain values (imports, trust entries, policy ARNs) merge as sets: what the tool removed
+   * since last time goes, what it added is appended, and what the user added stays, in place.
+   */
+  const mergeList = (keyPath: Path, have: unknown[], was: unknown[], want: unknown[]): void => {
+    const removedByTool = was.filter((x) => !want.some((y) => equal(x, y)));
+    const addedByTool = want.filter((x) => !was.some((y) => equal(x, y)) && !have.some((y) => equal(x, y)));
+    const seq = doc.getIn(keyPath, true);
+    if (!isSeq(seq)) return;
+    const before = seq.items.length;
+    seq.items = seq.items.filter((item) => !removedByTool.some((x) => equal(toJS(item), x)));
+    for (const value of addedByTool) seq.items.push(doc.createNode(value));
+    if (seq.items.length !== before || addedByTool.length) changed = true;
   };
 
   /** Copy the pair from the desired document, comments included, to the end of its parent map. */
@@ -147,6 +166,10 @@ export function mergeYaml(current: string, base: string | null, desired: string,
   mergeMap([], want, baseValue);
   if (conflicts.length) return { text: current, conflicts, reformatted: false };
   return { text: changed ? doc.toString(PRINT) : current, conflicts, reformatted: changed && reformatted };
+}
+
+function isScalarList(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
 }
 
 function toJS(node: unknown): unknown {

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { InputError } from './validate.ts';
 
-export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict';
+export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
 
 export interface FileChange {
   path: string;
@@ -17,6 +17,8 @@ export interface FileChange {
   after: string;
   /** For a conflict: why the file was left alone and how to resolve it. */
   reason?: string;
+  /** For a conflict: the conflicting hunks, with git's markers, when a merge was tried. */
+  detail?: string;
 }
 
 /** The file system calls the tree uses, so tests can inject faults. */
@@ -82,7 +84,7 @@ export class Tree {
   /** The content this run will leave: planned if any, else what is on disk. */
   read(path: string): string | null {
     const change = this.planned.get(path);
-    if (change) return change.kind === 'conflict' ? change.before : change.after;
+    if (change) return change.kind === 'conflict' ? change.before : change.kind === 'delete' ? null : change.after;
     return this.original(path);
   }
 
@@ -99,9 +101,16 @@ export class Tree {
     return change;
   }
 
+  /** Plan the removal of a file that exists on disk. */
+  remove(path: string): FileChange {
+    const change: FileChange = { path, kind: 'delete', before: this.original(path), after: '' };
+    this.planned.set(path, change);
+    return change;
+  }
+
   /** Record that `path` would change to `proposed` but is left alone; the run exits 1. */
-  conflict(path: string, proposed: string, reason: string): FileChange {
-    const change: FileChange = { path, kind: 'conflict', before: this.original(path), after: proposed, reason };
+  conflict(path: string, proposed: string, reason: string, detail?: string): FileChange {
+    const change: FileChange = { path, kind: 'conflict', before: this.original(path), after: proposed, reason, ...(detail ? { detail } : {}) };
     this.planned.set(path, change);
     return change;
   }
@@ -182,6 +191,7 @@ export class Tree {
    */
   flush(): string[] {
     const writes = this.changes().filter((c) => c.kind === 'create' || c.kind === 'update');
+    const deletes = this.changes().filter((c) => c.kind === 'delete' && c.before !== null);
     const createdDirs: string[] = [];
     const temps: Array<{ change: FileChange; abs: string; temp: string }> = [];
     const cleanupTemps = (): void => {
@@ -216,9 +226,14 @@ export class Tree {
     }
     const renamed: typeof temps = [];
     try {
+      for (const change of deletes) this.assertUnchangedOnDisk(change);
       for (const t of temps) {
         this.fs.renameSync(t.temp, t.abs);
         renamed.push(t);
+      }
+      for (const change of deletes) {
+        this.fs.unlinkSync(this.abs(change.path));
+        renamed.push({ change, abs: this.abs(change.path), temp: '' });
       }
     } catch (error) {
       const unrestored: string[] = [];
@@ -238,7 +253,7 @@ export class Tree {
         unrestored,
       );
     }
-    return writes.map((c) => c.path);
+    return [...writes, ...deletes].map((c) => c.path);
   }
 
   /** A file changed on disk since it was read (another run, an editor): stop rather than clobber it. */
@@ -269,10 +284,10 @@ export class Tree {
 }
 
 /** A unified diff of one planned change, for `--dry-run` and conflicts. */
-export function unifiedDiff(change: Pick<FileChange, 'path' | 'before' | 'after'>): string {
+export function unifiedDiff(change: Pick<FileChange, 'path' | 'before' | 'after' | 'kind'>): string {
   return createTwoFilesPatch(
     change.before === null ? '/dev/null' : `a/${change.path}`,
-    `b/${change.path}`,
+    change.kind === 'delete' ? '/dev/null' : `b/${change.path}`,
     change.before ?? '',
     change.after,
     undefined,

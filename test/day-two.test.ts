@@ -3,6 +3,7 @@
  * `account` and `role` and regenerated with `workflows`. No edit may be lost, and each command
  * may change only the lines it is about.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffLines } from 'diff';
@@ -65,6 +66,16 @@ function assertEditsKept(dir: string): void {
   assert.ok(readFileSync(join(dir, '.github/workflows/atmos-terraform-plan.yaml'), 'utf8').includes('run: atmos version'), 'extra workflow step kept');
 }
 
+/** People commit their repository; the committed answers are how later runs find the merge base. */
+function commit(dir: string): void {
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'ignore' });
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'infra');
+}
+
 async function editedRepository(): Promise<string> {
   const dir = tempDir('day-two-');
   const answers = join(dir, '..', `${dir.split('/').pop()}-answers.yaml`);
@@ -72,6 +83,7 @@ async function editedRepository(): Promise<string> {
   const init = await runCli(['init', '--yes', '--answers', answers, dir]);
   assert.is(init.code, 0, init.stderr);
   for (const [path, from, to] of HAND_EDITS) edit(dir, path, from, to);
+  commit(dir);
   return dir;
 }
 
@@ -140,6 +152,22 @@ test('workflows reports an edit that collides with new output as a conflict, and
   assert.not.match(plan, /UPLOAD/);
   const again = await runCli(['workflows', dir]);
   assert.is(again.code, 0, again.stderr);
+});
+
+test('turning Atmos Pro off removes the files it needed, unless they were edited', async () => {
+  const dir = await editedRepository();
+  edit(dir, '.github/workflows/atmos-upload-instances.yaml', '    - cron: "0 6 * * *"', '    - cron: "0 5 * * *"');
+  edit(dir, '.atmos-oidc.yaml', 'atmos_pro: true', 'atmos_pro: false');
+  const blocked = await runCli(['workflows', dir]);
+  assert.is(blocked.code, 1, 'the edited upload workflow is not deleted silently');
+  assert.match(blocked.stdout, /conflict\s+\.github\/workflows\/atmos-upload-instances\.yaml\s+\(no longer generated/);
+  edit(dir, '.github/workflows/atmos-upload-instances.yaml', '    - cron: "0 5 * * *"', '    - cron: "0 6 * * *"');
+  const result = await runCli(['workflows', dir]);
+  assert.is(result.code, 0, result.stdout);
+  const files = readTree(dir);
+  for (const gone of ['.github/workflows/atmos-pro.yaml', '.github/workflows/atmos-upload-instances.yaml', 'stacks/mixins/atmos-pro.yaml']) assert.not.ok(files.has(gone), `${gone} removed`);
+  assert.not.match(files.get('stacks/orgs/acme/dev.yaml') ?? '', /mixins\/atmos-pro/, 'the stack no longer imports the mixin');
+  assertEditsKept(dir);
 });
 
 test('--dry-run of every command prints its diff and leaves every byte', async () => {

@@ -38,6 +38,7 @@ export function readTree(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (current: string): void => {
     for (const name of readdirSync(current)) {
+      if (name === '.git') continue;
       const abs = join(current, name);
       if (statSync(abs).isDirectory()) walk(abs);
       else files.set(relative(dir, abs).split('\\').join('/'), readFileSync(abs, 'utf8'));
