@@ -144,7 +144,10 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
   tree.flush();
   const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}.\n\n`);
-  if (generator === 'init' || generator === 'account') ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice)}\n`);
+  if (generator !== 'workflows') {
+    const focus = generator === 'account' ? { stage: answers.accounts.at(-1)?.stage } : generator === 'role' ? { role: answers.roles.at(-1)?.name } : {};
+    ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice, focus)}\n`);
+  }
   return EXIT.ok;
 }
 

@@ -164,6 +164,14 @@ export function mergeYaml(current: string, base: string | null, desired: string,
   if (!isObject(want)) return { text: current, conflicts: ['(document): the generated file is not a map'], reformatted: false };
   if (!isMap(doc.contents)) return { text: current, conflicts: ['(document): the file on disk is not a YAML map'], reformatted: false };
   mergeMap([], want, baseValue);
+  // The header comment is ours while it is exactly what we wrote last time.
+  if (base !== null) {
+    const baseHeader = parseDocument(base, PARSE).commentBefore ?? null;
+    if ((doc.commentBefore ?? null) === baseHeader && baseHeader !== (desiredDoc.commentBefore ?? null)) {
+      doc.commentBefore = desiredDoc.commentBefore;
+      changed = true;
+    }
+  }
   if (conflicts.length) return { text: current, conflicts, reformatted: false };
   return { text: changed ? doc.toString(PRINT) : current, conflicts, reformatted: changed && reformatted };
 }

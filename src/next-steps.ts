@@ -5,7 +5,13 @@
 import type { Model } from './model.ts';
 import { PROVIDER_COMPONENT } from './model.ts';
 
-export function nextSteps(model: Model, atmosConfigAdvice: string | null): string {
+/** Limit the deploy commands to what a day-two command added: one new stage, or one new role. */
+export interface StepsFocus {
+  stage?: string;
+  role?: string;
+}
+
+export function nextSteps(model: Model, atmosConfigAdvice: string | null, focus: StepsFocus = {}): string {
   const a = model.answers;
   const lines: string[] = ['Next steps:', ''];
   let step = 1;
@@ -15,9 +21,12 @@ export function nextSteps(model: Model, atmosConfigAdvice: string | null): strin
   }
   lines.push(`${step++}. Deploy, account by account, with credentials for that account (in this order):`);
   for (const account of model.accounts) {
+    if (focus.stage && account.stage !== focus.stage) continue;
     lines.push(`     # ${account.stage} (account ${account.id})`);
-    if (account.deploysProvider) lines.push(`     atmos terraform apply ${PROVIDER_COMPONENT} -s ${account.stage}`);
-    for (const role of account.roles) lines.push(`     atmos terraform apply ${role.role.component} -s ${account.stage}`);
+    if (account.deploysProvider && !focus.role) lines.push(`     atmos terraform apply ${PROVIDER_COMPONENT} -s ${account.stage}`);
+    for (const role of account.roles) {
+      if (!focus.role || role.role.answer.name === focus.role) lines.push(`     atmos terraform apply ${role.role.component} -s ${account.stage}`);
+    }
   }
   lines.push('');
   lines.push(`${step++}. Set the repository variables the workflows read:`);
