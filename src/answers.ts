@@ -3,6 +3,7 @@
  * validating every field, and writing it back in a stable order.
  */
 import { isAlias, isNode, isScalar, parseDocument, visit, stringify } from 'yaml';
+import { DEFAULT_PIN_MODE, unpinnedActions, type PinMode } from './action-pins.ts';
 import { partitionOf } from './regions.ts';
 import * as rules from './validate.ts';
 import { InputError, type InputProblem } from './validate.ts';
@@ -45,6 +46,8 @@ export interface Answers {
   tfstate_role_arn: string | null;
   accounts: AccountAnswer[];
   roles: RoleAnswer[];
+  /** How third-party actions are pinned: `major` (`@v6`, the default) or `sha` (full commit SHAs). */
+  pin_actions: PinMode;
 }
 
 /** What the tool records beside the answers: which version wrote the files, and their hashes. */
@@ -71,6 +74,7 @@ const TOP_LEVEL_KEYS = [
   'tfstate_role_arn',
   'accounts',
   'roles',
+  'pin_actions',
 ] as const;
 const RECORD_KEYS = ['generator', 'files'];
 const ACCOUNT_KEYS = ['stage', 'id', 'oidc_provider_arn'];
@@ -117,6 +121,15 @@ export function defaultRoles(a: Pick<Answers, 'setup' | 'namespace' | 'repositor
   ];
 }
 
+/**
+ * YAML reads an unquoted `123` or `true` as a number or a boolean; when the same text as a string
+ * would be allowed, say so instead of leaving the reader to guess why "123" was refused.
+ */
+function unquotedHint(value: unknown, rule: rules.Rule): string {
+  if ((typeof value !== 'number' && typeof value !== 'boolean') || rule(String(value)) !== null) return '';
+  return ` (YAML read the unquoted ${String(value)} as a ${typeof value}; write it quoted, "${String(value)}")`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -129,7 +142,7 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
   const problems: InputProblem[] = [];
   const check = (field: string, value: unknown, rule: rules.Rule): void => {
     const allowed = rule(value);
-    if (allowed) problems.push({ field, value, allowed });
+    if (allowed) problems.push({ field, value, allowed: allowed + unquotedHint(value, rule) });
   };
   const unknownKeys = (where: string, object: Record<string, unknown>, known: readonly string[]): void => {
     for (const key of Object.keys(object)) {
@@ -178,6 +191,14 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
   check('atmos_pro', atmosPro, rules.boolean);
   const tfstate = raw.tfstate_role_arn ?? null;
   if (tfstate !== null) check('tfstate_role_arn', tfstate, rules.roleArn(partition));
+  const pinActions = raw.pin_actions ?? DEFAULT_PIN_MODE;
+  check('pin_actions', pinActions, rules.pinActions);
+  if (pinActions === 'sha' && unpinnedActions().length)
+    problems.push({
+      field: 'pin_actions',
+      value: pinActions,
+      allowed: `"sha" needs a verified commit SHA for every action, and this version of create-atmos-oidc ships none for ${unpinnedActions().join(', ')}; use "major"`,
+    });
 
   const accounts: AccountAnswer[] = [];
   if (!Array.isArray(raw.accounts) || raw.accounts.length === 0) {
@@ -257,6 +278,7 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
     tfstate_role_arn: tfstate as string | null,
     accounts,
     roles,
+    pin_actions: pinActions as PinMode,
   };
 }
 
@@ -323,8 +345,21 @@ export function roleFullName(namespace: string, stage: string, name: string): st
 export function parseAnswersText(text: string, file: string): RawAnswers & { files?: unknown; generator?: unknown } {
   const doc = parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true, strict: true });
   const problems: InputProblem[] = [];
+  const lines = text.split(/\r?\n/);
   for (const error of doc.errors) {
-    problems.push({ field: file, value: error.message.split('\n')[0], allowed: 'expected a valid YAML document (fix the syntax at the line shown)' });
+    const at = error.linePos?.[0];
+    const where = at ? `${file}:${at.line}:${at.col}` : file;
+    const line = at ? (lines[at.line - 1] ?? '') : '';
+    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    if (error.code === 'DUPLICATE_KEY') {
+      const key = line.replace(/^[\s-]*/, '').replace(/\s*:(\s.*)?$/, '').replace(/^(["'])(.*)\1$/, '$2');
+      problems.push({ field: `${where}: ${key}`, value: key, allowed: 'each key may appear once in a map, and this one is already set above; keep one of them' });
+    } else if (error.code === 'MULTIPLE_DOCS') {
+      problems.push({ field: where, value: line, allowed: 'expected one YAML document; remove the "---" and what follows, or merge the documents' });
+    } else {
+      const shown = line.trim() || (at ? (lines[at.line - 2] ?? '').trim() : '');
+      problems.push({ field: where, value: shown || reason, allowed: `expected valid YAML 1.2 (${reason})` });
+    }
   }
   if (!problems.length) {
     visit(doc, (_key, node, path) => {
@@ -376,6 +411,8 @@ export function renderAnswersFile(record: AnswersRecord): string {
     tfstate_role_arn: a.tfstate_role_arn,
     accounts: a.accounts.map((x) => ({ stage: x.stage, id: x.id, oidc_provider_arn: x.oidc_provider_arn })),
     roles: a.roles.map((r) => ({ name: r.name, identity: r.identity, policies: r.policies, trust: r.trust, used_for: r.used_for })),
+    // Written only when not the default, so files written before the key existed stay byte-identical.
+    ...(a.pin_actions && a.pin_actions !== DEFAULT_PIN_MODE ? { pin_actions: a.pin_actions } : {}),
     generator: record.generator,
     files: Object.fromEntries(Object.entries(record.files).sort(([x], [y]) => (x < y ? -1 : 1))),
   };

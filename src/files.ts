@@ -120,6 +120,7 @@ export function renderWorkflow(model: Model, name: string): string {
     smokeTargets: model.accounts.map((a) => ({ stage: a.stage, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
     region: model.answers.region,
     defaultBranch: model.answers.default_branch,
+    pinActions: model.answers.pin_actions ?? 'major',
   });
 }
 

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
+import { actionRef, type PinMode } from './action-pins.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,6 +27,10 @@ export function yamlScalar(value: unknown): string {
 
 const handlebars = Handlebars.create();
 handlebars.registerHelper('yaml', (value: unknown) => yamlScalar(value));
+// `{{action "owner/repo@vN"}}`: the `uses:` value, pinned as the data's `pinActions` says (default: the major tag).
+handlebars.registerHelper('action', (ref: string, options: Handlebars.HelperOptions) =>
+  actionRef(ref, (options.data?.root as { pinActions?: PinMode } | undefined)?.pinActions ?? 'major'),
+);
 handlebars.registerPartial('header', readFileSync(join(TEMPLATES_DIR, 'workflows', '_header.hbs'), 'utf8'));
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();

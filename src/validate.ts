@@ -34,11 +34,33 @@ export function showValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (text.length <= 80) return text;
+  return `${text.slice(0, 77)}...${typeof value === 'string' ? ` (${[...value].length} characters)` : ''}`;
+}
+
+/**
+ * What a reader cannot see in a quoted value: characters outside ASCII that look like ASCII ones
+ * (Cyrillic "а", fullwidth "１"), and white space at either end.
+ */
+export function invisibleTraits(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  const traits: string[] = [];
+  const foreign = new Map<string, number>();
+  let position = 0;
+  for (const ch of value) {
+    position++;
+    if ((ch.codePointAt(0) ?? 0) > 0x7e && !foreign.has(ch) && foreign.size < 3) foreign.set(ch, position);
+  }
+  const described = [...foreign].map(([ch, at]) => `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} "${ch}" (first at character ${at})`);
+  if (described.length) traits.push(`it contains characters outside ASCII, which may only look like letters or digits: ${described.join(', ')}`);
+  if (value !== value.trim()) traits.push('it has white space at the start or end');
+  return traits;
 }
 
 export function formatProblem(problem: InputProblem): string {
-  return `${problem.field}: ${showValue(problem.value)} is not allowed; ${problem.allowed}`;
+  const traits = invisibleTraits(problem.value);
+  const note = traits.length ? ` (note: ${traits.join('; ')})` : '';
+  return `${problem.field}: ${showValue(problem.value)} is not allowed; ${problem.allowed}${note}`;
 }
 
 export type Rule = (value: unknown) => string | null;
@@ -196,3 +218,10 @@ export const trustEntry: Rule = (value) => {
 };
 
 export const nonEmptyList = (what: string): string => `expected a list with at least one ${what}`;
+
+/** How third-party actions are pinned in the generated workflows (see src/action-pins.ts). */
+export const pinActions: Rule = (value) =>
+  value === 'major' || value === 'sha'
+    ? null
+    : 'expected "major" (actions pinned to a major version tag, e.g. actions/checkout@v6) or "sha" (full commit SHAs from the table create-atmos-oidc ships)';
+
