@@ -1,7 +1,7 @@
 /**
  * The generators, registered on node-plop. Each runs one action that plans the whole setup into an
  * in-memory tree (nothing touches the disk there); the CLI then prints, checks and flushes that
- * tree. `plopfile.ts` registers the same generators, adding a flush, for `npx plop`.
+ * tree. `plopfile.ts` registers the same generators and a `scaffold` one that flushes, for `npx plop`.
  */
 import type { NodePlopAPI } from 'node-plop';
 import { planSetup, type PlanOptions, type PlanResult } from '../src/generate.ts';
@@ -17,8 +17,6 @@ export interface GeneratorData {
   result?: PlanResult;
   /** Set when an action threw: node-plop reports failures as plain text, this keeps the error itself. */
   error?: unknown;
-  /** Flush the tree at the end (for `npx plop`; the CLI flushes itself after its checks). */
-  flush?: boolean;
 }
 
 export const GENERATORS = {
@@ -50,10 +48,7 @@ export function registerGenerators(plop: NodePlopAPI): void {
     plop.setGenerator(name, {
       description,
       prompts: [],
-      actions: (data) => [
-        { type: 'atmos-oidc:plan' },
-        ...((data as unknown as GeneratorData | undefined)?.flush ? [{ type: 'atmos-oidc:flush' }] : []),
-      ],
+      actions: [{ type: 'atmos-oidc:plan' }],
     });
   }
 }
