@@ -7,6 +7,7 @@ import type { Model, RoleModel } from './model.ts';
 import { CATALOG_IMPORT, IAM_ROLE_SOURCE, OIDC_PROVIDER_SOURCE, PRO_MIXIN_IMPORT, PROFILE_NAME, PROVIDER_COMPONENT, PROVIDER_NAME } from './model.ts';
 import { renderTemplate } from './render.ts';
 import { describeEntries } from './trust.ts';
+import { assertWorkflowRules } from './workflow-rules.ts';
 
 export type Ownership = 'managed' | 'shared' | 'once' | 'lines';
 
@@ -132,7 +133,12 @@ export function renderSetup(model: Model, withAtmosConfig: boolean): RenderedFil
   model.accounts.forEach((account, i) => files.push({ path: account.manifestPath, content: renderAccountStack(model, i), ownership: 'shared' }));
   if (model.answers.atmos_pro) files.push({ path: PRO_MIXIN_PATH(model), content: renderProMixin(model), ownership: 'shared' });
   files.push({ path: PROFILE_PATH, content: renderProfile(model), ownership: 'shared' });
-  for (const name of workflowNames(model)) files.push({ path: `${WORKFLOWS_DIR}/${name}`, content: renderWorkflow(model, name), ownership: 'managed' });
+  for (const name of workflowNames(model)) {
+    const path = `${WORKFLOWS_DIR}/${name}`;
+    const content = renderWorkflow(model, name);
+    assertWorkflowRules(path, content, model);
+    files.push({ path, content, ownership: 'managed' });
+  }
   files.push({ path: '.gitignore', content: '.workdir/\n', ownership: 'lines' });
   return files;
 }
