@@ -77,8 +77,9 @@ export function mergeYaml(current: string, base: string | null, desired: string,
         continue;
       }
       if (has && equal(haveValue, wantValue)) continue;
-      if (has && isScalarList(wantValue) && isScalarList(haveValue) && (wasValue === undefined || isScalarList(wasValue))) {
-        mergeList(keyPath, haveValue, wasValue ?? [], wantValue);
+      // Without a base there is no telling whose an item is: differing lists are a conflict then.
+      if (has && isScalarList(wantValue) && isScalarList(haveValue) && isScalarList(wasValue)) {
+        mergeList(keyPath, haveValue, wasValue, wantValue);
         continue;
       }
       const userUnchanged = has ? before !== undefined && key in before && equal(haveValue, wasValue) : false;

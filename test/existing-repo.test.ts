@@ -1,0 +1,68 @@
+/**
+ * init into a repository that already has Atmos configuration: what exists is respected, and
+ * what it lacks is named exactly.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GOLDEN_DIR, readTree, runCli, tempDir } from './helpers/run.ts';
+
+const answers = join(GOLDEN_DIR, 'advanced-three-accounts', 'answers.yaml');
+
+test('an existing atmos.yaml is left alone, its stacks base path is used, and the missing keys are named', async () => {
+  const dir = tempDir('existing-');
+  const config = 'base_path: "."\nstacks:\n  base_path: config/stacks\n  included_paths:\n    - "deploy/**/*"\n  name_pattern: "{tenant}-{stage}"\n';
+  writeFileSync(join(dir, 'atmos.yaml'), config);
+  const result = await runCli(['init', '--yes', '--answers', answers, dir]);
+  assert.is(result.code, 0, result.stderr);
+  assert.is(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), config, 'atmos.yaml untouched');
+  const files = [...readTree(dir).keys()];
+  assert.ok(files.includes('config/stacks/catalog/github-ci.yaml'), 'the catalog goes where atmos.yaml says stacks live');
+  assert.ok(files.includes('config/stacks/orgs/acme/prod.yaml'));
+  assert.match(result.stdout, /Your atmos\.yaml was left as it is/);
+  assert.match(result.stdout, /included_paths:\n\s+- "orgs\/\*\*\/\*"/);
+  assert.match(result.stdout, /templates:\n\s+settings:\n\s+enabled: true/);
+  assert.not.match(result.stdout, /name_template/, 'a name pattern is there, and each manifest sets its own name');
+});
+
+test('an atmos.yaml that has every key gets no advice', async () => {
+  const dir = tempDir('existing-ok-');
+  writeFileSync(join(dir, 'atmos.yaml'), 'stacks:\n  base_path: stacks\n  included_paths: ["orgs/**/*"]\n  name_template: "{{ .vars.stage }}"\ntemplates:\n  settings:\n    enabled: true\n');
+  const result = await runCli(['init', '--yes', '--answers', answers, dir]);
+  assert.is(result.code, 0, result.stderr);
+  assert.not.match(result.stdout, /left as it is/);
+});
+
+test('.gitignore gets .workdir/ appended once, keeping its lines', async () => {
+  const dir = tempDir('gitignore-');
+  writeFileSync(join(dir, '.gitignore'), 'node_modules\n*.tfstate');
+  assert.is((await runCli(['init', '--yes', '--answers', answers, dir])).code, 0);
+  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\n*.tfstate\n.workdir/\n');
+  assert.is((await runCli(['init', '--yes', '--answers', answers, dir])).code, 0);
+  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\n*.tfstate\n.workdir/\n', 'not appended twice');
+});
+
+test('a hand-written catalog is merged: our components added, its own kept, a differing value is a conflict', async () => {
+  const dir = tempDir('catalog-');
+  mkdirSync(join(dir, 'stacks/catalog'), { recursive: true });
+  const own = 'components:\n  terraform:\n    vpc:\n      vars:\n        cidr_block: 10.0.0.0/16\n';
+  writeFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), own);
+  const merged = await runCli(['init', '--yes', '--answers', answers, dir]);
+  assert.is(merged.code, 0, merged.stderr);
+  const catalog = readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8');
+  assert.ok(catalog.startsWith(own), 'the existing component and its lines come first, unchanged');
+  assert.match(catalog, /\n    iam-role\/terraform:\n/);
+
+  const other = tempDir('catalog-conflict-');
+  mkdirSync(join(other, 'stacks/catalog'), { recursive: true });
+  const guide = 'components:\n  terraform:\n    iam-role/terraform:\n      vars:\n        trusted_github_repos:\n          - "acme/other-repo"\n        managed_policy_arns:\n          - arn:aws:iam::aws:policy/PowerUserAccess\n';
+  writeFileSync(join(other, 'stacks/catalog/github-ci.yaml'), guide);
+  const before = readTree(other);
+  const conflict = await runCli(['init', '--yes', '--answers', answers, other]);
+  assert.is(conflict.code, 1);
+  assert.match(conflict.stdout, /conflict\s+stacks\/catalog\/github-ci\.yaml\s+\(both your edit and the new answers change components\.terraform\.iam-role\/terraform\.vars\.managed_policy_arns/);
+  assert.equal(readTree(other), before, 'nothing written');
+});
+
+test.run();
