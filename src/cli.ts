@@ -53,19 +53,10 @@ async function committedAnswers(dir: string): Promise<Answers[]> {
   }
 }
 
-/** `owner/repo` from the target's git remote, when there is one. */
-async function repositoryDefault(dir: string): Promise<string | null> {
-  try {
-    const { execa } = await import('execa');
-    const { stdout } = await execa('git', ['remote', 'get-url', 'origin'], { cwd: dir, reject: true, timeout: 3000 });
-    const { repositoryFromRemote } = await import('./prompts.ts');
-    return repositoryFromRemote(stdout);
-  } catch {
-    return null;
-  }
-}
-
-/** Gather raw answers: the previous answers file, then `--answers`, then prompts for what is missing. */
+/**
+ * Gather raw answers: the previous answers file, then `--answers`, then prompts for what is missing.
+ * Nothing given is asked again; with `--yes` or without a terminal (no prompter) nothing is asked.
+ */
 async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Promise<Answers> {
   let raw: RawAnswers = {};
   if (previous) raw = { ...previous.answers };
@@ -78,7 +69,7 @@ async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Prom
   const canPrompt = ctx.io.prompter !== null && !ctx.yes;
   if (canPrompt && ctx.io.prompter) {
     const { promptMissing } = await import('./prompts.ts');
-    raw = await promptMissing(raw, ctx.io.prompter, { repository: await repositoryDefault(ctx.dir) });
+    raw = await promptMissing(raw, ctx.io.prompter, { dir: ctx.dir });
   } else {
     const missing = (['repository', 'accounts'] as const).filter((k) => raw[k] === undefined);
     if (missing.length)
@@ -114,9 +105,18 @@ async function verifyPlan(_ctx: Context, _tree: Tree, _result: PlanResult): Prom
   return true;
 }
 
-/** In a terminal, show what will be written and who can assume what, and ask to go on. */
-async function confirmPlan(_ctx: Context, _tree: Tree, _result: PlanResult): Promise<boolean> {
-  return true;
+/**
+ * In a terminal, show what will be written and who can assume what, and ask to go on. Never asks
+ * with --yes or without a terminal, nor when nothing would be written; false means the user said no.
+ */
+async function confirmPlan(ctx: Context, tree: Tree, result: PlanResult): Promise<boolean> {
+  const prompter = ctx.io.prompter;
+  if (!prompter || ctx.yes || ctx.dryRun) return true;
+  const changes = tree.changes();
+  if (!changes.some((c) => c.kind === 'create' || c.kind === 'update')) return true;
+  const [{ planSummary }, { palette }] = await Promise.all([import('./summary.ts'), import('./color.ts')]);
+  ctx.io.stdout(`\n${planSummary(changes, result.model, palette(Boolean(prompter.color)))}\n\n`);
+  return prompter.confirm({ message: 'Write these files?', hint: 'no leaves the directory as it is', default: true });
 }
 
 /** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */

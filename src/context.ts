@@ -9,11 +9,26 @@ import { InputError } from './validate.ts';
 export const COMMANDS = ['init', 'account', 'role', 'workflows', 'check'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-/** A prompt the user can answer; `Cancelled` is thrown on Ctrl-C or Escape. */
+/**
+ * A prompt the user can answer; `Cancelled` is thrown on Ctrl-C or Escape. `hint` is one line shown
+ * beside the question while it is asked (a prompter may ignore it).
+ */
 export interface Prompter {
-  input(options: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
-  confirm(options: { message: string; default?: boolean }): Promise<boolean>;
-  select<T extends string>(options: { message: string; choices: Array<{ value: T; name?: string; description?: string }>; default?: T }): Promise<T>;
+  input(options: { message: string; default?: string; validate?: (value: string) => true | string; hint?: string }): Promise<string>;
+  confirm(options: { message: string; default?: boolean; hint?: string }): Promise<boolean>;
+  select<T extends string>(options: {
+    message: string;
+    choices: Array<{ value: T; name?: string; description?: string; short?: string }>;
+    default?: T;
+    hint?: string;
+  }): Promise<T>;
+  /**
+   * Pick one of many choices by typing to filter them (by value and name, case-insensitive). Optional:
+   * without it, callers fall back to `input` with validation.
+   */
+  search?<T extends string>(options: { message: string; choices: Array<{ value: T; name?: string; description?: string }>; default?: T; hint?: string }): Promise<T>;
+  /** True when the terminal the prompts draw on shows colour (see src/color.ts); absent means no colour. */
+  readonly color?: boolean;
 }
 
 export class Cancelled extends Error {

@@ -1,13 +1,22 @@
 /**
- * Asking for the answers that are missing, one prompt each, validated with the same rules as the
- * answers file so a typo is fixed where it is made. Only what `raw` lacks is asked.
+ * Asking for the answers that are missing, one prompt each, in the order a person thinks about them,
+ * validated with the same rules as the answers file so a typo is fixed where it is made. Only what
+ * `raw` lacks is asked. The outside world (git, gh) comes in through `Lookups`, so tests can stand in
+ * for it.
  */
 import { defaultNamespace, DEFAULT_ATMOS_VERSION, DEFAULT_REGION, type RawAnswers } from './answers.ts';
+import { colorSupported, palette } from './color.ts';
 import { Cancelled, type Prompter } from './context.ts';
 import { AWS_REGIONS, partitionOf } from './regions.ts';
 import * as rules from './validate.ts';
 
-const asValidator = (rule: rules.Rule) => (value: string): true | string => rule(value) ?? true;
+/** Repositories created on or after this day send immutable subject claims (`owner@id/repo@id`). */
+export const IMMUTABLE_CLAIMS_SINCE = '2026-07-15';
+
+const asValidator =
+  (rule: rules.Rule) =>
+  (value: string): true | string =>
+    rule(value) ?? true;
 
 /** Parse a git remote URL (https or ssh, with or without `.git`) into `owner/repo`. */
 export function repositoryFromRemote(url: string): string | null {
@@ -17,108 +26,352 @@ export function repositoryFromRemote(url: string): string | null {
   return rules.repository(candidate) === null ? candidate : null;
 }
 
-export interface PromptDefaults {
-  repository: string | null;
+/** What `gh api repos/OWNER/REPO` told us: the numeric ids, or why there are none. */
+export type IdsLookup =
+  | { status: 'found'; owner: number; repo: number; createdAt: string | null }
+  /** `gh` is not installed or not logged in: nothing to report, just ask. */
+  | { status: 'unavailable'; reason: string }
+  /** `gh` ran and failed (unknown repository, no access, network): say why, then ask. */
+  | { status: 'failed'; reason: string };
+
+/** The outside world the prompts consult for defaults. */
+export interface Lookups {
+  /** The URL of the `origin` remote of the git repository at `dir`, or null. */
+  originUrl(dir: string): Promise<string | null>;
+  /** The numeric owner and repository ids of `owner/repo`, via `gh`. */
+  repositoryIds(repository: string): Promise<IdsLookup>;
 }
 
+/** Run a program; rejects like execa (`code: 'ENOENT'` when missing, `exitCode`, `stderr`, `timedOut`). */
+export type Run = (file: string, args: string[], options: { cwd?: string; timeout: number; env?: Record<string, string> }) => Promise<{ stdout: string }>;
+
+const execaRun: Run = async (file, args, options) => {
+  const { execa } = await import('execa');
+  const result = await execa(file, args, { ...options, stdin: 'ignore', reject: true });
+  return { stdout: String(result.stdout) };
+};
+
+/** `git remote get-url origin` in `dir`; null when there is no repository, no origin or no git. */
+export async function gitOriginUrl(dir: string, run: Run = execaRun): Promise<string | null> {
+  try {
+    const { stdout } = await run('git', ['remote', 'get-url', 'origin'], { cwd: dir, timeout: 3000 });
+    return stdout.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Look up the numeric ids with `gh api repos/OWNER/REPO` (`owner.id`, `id`, and `created_at`, which
+ * tells whether the repository sends immutable subject claims by default). Never throws.
+ */
+export async function ghRepositoryIds(repository: string, run: Run = execaRun): Promise<IdsLookup> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run('gh', ['api', `repos/${repository}`], {
+      timeout: 8000,
+      env: { GH_PROMPT_DISABLED: '1', GH_NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
+    }));
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number; stderr?: unknown; timedOut?: boolean; message?: string };
+    if (e.code === 'ENOENT') return { status: 'unavailable', reason: 'gh is not installed' };
+    const stderr = typeof e.stderr === 'string' ? e.stderr : '';
+    if (e.exitCode === 4 || /gh auth login|not logged in/i.test(stderr)) return { status: 'unavailable', reason: 'gh is not logged in (gh auth login)' };
+    if (e.timedOut) return { status: 'failed', reason: 'gh api timed out' };
+    const line = stderr.split('\n').find((l) => l.trim()) ?? String(e.message ?? 'unknown error').split('\n')[0];
+    return { status: 'failed', reason: `gh api repos/${repository} failed: ${line.trim().replace(/^gh:\s*/, '')}` };
+  }
+  try {
+    const body = JSON.parse(stdout) as { id?: unknown; owner?: { id?: unknown }; created_at?: unknown };
+    const owner = body.owner?.id;
+    const repo = body.id;
+    if (rules.githubId(owner) === null && rules.githubId(repo) === null)
+      return { status: 'found', owner: owner as number, repo: repo as number, createdAt: typeof body.created_at === 'string' ? body.created_at : null };
+  } catch {
+    /* fall through */
+  }
+  return { status: 'failed', reason: `gh api repos/${repository} answered without numeric ids` };
+}
+
+/** The real lookups: git and gh through execa. */
+export function systemLookups(run: Run = execaRun): Lookups {
+  return { originUrl: (dir) => gitOriginUrl(dir, run), repositoryIds: (repository) => ghRepositoryIds(repository, run) };
+}
+
+export interface PromptOptions {
+  /** The target directory, whose git remote suggests the repository. */
+  dir: string;
+  lookups?: Lookups;
+}
+
+/** A numeric GitHub id typed at a prompt, checked by the answers file's rule. */
+function githubIdText(value: string): true | string {
+  const trimmed = value.trim();
+  return (/^\d{1,16}$/.test(trimmed) ? rules.githubId(Number(trimmed)) : rules.githubId(trimmed)) ?? true;
+}
+
+/** Stage names offered in turn for the first, second and third account. */
+const STAGE_SUGGESTIONS = ['dev', 'prod', 'staging'];
+
 /** Prompt for every missing answer, in the order a person thinks about them. */
-export async function promptMissing(raw: RawAnswers, prompter: Prompter, defaults: PromptDefaults): Promise<RawAnswers> {
+export async function promptMissing(raw: RawAnswers, prompter: Prompter, options: PromptOptions): Promise<RawAnswers> {
+  const lookups = options.lookups ?? systemLookups();
   const out: RawAnswers = { ...raw };
+
   if (out.repository === undefined) {
-    out.repository = await prompter.input({
-      message: 'GitHub repository whose workflows assume the roles (owner/repo)',
-      default: defaults.repository ?? undefined,
-      validate: asValidator(rules.repository),
-    });
+    const remote = await lookups.originUrl(options.dir);
+    const fromRemote = remote ? repositoryFromRemote(remote) : null;
+    out.repository = (
+      await prompter.input({
+        message: 'GitHub repository (owner/repo)',
+        hint: fromRemote ? 'whose workflows assume the roles; default from git remote origin' : 'whose workflows assume the roles',
+        default: fromRemote ?? undefined,
+        validate: (v) => asValidator(rules.repository)(v.trim()),
+      })
+    ).trim();
   }
   const repository = String(out.repository);
+
+  if (out.repository_ids === undefined) out.repository_ids = await promptRepositoryIds(repository, prompter, lookups);
+
   if (out.namespace === undefined) {
     out.namespace = await prompter.input({
-      message: 'Namespace (Atmos vars.namespace, first part of role names and identities)',
+      message: 'Namespace',
+      hint: 'Atmos vars.namespace: first part of role names and identities',
       default: defaultNamespace(repository),
       validate: asValidator(rules.label),
     });
   }
-  if (out.region === undefined) {
-    out.region = await prompter.input({
-      message: `AWS region (${Object.keys(AWS_REGIONS).slice(0, 4).join(', ')}, ...)`,
-      default: DEFAULT_REGION,
-      validate: asValidator(rules.region),
+  if (out.default_branch === undefined) {
+    out.default_branch = await prompter.input({
+      message: 'Default branch',
+      hint: 'where the workflows run from and Atmos Pro dispatches',
+      default: 'main',
+      validate: asValidator(rules.branch),
     });
   }
+  if (out.region === undefined) out.region = await promptRegion(prompter);
+  const partition = partitionOf(String(out.region));
+
   if (out.accounts === undefined) {
-    const accounts: Array<Record<string, unknown>> = [];
-    const partition = partitionOf(String(out.region));
+    const accounts: Array<{ stage: string; id: string; oidc_provider_arn: string | null }> = [];
     do {
       const taken = new Set(accounts.map((a) => a.stage));
+      const suggestion = [...STAGE_SUGGESTIONS.slice(accounts.length), ...STAGE_SUGGESTIONS].find((s) => !taken.has(s));
       const stage = await prompter.input({
-        message: `Stage name of AWS account ${accounts.length + 1} (e.g. dev, prod)`,
-        default: accounts.length === 0 ? 'dev' : undefined,
+        message: `Stage of AWS account ${accounts.length + 1}`,
+        hint: 'one Atmos stack per stage, e.g. dev, staging, prod',
+        default: suggestion,
         validate: (v) => rules.label(v) ?? (taken.has(v) ? 'this stage is already listed; stages must be unique' : true),
       });
-      const id = await prompter.input({ message: `AWS account id of ${stage} (12 digits)`, validate: asValidator(rules.accountId) });
-      const hasProvider = await prompter.confirm({ message: `Does account ${id} already have a GitHub OIDC provider?`, default: false });
-      const providerArn = hasProvider
-        ? await prompter.input({
-            message: 'Its ARN',
-            default: `arn:${partition}:iam::${id}:oidc-provider/token.actions.githubusercontent.com`,
-            validate: asValidator(rules.oidcProviderArn(id, partition)),
-          })
-        : null;
+      const id = await prompter.input({ message: `AWS account id of ${stage}`, hint: '12 digits', validate: asValidator(rules.accountId) });
+      const sameAccount = accounts.find((a) => a.id === id);
+      let providerArn: string | null;
+      if (sameAccount) {
+        // One account has one GitHub provider: a second stage in it shares the first one's answer.
+        providerArn = sameAccount.oidc_provider_arn;
+      } else {
+        const hasProvider = await prompter.confirm({
+          message: `Does account ${id} already have a GitHub OIDC provider?`,
+          hint: 'an account has only one; an existing one is reused, not created',
+          default: false,
+        });
+        providerArn = hasProvider
+          ? await prompter.input({
+              message: 'ARN of that provider',
+              default: `arn:${partition}:iam::${id}:oidc-provider/token.actions.githubusercontent.com`,
+              validate: asValidator(rules.oidcProviderArn(id, partition)),
+            })
+          : null;
+      }
       accounts.push({ stage, id, oidc_provider_arn: providerArn });
-    } while (await prompter.confirm({ message: 'Add another AWS account?', default: false }));
+    } while (await prompter.confirm({ message: 'Add another AWS account?', hint: `${accounts.map((a) => a.stage).join(', ')} so far`, default: false }));
     out.accounts = accounts;
   }
+
   if (out.setup === undefined) {
     out.setup = await prompter.select({
       message: 'Setup',
       default: 'advanced',
       choices: [
-        { value: 'advanced', name: 'advanced', description: 'read-only planner for PRs and plans; admin only inside a GitHub Environment' },
-        { value: 'basic', name: 'basic', description: 'one admin role that any pull request can assume' },
+        { value: 'advanced', short: 'advanced', name: 'advanced  read-only planner for pull requests and plans; admin only inside a GitHub Environment' },
+        { value: 'basic', short: 'basic', name: 'basic     one admin role that any pull request can assume (the guide\'s first setup)' },
       ],
     });
   }
   if (out.apply_environment === undefined && out.setup === 'advanced') {
-    out.apply_environment = await prompter.input({
-      message: 'GitHub Environment the apply job runs in ("{stage}" = one per account)',
-      default: '{stage}',
-      validate: asValidator(rules.environment),
+    const stages = Array.isArray(out.accounts) ? (out.accounts as Array<{ stage?: unknown }>).map((a) => String(a.stage)) : [];
+    const kind = await prompter.select({
+      message: 'GitHub Environment of the apply job',
+      hint: 'the admin role trusts only jobs running in it',
+      default: 'per-stage',
+      choices: [
+        { value: 'per-stage', short: 'one per stage', name: `one per stage   ${stages.length ? stages.join(', ') : '{stage}'}: each account trusts its own` },
+        { value: 'fixed', short: 'one fixed name', name: 'one fixed name  e.g. production, for every account' },
+      ],
     });
+    out.apply_environment =
+      kind === 'per-stage'
+        ? '{stage}'
+        : await prompter.input({ message: 'Name of the GitHub Environment', hint: 'protect it with required reviewers', default: 'production', validate: asValidator(rules.environment) });
   }
   if (out.atmos_version === undefined) {
-    out.atmos_version = await prompter.input({ message: 'Atmos version (repository variable ATMOS_VERSION)', default: DEFAULT_ATMOS_VERSION, validate: asValidator(rules.atmosVersion) });
+    out.atmos_version = await prompter.input({
+      message: 'Atmos version',
+      hint: `repository variable ATMOS_VERSION; at least ${rules.MIN_ATMOS_VERSION}`,
+      default: DEFAULT_ATMOS_VERSION,
+      validate: asValidator(rules.atmosVersion),
+    });
   }
   if (out.atmos_pro === undefined) {
-    out.atmos_pro = await prompter.confirm({ message: 'Use Atmos Pro (affected stacks, dispatched plan and apply)?', default: true });
+    out.atmos_pro = await prompter.confirm({ message: 'Use Atmos Pro?', hint: 'affected stacks on pull requests, dispatched plan and apply', default: true });
   }
   if (out.tfstate_role_arn === undefined) {
-    const partition = partitionOf(String(out.region));
-    const arn = await prompter.input({
-      message: 'Terraform state backend role ARN to allow (empty for none)',
-      default: '',
-      validate: (v) => (v === '' ? true : (rules.roleArn(partition)(v) ?? true)),
-    });
+    const arn = (
+      await prompter.input({
+        message: 'Terraform state role ARN',
+        hint: 'a role every generated role may assume for the state backend; empty for none',
+        default: '',
+        validate: (v) => (v.trim() === '' ? true : (rules.roleArn(partition)(v.trim()) ?? true)),
+      })
+    ).trim();
     out.tfstate_role_arn = arn === '' ? null : arn;
   }
   return out;
 }
 
-/** The real prompts, loaded only when a terminal asks for them. Ctrl-C and Escape become `Cancelled`. */
-export async function inquirerPrompter(): Promise<Prompter> {
-  const prompts = await import('@inquirer/prompts');
-  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+/**
+ * Immutable subject claims: whether the repository sends `owner@id/repo@id`, and its ids. `gh`,
+ * when installed and logged in, answers both the ids and (by the creation date) the default.
+ */
+async function promptRepositoryIds(repository: string, prompter: Prompter, lookups: Lookups): Promise<{ owner: number; repo: number } | null> {
+  const found = await lookups.repositoryIds(repository);
+  const created = found.status === 'found' && found.createdAt ? found.createdAt.slice(0, 10) : null;
+  const newer = created !== null && created >= IMMUTABLE_CLAIMS_SINCE;
+  const uses = await prompter.confirm({
+    message: 'Does the repository send immutable subject claims (owner@id/repo@id)?',
+    hint:
+      created === null
+        ? `yes if created on or after ${IMMUTABLE_CLAIMS_SINCE}, or opted in`
+        : newer
+          ? `created ${created}, on or after ${IMMUTABLE_CLAIMS_SINCE}: it does`
+          : `created ${created}, before ${IMMUTABLE_CLAIMS_SINCE}: only if opted in, renamed or transferred since`,
+    default: newer,
+  });
+  if (!uses) return null;
+  if (found.status === 'found') {
+    const take = await prompter.confirm({ message: `Use owner id ${found.owner} and repository id ${found.repo}?`, hint: 'from gh api', default: true });
+    if (take) return { owner: found.owner, repo: found.repo };
+  }
+  const why = found.status === 'found' ? '' : `${found.reason}; `;
+  const [owner, repo] = repository.split('/');
+  const ownerId = await prompter.input({
+    message: `Numeric id of owner ${owner}`,
+    hint: `${why}owner.id in gh api repos/${repository}`,
+    validate: githubIdText,
+  });
+  const repoId = await prompter.input({
+    message: `Numeric id of repository ${repo}`,
+    hint: `id in gh api repos/${repository}`,
+    validate: githubIdText,
+  });
+  return { owner: Number(ownerId.trim()), repo: Number(repoId.trim()) };
+}
+
+/** Region codes with their names, the default first, so Enter on an empty filter takes it. */
+export function regionChoices(preferred = DEFAULT_REGION): Array<{ value: string; name: string }> {
+  const codes = Object.keys(AWS_REGIONS);
+  const ordered = [preferred, ...codes.filter((c) => c !== preferred)].filter((c) => Object.hasOwn(AWS_REGIONS, c));
+  const width = Math.max(...codes.map((c) => c.length));
+  return ordered.map((code) => ({ value: code, name: `${code.padEnd(width)}  ${AWS_REGIONS[code].name}` }));
+}
+
+/** Does a choice match what was typed? Every word must appear in its value or name. */
+export function matchesFilter(term: string | undefined, choice: { value: string; name?: string }): boolean {
+  const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const text = `${choice.value} ${choice.name ?? ''}`.toLowerCase();
+  return words.every((w) => text.includes(w));
+}
+
+async function promptRegion(prompter: Prompter): Promise<string> {
+  if (prompter.search)
+    return prompter.search({ message: 'AWS region', hint: 'type to filter, e.g. "frank" or "eu-"', default: DEFAULT_REGION, choices: regionChoices() });
+  return prompter.input({ message: 'AWS region', hint: 'a region code, e.g. eu-central-1', default: DEFAULT_REGION, validate: asValidator(rules.region) });
+}
+
+type Prompts = typeof import('@inquirer/prompts');
+
+/** Where the real prompts read and draw; by default the process's own terminal. */
+export interface PromptStreams {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+/**
+ * The prompter over `@inquirer/prompts`. Ctrl-C (inquirer's ExitPromptError) and Escape (which
+ * inquirer ignores, so it is watched here and aborts the prompt) become `Cancelled`; hints are shown
+ * dimmed beside the question while it is open; colour follows `color`.
+ */
+export function createInquirerPrompter(prompts: Prompts, options: PromptStreams & { color: boolean }): Prompter {
+  const c = palette(options.color);
+  const streams: PromptStreams = { ...(options.input ? { input: options.input } : {}), ...(options.output ? { output: options.output } : {}) };
+  const theme = (hint: string | undefined) => ({
+    prefix: { idle: c.blue('?'), done: c.green('✔') },
+    spinner: { interval: 80, frames: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'].map((f) => c.yellow(f)) },
+    style: {
+      message: (text: string, status: string) => (hint && status !== 'done' ? `${c.bold(text)} ${c.dim(`· ${hint}`)}` : c.bold(text)),
+      answer: c.cyan,
+      error: (text: string) => c.red(`> ${text}`),
+      defaultAnswer: (text: string) => c.dim(`(${text})`),
+      help: c.dim,
+      highlight: c.cyan,
+      key: (text: string) => c.cyan(c.bold(`<${text}>`)),
+      description: c.cyan,
+      disabled: c.dim,
+      searchTerm: c.cyan,
+      keysHelpTip: (keys: [string, string][]) => keys.map(([key, action]) => `${c.bold(key)} ${c.dim(action)}`).join(c.dim(' • ')),
+    },
+  });
+  const ask = async <T>(run: (context: PromptStreams & { signal: AbortSignal }) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    const input = (streams.input ?? process.stdin) as NodeJS.ReadableStream;
+    const onKey = (_text: unknown, key: { name?: string } | undefined): void => {
+      if (key?.name === 'escape') controller.abort();
+    };
+    input.on('keypress', onKey);
     try {
-      return await run();
+      return await run({ ...streams, signal: controller.signal });
     } catch (error) {
       const name = (error as Error)?.name;
       if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new Cancelled();
       throw error;
+    } finally {
+      input.removeListener('keypress', onKey);
     }
   };
   return {
-    input: (o) => guard(() => prompts.input({ message: o.message, default: o.default, validate: o.validate })),
-    confirm: (o) => guard(() => prompts.confirm({ message: o.message, default: o.default })),
-    select: (o) => guard(() => prompts.select({ message: o.message, choices: o.choices, default: o.default })),
+    color: options.color,
+    input: (o) => ask((ctx) => prompts.input({ message: o.message, default: o.default, validate: o.validate, theme: theme(o.hint) }, ctx)),
+    confirm: (o) => ask((ctx) => prompts.confirm({ message: o.message, default: o.default, theme: theme(o.hint) }, ctx)),
+    select: (o) => ask((ctx) => prompts.select({ message: o.message, choices: o.choices, default: o.default, theme: theme(o.hint) }, ctx)),
+    search: (o) =>
+      ask((ctx) =>
+        prompts.search(
+          {
+            message: o.message,
+            default: o.default,
+            pageSize: 8,
+            source: (term) => o.choices.filter((choice) => matchesFilter(term, choice)).map((choice) => ({ ...choice, short: choice.value })),
+            theme: theme(o.hint),
+          },
+          ctx,
+        ),
+      ),
   };
+}
+
+/** The real prompts, loaded only when a terminal asks for them. */
+export async function inquirerPrompter(): Promise<Prompter> {
+  const prompts = await import('@inquirer/prompts');
+  return createInquirerPrompter(prompts, { color: colorSupported(process.stdout, process.env) });
 }
