@@ -102,7 +102,7 @@ function globToRegExp(glob: string): RegExp {
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (isMap(base) && isMap(over)) {
     const out: Obj = { ...base };
-    for (const [key, value] of Object.entries(over)) out[key] = key in base ? deepMerge(base[key], value) : value;
+    for (const [key, value] of Object.entries(over)) if (value !== undefined) out[key] = key in base ? deepMerge(base[key], value) : value;
     return out;
   }
   return over === undefined ? base : over;
