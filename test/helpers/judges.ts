@@ -127,9 +127,10 @@ export function workflowFiles(dir: string): WorkflowFile[] {
 }
 
 /**
- * Inputs of the actions the generated workflows use, as their `action.yml` declares them in the
- * major versions pinned (actions/checkout v6, aws-actions/configure-aws-credentials v6), so GitHub's
- * parser can check step inputs offline. An action missing here is not checked for inputs.
+ * Input names of the actions the generated workflows use, from their `action.yml` (actions/checkout;
+ * aws-actions/configure-aws-credentials, whose majors up to v6 have only added inputs), so GitHub's
+ * parser checks step inputs offline: a misspelt input is reported. A name listed here that the pinned
+ * version lacks would go unreported; an action missing here is not checked for inputs at all.
  */
 const ACTION_INPUTS: Record<string, string[]> = {
   'actions/checkout': [
@@ -181,7 +182,7 @@ let atmosValidators: { manifest: ValidateFunction; config: ValidateFunction } | 
 
 /**
  * Errors of Atmos's own schemas (draft 2020-12): every YAML file under the stacks base path against
- * the stack manifest schema; `atmos.yaml` and `profiles/* /atmos.yaml` against the config schema.
+ * the stack manifest schema; `atmos.yaml` and each `profiles/<name>/atmos.yaml` against the config schema.
  */
 export function atmosSchemaErrors(dir: string): string[] {
   if (!atmosValidators) {
