@@ -110,6 +110,12 @@ function githubIdText(value: string): true | string {
   return (/^\d{1,16}$/.test(trimmed) ? rules.githubId(Number(trimmed)) : rules.githubId(trimmed)) ?? true;
 }
 
+/** An account id as typed; the console shows it as `1111-2222-3333`, so dashes and spaces are dropped. */
+function accountIdText(value: string): string {
+  const compact = value.trim().replace(/[\s-]/g, '');
+  return /^\d+$/.test(compact) ? compact : value;
+}
+
 /** Stage names offered in turn for the first, second and third account. */
 const STAGE_SUGGESTIONS = ['dev', 'prod', 'staging'];
 
@@ -164,7 +170,9 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
         default: suggestion,
         validate: (v) => rules.label(v) ?? (taken.has(v) ? 'this stage is already listed; stages must be unique' : true),
       });
-      const id = await prompter.input({ message: `AWS account id of ${stage}`, hint: '12 digits', validate: asValidator(rules.accountId) });
+      const id = accountIdText(
+        await prompter.input({ message: `AWS account id of ${stage}`, hint: '12 digits', validate: (v) => asValidator(rules.accountId)(accountIdText(v)) }),
+      );
       const sameAccount = accounts.find((a) => a.id === id);
       let providerArn: string | null;
       if (sameAccount) {
@@ -245,7 +253,8 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
  * when installed and logged in, answers both the ids and (by the creation date) the default.
  */
 async function promptRepositoryIds(repository: string, prompter: Prompter, lookups: Lookups): Promise<{ owner: number; repo: number } | null> {
-  const found = await lookups.repositoryIds(repository);
+  const found: IdsLookup =
+    rules.repository(repository) === null ? await lookups.repositoryIds(repository) : { status: 'unavailable', reason: 'the repository is not a valid OWNER/REPO' };
   const created = found.status === 'found' && found.createdAt ? found.createdAt.slice(0, 10) : null;
   const newer = created !== null && created >= IMMUTABLE_CLAIMS_SINCE;
   const uses = await prompter.confirm({

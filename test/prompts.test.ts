@@ -223,13 +223,13 @@ test('gitOriginUrl with the real git and execa', async () => {
 // ---------------------------------------------------------------------------------------------
 // Validation: the answers file's rules, shown at the prompt.
 
-test('a wrong account id is refused inline with the rule\'s message, then corrected', async () => {
-  const prompter = scripted(basicSteps({ id: ['12345', '1111 1111 1111', '111111111111'] }, true));
+test('a wrong account id is refused inline with the rule\'s message, then corrected; dashes are dropped', async () => {
+  const prompter = scripted(basicSteps({ id: ['12345', '1111-1111-111', 'acct 111111111111', '1111-1111-1111'] }, true));
   const raw = await promptMissing({ repository: 'acme/infra-live' }, prompter, OPTIONS());
   const account = prompter.asked.find((a) => a.message.startsWith('AWS account id'));
-  assert.equal(account?.errors, [rules.accountId('12345'), rules.accountId('1111 1111 1111')]);
+  assert.equal(account?.errors, [rules.accountId('12345'), rules.accountId('11111111111'), rules.accountId('acct 111111111111')]);
   assert.match(account?.errors[0] ?? '', /expected exactly 12 digits/);
-  assert.equal(raw.accounts, [{ stage: 'dev', id: '111111111111', oidc_provider_arn: null }]);
+  assert.equal(raw.accounts, [{ stage: 'dev', id: '111111111111', oidc_provider_arn: null }], 'the console\'s dashed form is accepted, stored as 12 digits');
 });
 
 test('every input validates with the same rule as the answers file', async () => {
@@ -654,24 +654,27 @@ test('inquirer search: type to filter the regions, Enter takes the first match',
   assert.is(getScreen(), '✔ AWS region eu-central-1');
 });
 
+/** The error a prompt ends with, or a failure when it is still open after `ms`. */
+async function rejection(answer: Promise<unknown>, ms = 2000): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const open = new Promise((resolve) => (timer = setTimeout(() => resolve(new Error(`the prompt is still open after ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([answer.then(() => null, (e: unknown) => e), open]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 test('inquirer: Escape and Ctrl-C both cancel the prompt', async () => {
   for (const method of ['input', 'confirm', 'search'] as const) {
     const config = method === 'search' ? { message: 'AWS region', choices: regionChoices() } : { message: 'Namespace' };
     const escape = await renderReal(method, config as never);
     escape.events.keypress('escape');
-    const error = await (escape.answer as Promise<unknown>).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    assert.instance(error, Cancelled, `${method}: Escape`);
+    assert.instance(await rejection(escape.answer as Promise<unknown>), Cancelled, `${method}: Escape`);
   }
   const ctrlC = await renderReal('select', { message: 'Setup', choices: [{ value: 'basic' }, { value: 'advanced' }] });
   ctrlC.events.keypress({ name: 'c', ctrl: true });
-  const error = await (ctrlC.answer as Promise<unknown>).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  assert.instance(error, Cancelled, 'select: Ctrl-C');
+  assert.instance(await rejection(ctrlC.answer as Promise<unknown>), Cancelled, 'select: Ctrl-C');
 });
 
 test('inquirer: colour codes only when the prompter has colour', async () => {
