@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { workflowFiles } from './helpers/judges.ts';
-import { goldenCases, renderGolden } from './helpers/run.ts';
+import { goldenCases, renderGolden, runCli } from './helpers/run.ts';
 
 interface Finding {
   message: string;
@@ -63,6 +63,20 @@ for (const name of goldenCases()) {
     }
   });
 }
+
+test('actionlint finds nothing after day-two commands grew a repository', async () => {
+  const dir = await renderGolden('advanced-three-accounts');
+  const steps = [
+    ['account', '--stage', 'sandbox', '--account-id', '444444444444', dir],
+    ['role', '--name', 'network', '--identity', 'acme/network', '--policy', 'arn:aws:iam::aws:policy/job-function/NetworkAdministrator', '--trust', 'acme/infra-live:environment:{stage}', dir],
+    ['workflows', dir],
+  ];
+  for (const argv of steps) assert.is((await runCli(argv)).code, 0, argv.join(' '));
+  for (const file of workflowFiles(dir)) {
+    assert.equal(await actionlint(file.path, file.text), [], file.path);
+    runs++;
+  }
+});
 
 test.after(() => {
   console.log(`actionlint: ${runs} workflows linted`);

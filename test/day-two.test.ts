@@ -10,7 +10,17 @@ import { diffLines } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
+import { atmosSchemaErrors, schemasMissingReason, securityRuleViolations, workflowFiles, workflowParserErrors } from './helpers/judges.ts';
 import { GOLDEN_DIR, readTree, runCli, tempDir } from './helpers/run.ts';
+import { assertChains } from './helpers/simulate.ts';
+
+/** The independent judges of the init cases, on a repository after a day-two command. */
+async function assertJudgesPass(dir: string, after: string): Promise<void> {
+  for (const file of workflowFiles(dir)) assert.equal(await workflowParserErrors(file.path, file.text), [], `${after}: GitHub's parser on ${file.path}`);
+  if (!schemasMissingReason()) assert.equal(atmosSchemaErrors(dir), [], `${after}: Atmos schemas`);
+  assert.equal(securityRuleViolations(dir), [], `${after}: security rules`);
+  assertChains(dir);
+}
 
 const ANSWERS = `version: 1
 repository: acme/infra-live
@@ -83,6 +93,7 @@ async function editedRepository(): Promise<string> {
   const init = await runCli(['init', '--yes', '--answers', answers, dir]);
   assert.is(init.code, 0, init.stderr);
   for (const [path, from, to] of HAND_EDITS) edit(dir, path, from, to);
+  writeFileSync(join(dir, 'stacks/catalog/vpc.yaml'), 'components:\n  terraform:\n    vpc:\n      metadata:\n        component: vpc\n      vars:\n        enabled: true\n');
   commit(dir);
   return dir;
 }
@@ -95,6 +106,7 @@ test('account adds a stage to an edited repository, changing only what the new a
   assertEditsKept(dir);
   const changes = treeDiff(before, readTree(dir));
   assert.equal([...changes.keys()].sort(), ['.atmos-oidc.yaml', '.github/workflows/test-oidc.yaml', 'stacks/orgs/acme/staging.yaml']);
+  await assertJudgesPass(dir, 'account');
   assert.equal(changes.get('.github/workflows/test-oidc.yaml'), {
     added: ['          - stage: staging', '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-planner'],
     removed: [],
@@ -120,6 +132,7 @@ test('role adds a role to the catalog, every stack and the profile, adding lines
   assert.ok(changes.get('stacks/catalog/github-ci.yaml')?.added.some((l) => l.includes('# Identity acme/network')), 'the new role comes with its comment');
   assert.ok(changes.get('stacks/orgs/acme/dev.yaml')?.added.includes('        assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-network'));
   assert.ok(changes.get('profiles/github/atmos.yaml')?.added.includes('    acme/network:'));
+  await assertJudgesPass(dir, 'role');
 });
 
 test('workflows merges an extra step cleanly, and a second run changes nothing', async () => {
@@ -203,6 +216,7 @@ test('a repository grows to four accounts and three roles through the commands, 
     const result = await runCli(argv);
     assert.is(result.code, 0, `${argv.join(' ')}: ${result.stderr}`);
     assertEditsKept(dir);
+    await assertJudgesPass(dir, argv.slice(0, 3).join(' '));
   }
   const answers = parse(readFileSync(join(dir, '.atmos-oidc.yaml'), 'utf8'));
   assert.equal(answers.accounts.map((a: { stage: string }) => a.stage), ['dev', 'staging', 'prod', 'sandbox']);
