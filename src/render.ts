@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
 import { actionRef, type PinMode } from './action-pins.ts';
+import { PRECOMPILED } from './templates-precompiled.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -31,7 +32,11 @@ handlebars.registerHelper('yaml', (value: unknown) => yamlScalar(value));
 handlebars.registerHelper('action', (ref: string, options: Handlebars.HelperOptions) =>
   actionRef(ref, (options.data?.root as { pinActions?: PinMode } | undefined)?.pinActions ?? 'major'),
 );
-handlebars.registerPartial('header', readFileSync(join(TEMPLATES_DIR, 'workflows', '_header.hbs'), 'utf8'));
+const HEADER = 'workflows/_header.hbs';
+handlebars.registerPartial('header', PRECOMPILED[HEADER] ? handlebars.template(PRECOMPILED[HEADER]) : readFileSync(join(TEMPLATES_DIR, HEADER), 'utf8'));
+
+/** How every template is compiled, at run time from source or ahead of time by the build. */
+export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -39,8 +44,8 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 export function renderTemplate(name: string, data: object): string {
   let template = compiled.get(name);
   if (!template) {
-    const source = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
-    template = handlebars.compile(source, { noEscape: true, strict: true });
+    const spec = PRECOMPILED[name];
+    template = spec ? handlebars.template(spec) : handlebars.compile(readFileSync(join(TEMPLATES_DIR, name), 'utf8'), COMPILE_OPTIONS);
     compiled.set(name, template);
   }
   return `${template(data).trimEnd()}\n`;

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * Bundle the CLI into `dist/`: one ESM entry (`dist/main.js`) and chunks that are loaded only on
+ * the paths that need them (prompts, execa, node-plop, check). Everything the CLI imports is inside
+ * `dist/`, so the published package has no runtime dependencies. Templates are precompiled into the
+ * bundle, so the CLI neither reads nor compiles them at run time.
+ *
+ *   node scripts/build.mjs             build dist/
+ *   node scripts/build.mjs --analyze   also print what each output file is made of
+ *   node scripts/build.mjs --readable  no minification (for reading profiles)
+ *
+ * Startup is most of the cost of a run (see bench/run.mjs), so a few modules are replaced by
+ * lighter ones that do the same for this CLI. Each replacement is listed in `REPLACEMENTS`; a
+ * replaced feature that is reached anyway fails with a message naming it, never silently.
+ */
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const require = createRequire(join(root, 'package.json'));
+const analyze = process.argv.includes('--analyze');
+const readable = process.argv.includes('--readable');
+
+/** `templates/**` precompiled with the options `src/render.ts` compiles them with. */
+function precompiledTemplates() {
+  const Handlebars = require('handlebars');
+  const render = readFileSync(join(root, 'src', 'render.ts'), 'utf8');
+  const literal = /export const COMPILE_OPTIONS = (\{[^}]*\})/.exec(render)?.[1];
+  if (!literal) throw new Error('src/render.ts no longer exports COMPILE_OPTIONS = { ... }: the build cannot precompile templates as render.ts compiles them');
+  const options = Function(`return (${literal});`)();
+  const dir = join(root, 'templates');
+  const entries = [];
+  const walk = (current) => {
+    for (const name of readdirSync(current).sort()) {
+      const abs = join(current, name);
+      if (statSync(abs).isDirectory()) walk(abs);
+      else if (name.endsWith('.hbs')) {
+        const key = relative(dir, abs).split('\\').join('/');
+        entries.push(`${JSON.stringify(key)}: ${Handlebars.precompile(readFileSync(abs, 'utf8'), options)}`);
+      }
+    }
+  };
+  walk(dir);
+  return `export const PRECOMPILED = {\n${entries.join(',\n')}\n};\n`;
+}
+
+const stub = (message, names) =>
+  `const unavailable = () => { throw new Error(${JSON.stringify(message)}); };\n` +
+  `export default unavailable;\n${names.map((n) => `export const ${n} = unavailable;`).join('\n')}\n`;
+
+/**
+ * What the bundle replaces, and why. Keys are matched against the import specifier, with the
+ * importing package when only that package's import is replaced.
+ */
+const REPLACEMENTS = [
+  {
+    // The ESM build of yaml is the same code without the CommonJS wrappers: it loads in half the
+    // time. (It logs warnings with console.warn instead of process.emitWarning.)
+    filter: /^yaml$/,
+    resolve: () => ({ path: require.resolve('yaml').replace(/dist[\\/]index\.js$/, join('browser', 'index.js')) }),
+  },
+  {
+    // Templates are precompiled below, so the Handlebars runtime is all that renders them; the
+    // compiler (and the source-map library it pulls in) stays out of the bundle.
+    filter: /^handlebars$/,
+    contents: `import runtime from ${JSON.stringify(require.resolve('handlebars/dist/cjs/handlebars.runtime.js'))};
+const unavailable = () => { throw new Error('templates are precompiled by the build; the Handlebars compiler is not bundled'); };
+const base = runtime.default ?? runtime;
+const createRuntime = base.create;
+const create = () => Object.assign(createRuntime(), { compile: unavailable, precompile: unavailable });
+export default Object.assign(base, { create, compile: unavailable, precompile: unavailable });`,
+  },
+  {
+    // The templates module of the source tree is empty; the bundle's holds every template precompiled.
+    filter: /templates-precompiled\.ts$/,
+    contents: precompiledTemplates,
+  },
+  {
+    // node-plop runs our generators, whose only actions are our own action types planning into the
+    // in-memory Tree; it never asks prompts (the CLI does), never loads a plopfile, and never runs
+    // its built-in file actions (add, addMany, modify, append), which write straight to disk.
+    // Those parts, with inquirer 9 and its rxjs, `resolve`, tinyglobby and isbinaryfile, are left out.
+    filter: /^inquirer$/,
+    importer: /node-plop/,
+    contents: () => stub('create-atmos-oidc asks its own questions: node-plop prompts are not bundled', ['prompt', 'registerPrompt', 'createPromptModule']),
+  },
+  {
+    filter: /^resolve$/,
+    importer: /node-plop/,
+    contents: () => stub('node-plop plopfile loading is not bundled: create-atmos-oidc registers its generators itself', ['sync']),
+  },
+  {
+    filter: /^\.\/actions\/index\.js$/,
+    importer: /node-plop/,
+    contents: () =>
+      stub("node-plop's built-in actions are not bundled: create-atmos-oidc plans every file through its own action types", ['add', 'addMany', 'modify', 'append']),
+  },
+  {
+    // @inquirer/prompts' editor prompt opens $EDITOR through external-editor (with iconv-lite, half
+    // a megabyte); the CLI asks no question in an editor.
+    filter: /^@inquirer\/external-editor$/,
+    contents: () => stub('the editor prompt is not bundled', ['editAsync', 'edit', 'ExternalEditor']),
+  },
+];
+
+const replacements = {
+  name: 'replacements',
+  setup(b) {
+    REPLACEMENTS.forEach((r, index) => {
+      b.onResolve({ filter: r.filter }, (args) => {
+        if (r.importer && !r.importer.test(args.importer)) return undefined;
+        return r.resolve ? r.resolve(args) : { path: String(index), namespace: 'replacement' };
+      });
+    });
+    b.onLoad({ filter: /.*/, namespace: 'replacement' }, (args) => {
+      const { contents } = REPLACEMENTS[Number(args.path)];
+      return { contents: typeof contents === 'function' ? contents() : contents, loader: 'js', resolveDir: root };
+    });
+  },
+};
+
+rmSync(dist, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src/main.ts' },
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: !readable,
+  legalComments: readable ? 'inline' : 'none',
+  chunkNames: 'chunk-[hash]',
+  // CommonJS modules inside the bundle (the Handlebars runtime) call `require` for Node built-ins.
+  banner: { js: "import{createRequire as __cjsRequire}from'node:module';const require=__cjsRequire(import.meta.url);" },
+  plugins: [replacements],
+  metafile: true,
+  logLevel: 'warning',
+});
+
+if (analyze) {
+  const packageOf = (path) => {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    return m ? m[1] : path.startsWith('replacement:') ? `(replaced) ${REPLACEMENTS[Number(path.split(':')[1])].filter}` : path.split('/')[0];
+  };
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const sizes = new Map();
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) sizes.set(packageOf(path), (sizes.get(packageOf(path)) ?? 0) + bytesInOutput);
+    const imports = output.imports.filter((i) => !i.external).map((i) => `${relative(root, join(root, i.path))}${i.kind === 'dynamic-import' ? ' (lazy)' : ''}`);
+    console.log(`${file}  ${output.bytes} bytes${imports.length ? `\n    imports ${[...new Set(imports)].join(', ')}` : ''}`);
+    for (const [name, bytes] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`    ${String(bytes).padStart(8)}  ${name}`);
+  }
+}
