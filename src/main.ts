@@ -1,15 +1,45 @@
-/** Process entry: real streams, a real prompt only on a terminal, exit with the command's code. */
+/**
+ * Process entry: real streams, a real prompt only on a terminal, exit with the command's code.
+ * The prompt library is loaded on the first question, never for `--help`, `--version`, `--yes`
+ * or `check`; when a run may ask, loading starts at once, alongside the work before the first
+ * question (reading DIR, asking git for the origin).
+ */
 import { main } from './cli.ts';
+import { colorSupported } from './color.ts';
 import type { Prompter } from './context.ts';
 
+/** A prompter that loads `@inquirer/prompts` (through `prompts.ts`) when first asked, or when `preload` is called. */
+function lazyPrompter(): Prompter & { preload(): void } {
+  let real: Promise<Prompter> | null = null;
+  const load = (): Promise<Prompter> => (real ??= import('./prompts.ts').then((m) => m.inquirerPrompter()));
+  return {
+    color: colorSupported(process.stdout, process.env),
+    preload: () => void load().catch(() => undefined),
+    input: async (o) => (await load()).input(o),
+    confirm: async (o) => (await load()).confirm(o),
+    select: async (o) => (await load()).select(o),
+    search: async (o) => {
+      const prompter = await load();
+      return prompter.search ? prompter.search(o) : prompter.select(o);
+    },
+  };
+}
+
+/** Whether this command line can reach a question (only decides when loading starts, never whether). */
+function mayPrompt(argv: string[]): boolean {
+  if (argv.some((a) => ['-h', '--help', '-v', '--version', '-y', '--yes'].includes(a))) return false;
+  return argv.find((a) => !a.startsWith('-')) !== 'check';
+}
+
+const argv = process.argv.slice(2);
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 let prompter: Prompter | null = null;
 if (interactive) {
-  const { inquirerPrompter } = await import('./prompts.ts');
-  const real = await inquirerPrompter();
-  prompter = real;
+  const lazy = lazyPrompter();
+  if (mayPrompt(argv)) lazy.preload();
+  prompter = lazy;
 }
-const code = await main(process.argv.slice(2), {
+const code = await main(argv, {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   prompter,
