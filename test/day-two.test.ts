@@ -183,6 +183,27 @@ test('turning Atmos Pro off removes the files it needed, unless they were edited
   assertEditsKept(dir);
 });
 
+test('basic moves to advanced as the next steps say: setup advanced, roles [], workflows', async () => {
+  const dir = tempDir('basic-to-advanced-');
+  const init = await runCli(['init', '--yes', '--answers', join(GOLDEN_DIR, 'guide-basic', 'answers.yaml'), dir]);
+  assert.is(init.code, 0, init.stderr);
+  assert.match(init.stdout, /Move to advanced: set "setup: advanced" and "roles: \[\]"/);
+  edit(dir, 'stacks/catalog/github-ci.yaml', '    iam-role/terraform:\n', '    # Owned by the platform team\n    iam-role/terraform:\n');
+  commit(dir);
+  const answersPath = join(dir, '.atmos-oidc.yaml');
+  const answers = readFileSync(answersPath, 'utf8');
+  writeFileSync(answersPath, answers.replace('setup: basic', 'setup: advanced').replace(/\nroles:\n(?:  .*\n)+/, '\nroles: []\n'));
+  const result = await runCli(['workflows', dir]);
+  assert.is(result.code, 0, result.stdout + result.stderr);
+  const catalog = parse(readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8'));
+  assert.equal(Object.keys(catalog.components.terraform), ['github-oidc-provider', 'iam-role/terraform', 'iam-role/planner'], 'the edited catalog keeps its order; the planner is appended');
+  assert.match(readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8'), /# Owned by the platform team\n    iam-role\/terraform:/);
+  assert.is(catalog.components.terraform['iam-role/terraform'].vars.trusted_github_repos, undefined, 'the admin trust moved to each stack');
+  const dev = parse(readFileSync(join(dir, 'stacks/orgs/acme/dev.yaml'), 'utf8'));
+  assert.equal(dev.components.terraform['iam-role/terraform'].vars.trusted_github_repos, ['acme/infra-live:environment:dev']);
+  await assertJudgesPass(dir, 'basic to advanced');
+});
+
 test('--dry-run of every command prints its diff and leaves every byte', async () => {
   const dir = await editedRepository();
   const before = readTree(dir);
