@@ -45,14 +45,17 @@ export function subjectRepo(repository: string, ids: { owner: number; repo: numb
   return `${owner}@${ids.owner}/${repo}@${ids.repo}`;
 }
 
-/** What a job runs in: an environment wins over a pull request, which wins over the ref. */
+/**
+ * What a job runs in: an environment wins over a pull request, which wins over the ref. `ref` is
+ * the full ref (`refs/heads/main`, `refs/tags/v1`); the claim reads `ref:refs/heads/main`.
+ */
 export type JobContext = { environment: string } | { pullRequest: true } | { ref: string };
 
 export function subClaim(subjectRepository: string, context: JobContext): string {
   const encode = (s: string): string => s.replaceAll(':', '%3A');
   if ('environment' in context) return `repo:${subjectRepository}:environment:${encode(context.environment)}`;
   if ('pullRequest' in context) return `repo:${subjectRepository}:pull_request`;
-  return `repo:${subjectRepository}:${encode(context.ref)}`;
+  return `repo:${subjectRepository}:ref:${encode(context.ref)}`;
 }
 
 /** Does any of the role's patterns admit this `sub`? Returns the pattern that matched, if any. */
