@@ -1,6 +1,181 @@
+/**
+ * `check`: prove or refute, before CI runs, every trust chain of an Atmos repository (written by
+ * this tool or not): for each workflow job that obtains AWS credentials, the sub it sends, the
+ * identity and role it resolves to per stack, and whether that role's trust admits it.
+ *
+ * Library first: `checkRepository(files, options)` works on any `{ read, list }` (the disk, or the
+ * planned `Tree` of `init` before anything is written); `runCheck(ctx)` is the command.
+ */
+import { statSync } from 'node:fs';
 import type { Context } from '../context.ts';
+import { trustPolicyDocument } from '../trust.ts';
 import { InputError } from '../validate.ts';
+import { loadAtmosConfig, Profiles } from './atmos-config.ts';
+import { buildChains, type Chain } from './chains.ts';
+import { dedupeFindings, finding, sortFindings, type Finding } from './findings.ts';
+import { formatExplain, formatReport, toJson } from './report.ts';
+import { Repo, diskRepo, type RepoFiles } from './repo.ts';
+import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts, type Subject } from './repository.ts';
+import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
+import { Stacks } from './stacks.ts';
+import { readWorkflows } from './workflows.ts';
+import { isPlainObject, isYamlFunction } from './yaml.ts';
 
+export type { Chain } from './chains.ts';
+export type { Finding, FindingCode, Severity } from './findings.ts';
+export { CODES } from './findings.ts';
+export { diskRepo, memoryRepo, type RepoFiles } from './repo.ts';
+
+export interface CheckOptions {
+  /** `owner/repo` whose workflows assume the roles (default: .atmos-oidc.yaml, else the git remote). */
+  repository?: string | null;
+  /** Numeric ids when GitHub sends immutable subject claims (default: .atmos-oidc.yaml, else inferred). */
+  repositoryIds?: { owner: number; repo: number } | null;
+  /** The branch dispatched and scheduled runs use (default: .atmos-oidc.yaml, else the clone's, else main). */
+  defaultBranch?: string | null;
+}
+
+export interface CheckResult {
+  chains: Chain[];
+  findings: Finding[];
+  subject: Subject;
+  errors: number;
+  warnings: number;
+  /** Every role an iam-role component creates, per stack (for `--explain`). */
+  roles: RoleInfo[];
+  side: AwsSide;
+  stacks: Stacks;
+}
+
+/** Check the repository behind `files`; never throws for problems in the repository (they are findings). */
+export function checkRepository(files: RepoFiles, options: CheckOptions = {}): CheckResult {
+  const repo = new Repo(safeFiles(files));
+  const findings: Finding[] = [];
+  const report = (f: Finding): void => {
+    findings.push(f);
+  };
+  const answers = readAnswersFacts(repo);
+  const config = loadAtmosConfig(repo, report);
+  const profiles = new Profiles(repo, config, report);
+  const stacks = new Stacks(repo, config, report);
+  stacks.all();
+  const side = buildAwsSide(stacks, answers);
+  const patterns = side.roles.flatMap((r) => r.patterns ?? []);
+  const subject = decideSubject(options, answers, gitRemoteRepository(repo), patterns);
+  if (subject.source === 'trust entries' || subject.source === 'unknown')
+    report(
+      finding({
+        severity: 'warning',
+        code: 'repository-assumed',
+        message:
+          subject.source === 'unknown'
+            ? 'no .atmos-oidc.yaml, no GitHub remote and no trust entries name the repository: sub claims are computed for unknown/unknown'
+            : `no .atmos-oidc.yaml and no GitHub remote: assuming the workflows run in ${subject.repository}, the repository the trust entries name most`,
+        file: '',
+        fix: 'run check inside a clone whose origin is the GitHub repository, or add .atmos-oidc.yaml with repository: owner/repo',
+      }),
+    );
+  const defaultBranch = options.defaultBranch ?? answers?.defaultBranch ?? gitDefaultBranch(repo) ?? 'main';
+  roleFindings(side, subject, answers, stacks, report);
+  const workflows = readWorkflows(repo, report);
+  const gitops = config.raw.integrations?.github?.gitops?.role;
+  const chains = buildChains({
+    subject,
+    defaultBranch,
+    answers,
+    stacks,
+    profiles,
+    side,
+    workflows,
+    templatesEnabled: config.templatesEnabled,
+    report,
+    gitops: isPlainObject(gitops) ? gitops : {},
+    repoManagesRoles: side.roles.length > 0 || answers !== null,
+  });
+  const sorted = sortFindings(dedupeFindings(findings));
+  return {
+    chains,
+    findings: sorted,
+    subject,
+    errors: sorted.filter((f) => f.severity === 'error').length,
+    warnings: sorted.filter((f) => f.severity === 'warning').length,
+    roles: side.roles,
+    side,
+    stacks,
+  };
+}
+
+/** A `read` that throws (a directory where a file should be, a symlink the Tree refuses) reads as absent. */
+function safeFiles(files: RepoFiles): RepoFiles {
+  return {
+    read(path) {
+      try {
+        return files.read(path);
+      } catch {
+        return null;
+      }
+    },
+    list(dir) {
+      try {
+        return files.list(dir);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+export interface ExplainedRole {
+  stack: string;
+  component: string;
+  account: string | null;
+  roleArn: string | null;
+  providerArn: string | null;
+  patterns: string[] | null;
+  /** The trust policy document the component creates (null when it creates no GitHub statement). */
+  policy: object | null;
+  note: string | null;
+}
+
+/**
+ * The trust policy the component creates for `role` in each stack. `role` may be the component
+ * instance (`iam-role/terraform`), its `vars.name` (`terraform`), the IAM role name or ARN.
+ */
+export function explainRole(result: CheckResult, role: string): ExplainedRole[] {
+  const matches = result.roles.filter(
+    (r) => r.component.name === role || r.component.vars.name === role || r.name === role || r.arn === role || r.component.name === `iam-role/${role}`,
+  );
+  return matches.map((r) => {
+    const providerArn = typeof r.providerArn === 'string' ? r.providerArn : isYamlFunction(r.providerArn) ? resolveFunctionArn(r.providerArn, r.stack, result.stacks, result.side) : null;
+    let note: string | null = null;
+    if (!r.created) note = 'disabled in this stack: the role is not created';
+    else if (!r.github) note = 'no GitHub statement (github_oidc_provider_enabled is not true or trusted_github_repos is empty)';
+    else if (!r.patterns) note = 'trusted_github_repos is only known when Atmos runs';
+    else if (!providerArn) note = 'github_oidc_provider_arn is not set or only known when Atmos runs';
+    const policy = r.created && r.github && r.patterns && providerArn ? trustPolicyDocument(providerArn, r.patterns) : null;
+    return { stack: r.stack.name, component: r.component.name, account: r.account, roleArn: r.arn, providerArn, patterns: r.patterns, policy, note };
+  });
+}
+
+/** The `check` command: exit 0 when no error was found, 1 otherwise (2 for bad usage). */
 export async function runCheck(ctx: Context): Promise<number> {
-  throw new InputError({ field: 'command', value: ctx.command, allowed: 'check is not available in this version' });
+  let isDir = false;
+  try {
+    isDir = statSync(ctx.dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new InputError({ field: 'DIR', value: ctx.dir, allowed: 'expected an existing directory (the repository to check)' });
+  const result = checkRepository(diskRepo(ctx.dir));
+  if (ctx.explain) {
+    const explained = explainRole(result, ctx.explain);
+    if (!explained.length) {
+      const names = [...new Set(result.roles.map((r) => r.component.name))].sort();
+      throw new InputError({ field: '--explain', value: ctx.explain, allowed: `expected a role component of this repository: ${names.join(', ') || '(none found)'}` });
+    }
+    ctx.io.stdout(ctx.json ? `${JSON.stringify({ role: ctx.explain, accounts: explained }, null, 2)}\n` : formatExplain(ctx.explain, explained));
+    return 0;
+  }
+  ctx.io.stdout(ctx.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatReport(result, ctx.dir));
+  return result.errors ? 1 : 0;
 }

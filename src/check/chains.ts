@@ -1,0 +1,896 @@
+/**
+ * The chains: for every job that obtains AWS credentials, each stack (and group of components) it
+ * can run for, each `sub` it can send. Per chain: the identity Atmos resolves (`--identity` >
+ * `ATMOS_IDENTITY` > the default identity, with stack and component `auth` merged over the active
+ * profile), the role ARN it assumes, the component that creates that role, the role's trust
+ * patterns, and the verdict: `allowed` (the trust admits the sub and every other link holds),
+ * `denied`, or `unknown` (a link is only known when Atmos or GitHub runs).
+ */
+import { admits, AUDIENCE, subClaim, type JobContext } from '../trust.ts';
+import type { ActiveConfig, Profiles, Report } from './atmos-config.ts';
+import { splitList } from './atmos-config.ts';
+import { finding, type Finding } from './findings.ts';
+import type { AnswersFacts, Subject } from './repository.ts';
+import { findRole, isProviderComponent, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
+import type { ComponentInstance, Stack, Stacks } from './stacks.ts';
+import { hasTemplate, renderTemplate } from './template.ts';
+import { refText, type AtmosStep, type AwsActionStep, type Job, type Ref, type Workflow } from './workflows.ts';
+import { isPlainObject, isYamlFunction, type YamlFunction } from './yaml.ts';
+
+export type Verdict = 'allowed' | 'denied' | 'unknown';
+
+export interface Chain {
+  workflow: string;
+  job: string;
+  /** 0-based index of the step that obtains credentials. */
+  step: number;
+  /** `atmos terraform plan`, `configure-aws-credentials`, … */
+  command: string;
+  /** The stack, null for steps that name a role directly (or atmos commands outside a stack). */
+  stack: string | null;
+  components: string[];
+  /** Matrix values this chain stands for, e.g. `stage=dev`. */
+  variant: string | null;
+  /** What decides the sub: `environment:dev`, `pull_request`, `ref:refs/heads/main`. */
+  context: string | null;
+  sub: string | null;
+  /** A condition the verdict depends on (a free workflow input). */
+  condition: string | null;
+  profiles: string[];
+  identity: string | null;
+  roleArn: string | null;
+  account: string | null;
+  /** The component instance that creates the role. */
+  role: { stack: string; component: string; file: string } | null;
+  patterns: string[];
+  matched: string | null;
+  providerArn: string | null;
+  audience: string;
+  /** Whether the role's trust policy admits `sub` with `audience`: what the IAM policy simulator decides. */
+  trust: 'admits' | 'rejects' | 'unknown';
+  verdict: Verdict;
+  reasons: string[];
+}
+
+interface Ctx {
+  subject: Subject;
+  defaultBranch: string;
+  answers: AnswersFacts | null;
+  stacks: Stacks;
+  profiles: Profiles;
+  side: AwsSide;
+  workflows: Workflow[];
+  templatesEnabled: boolean;
+  report: Report;
+  gitops: Record<string, unknown>;
+  repoManagesRoles: boolean;
+}
+
+interface SubOption {
+  context: JobContext | null;
+  label: string | null;
+  condition: string | null;
+  unknown: string | null;
+}
+
+export function buildChains(c: Ctx): Chain[] {
+  const chains: Chain[] = [];
+  const callers = reusableCallers(c.workflows);
+  for (const wf of c.workflows) {
+    for (const job of wf.jobs) {
+      if (!job.steps.length) continue;
+      const triggers = wf.triggers.some((t) => t.event === 'workflow_call') ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...(callers.get(wf.file) ?? [])] : wf.triggers;
+      const j: Job = { ...job, triggers };
+      if (!j.idToken.granted) reportIdToken(c, j);
+      for (const step of j.steps) {
+        if (step.kind === 'aws-action') chains.push(...awsActionChains(c, j, step));
+        else if (!step.authDisabled) chains.push(...atmosChains(c, j, step));
+      }
+    }
+  }
+  environmentCase(c, chains);
+  return dedupeChains(chains);
+}
+
+/** One row per distinct chain: a script that runs `atmos terraform plan` in two branches of an if is one chain. */
+function dedupeChains(chains: Chain[]): Chain[] {
+  const seen = new Set<string>();
+  return chains.filter((ch) => {
+    const key = JSON.stringify([ch.workflow, ch.job, ch.command, ch.stack, ch.components, ch.variant, ch.sub, ch.condition, ch.identity, ch.roleArn, ch.verdict]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function reusableCallers(workflows: Workflow[]): Map<string, Job['triggers']> {
+  const map = new Map<string, Job['triggers']>();
+  for (const wf of workflows) for (const job of wf.jobs) if (job.calls) map.set(job.calls, [...(map.get(job.calls) ?? []), ...wf.triggers]);
+  return map;
+}
+
+function reportIdToken(c: Ctx, job: Job): void {
+  const where = job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
+  c.report(
+    finding({
+      severity: 'error',
+      code: 'id-token-missing',
+      message: `job "${job.id}" obtains AWS credentials but ${where} do not grant id-token: write: GitHub gives it no OIDC token (the error reads "not authorized to perform: sts:TagSession" or "Credentials could not be loaded")`,
+      file: job.file,
+      line: job.idToken.line,
+      place: job.idToken.place,
+      fix: job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
+      workflow: job.file,
+      job: job.id,
+    }),
+  );
+}
+
+/** The contexts that decide a job's sub, before stack-specific environments. */
+function triggerContexts(c: Ctx, job: Job): SubOption[] {
+  const out: SubOption[] = [];
+  const seen = new Set<string>();
+  const push = (context: JobContext): void => {
+    const key = JSON.stringify(context);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ context, label: null, condition: null, unknown: null });
+  };
+  for (const t of job.triggers) {
+    if (t.event === 'pull_request' || t.event === 'pull_request_target') push({ pullRequest: true });
+    else if (t.event === 'push') {
+      if (t.branches) for (const b of t.branches) push({ ref: `refs/heads/${b}` });
+      if (t.tags) for (const tag of t.tags) push({ ref: `refs/tags/${tag}` });
+      if (!t.branches && !t.tags) push({ ref: `refs/heads/${c.defaultBranch}` });
+    } else push({ ref: `refs/heads/${c.defaultBranch}` });
+  }
+  if (!out.length) push({ ref: `refs/heads/${c.defaultBranch}` });
+  return out;
+}
+
+function variantLabel(row: Record<string, string>, used: string[]): string | null {
+  const parts = used.filter((k) => k in row).map((k) => `${k}=${row[k]}`);
+  return parts.length ? parts.join(',') : null;
+}
+
+function resolveRef(ref: Ref, row: Record<string, string>): { value: string | null; unknown: string | null } {
+  if (ref.kind === 'literal') return { value: ref.value, unknown: null };
+  if (ref.kind === 'matrix' && ref.name in row) return classifyValue(row[ref.name]);
+  return { value: null, unknown: ref.kind === 'input' ? null : ref.text };
+}
+
+function classifyValue(v: string): { value: string | null; unknown: string | null } {
+  return v.includes('${{') ? { value: null, unknown: v } : { value: v, unknown: null };
+}
+
+/** The environment-or-trigger contexts of a job in one stack/component (or none). */
+function subOptions(c: Ctx, job: Job, row: Record<string, string>, stack: Stack | null, component: ComponentInstance | null): SubOption[] {
+  const env = job.environment;
+  if (!env) return triggerContexts(c, job);
+  if (env.kind === 'literal') return [{ context: { environment: env.value }, label: null, condition: null, unknown: null }];
+  if (env.kind === 'matrix') {
+    const r = resolveRef(env, row);
+    if (r.value !== null) return [{ context: { environment: r.value }, label: null, condition: null, unknown: null }];
+    return [{ context: null, label: null, condition: null, unknown: env.text }];
+  }
+  if (env.kind === 'input') {
+    const values = stack && component ? dispatchedInputs(c, job, stack, component, env.name) : null;
+    if (values && values.length) {
+      return values.map((v) =>
+        v === ''
+          ? { context: triggerContexts(c, job)[0].context, label: null, condition: null, unknown: null }
+          : v === null
+            ? { context: null, label: null, condition: null, unknown: `input ${env.name} from settings.pro` }
+            : { context: { environment: v }, label: null, condition: null, unknown: null },
+      );
+    }
+    // Dispatched by hand: whoever runs it types the environment.
+    return [{ context: null, label: null, condition: `input:${env.name}`, unknown: null }];
+  }
+  return [{ context: null, label: null, condition: null, unknown: env.text }];
+}
+
+/**
+ * The values Atmos Pro passes for `input` when it dispatches `job`'s workflow for `component` in
+ * `stack`, from every `settings.pro` event that names the workflow. null: unknowable; '': not passed.
+ */
+function dispatchedInputs(c: Ctx, job: Job, stack: Stack, component: ComponentInstance, input: string): Array<string | null> | null {
+  const entries = proDispatches(component, job.file);
+  if (!entries.length) return null;
+  const values = new Set<string | null>();
+  for (const e of entries) {
+    const raw = isPlainObject(e.inputs) ? e.inputs[input] : undefined;
+    if (raw === undefined || raw === null) {
+      values.add('');
+      continue;
+    }
+    if (isYamlFunction(raw)) {
+      values.add(null);
+      continue;
+    }
+    const text = String(raw);
+    if (!hasTemplate(text)) {
+      values.add(text);
+      continue;
+    }
+    if (!c.templatesEnabled) {
+      const place = c.stacks.whereComponent(stack, component, [...e.path, 'inputs', input]);
+      c.report(
+        finding({
+          severity: 'error',
+          code: 'templates-disabled',
+          message: `settings.pro passes ${input}: "${text}" to ${baseName(job.file)}, but atmos.yaml does not set templates.settings.enabled: true, so the template is sent as written and the job's environment is literally "${text}"`,
+          file: place.file,
+          line: place.line,
+          place: place.place,
+          fix: 'add "templates: { settings: { enabled: true } }" to atmos.yaml',
+          related: [job.file],
+        }),
+      );
+      values.add(text);
+      continue;
+    }
+    const rendered = renderTemplate(text, {
+      vars: component.vars,
+      settings: component.settings,
+      atmos_component: component.name,
+      atmos_stack: stack.name,
+      atmos_stack_file: stack.file,
+      component: component.base,
+      workspace: stack.name,
+    });
+    values.add(rendered);
+  }
+  return [...values];
+}
+
+interface Dispatch {
+  path: string[];
+  inputs: unknown;
+}
+
+/** Every `settings.pro … workflows.<file>` entry of a component that names this workflow file. */
+function proDispatches(component: ComponentInstance, workflowFile: string): Dispatch[] {
+  const pro = component.settings.pro;
+  if (!isPlainObject(pro) || pro.enabled === false) return [];
+  const name = baseName(workflowFile);
+  const alt = name.endsWith('.yaml') ? name.replace(/\.yaml$/, '.yml') : name.replace(/\.yml$/, '.yaml');
+  const out: Dispatch[] = [];
+  const walk = (node: unknown, path: string[]): void => {
+    if (!isPlainObject(node)) return;
+    if (node.enabled === false) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'workflows' && isPlainObject(value)) {
+        for (const file of [name, alt]) if (isPlainObject(value[file])) out.push({ path: [...path, 'workflows', file], inputs: value[file].inputs });
+      } else walk(value, [...path, key]);
+    }
+  };
+  walk(pro, ['settings', 'pro']);
+  return out;
+}
+
+function baseName(path: string): string {
+  return path.replace(/^.*\//, '');
+}
+
+function awsActionChains(c: Ctx, job: Job, step: AwsActionStep): Chain[] {
+  const out: Chain[] = [];
+  const seen = new Set<string>();
+  const audience = step.audience ? (step.audience.kind === 'literal' ? step.audience.value : null) : AUDIENCE;
+  if (audience !== null && audience !== AUDIENCE) reportAudience(c, job.file, step.line, `jobs.${job.id}.steps[${step.index}].with.audience`, `configure-aws-credentials in job "${job.id}" asks for audience "${audience}"`, 'remove the audience input (it defaults to sts.amazonaws.com)', job);
+  for (const row of job.matrix) {
+    let role: { value: string | null; unknown: string | null };
+    if (step.role.kind === 'gitops') {
+      const v = (c.gitops as Record<string, unknown>)[step.role.which];
+      role = typeof v === 'string' ? classifyValue(v) : { value: null, unknown: `integrations.github.gitops.role.${step.role.which} in atmos.yaml` };
+    } else role = resolveRef(step.role, row);
+    // Label the variant by the matrix values people read (stage=dev), not the ARN itself.
+    const roleKey = step.role.kind === 'matrix' ? step.role.name : '';
+    const others = Object.keys(row).filter((k) => k !== roleKey && !String(row[k]).startsWith('arn:'));
+    const used = roleKey || job.environment?.kind === 'matrix' ? (others.length ? others : [roleKey]) : [];
+    const variant = variantLabel(row, used);
+    for (const opt of subOptions(c, job, row, null, null)) {
+      const key = `${role.value}|${role.unknown}|${JSON.stringify(opt)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const chain = baseChain(job, step.index, 'configure-aws-credentials', null, [], variant, []);
+      chain.audience = audience ?? AUDIENCE;
+      chain.identity = null;
+      if (role.value === null) {
+        chain.reasons.push(`role-to-assume is ${role.unknown ?? refText(step.role as Ref)}: known only when the workflow runs`);
+        unknowable(c, job.file, step.line, step.place, `role-to-assume of job "${job.id}" (${role.unknown ?? refText(step.role as Ref)}) is known only when the workflow runs: its chain cannot be proved`, 'use a literal role ARN (or a matrix of literal ARNs)', job);
+        finishUnknown(chain);
+        out.push(chain);
+        continue;
+      }
+      chain.roleArn = role.value;
+      if (audience === null) chain.reasons.push('audience is an expression');
+      evaluate(c, job, chain, opt, step.line, step.place);
+      out.push(chain);
+    }
+  }
+  return out;
+}
+
+function baseChain(job: Job, step: number, command: string, stack: string | null, components: string[], variant: string | null, profiles: string[]): Chain {
+  return {
+    workflow: job.file,
+    job: job.id,
+    step,
+    command,
+    stack,
+    components,
+    variant,
+    context: null,
+    sub: null,
+    condition: null,
+    profiles,
+    identity: null,
+    roleArn: null,
+    account: null,
+    role: null,
+    patterns: [],
+    matched: null,
+    providerArn: null,
+    audience: AUDIENCE,
+    trust: 'unknown',
+    verdict: 'unknown',
+    reasons: [],
+  };
+}
+
+function finishUnknown(chain: Chain): void {
+  chain.trust = 'unknown';
+  chain.verdict = 'unknown';
+}
+
+function unknowable(c: Ctx, file: string, line: number, place: string, message: string, fix: string, job?: Job): void {
+  c.report(finding({ severity: 'warning', code: 'value-unknowable', message, file, line, place, fix, workflow: job?.file, job: job?.id }));
+}
+
+function reportAudience(c: Ctx, file: string, line: number, place: string, what: string, fix: string, job?: Job): void {
+  c.report(
+    finding({
+      severity: 'error',
+      code: 'audience-invalid',
+      message: `${what}, not sts.amazonaws.com: the role's trust (StringEquals aud = sts.amazonaws.com) and the provider's client id both reject it ("Incorrect token audience")`,
+      file,
+      line,
+      place,
+      fix,
+      workflow: job?.file,
+      job: job?.id,
+    }),
+  );
+}
+
+interface IdentityResult {
+  name: string | null;
+  roleArn: string | null;
+  providerArnNote?: string;
+  audience: string;
+  /** Set when the chain cannot go on: the reason, already reported. */
+  broken: string | null;
+  unknown: string | null;
+  /** Atmos auth is not configured here: the command uses whatever credentials the job already has. */
+  skip?: boolean;
+}
+
+function atmosChains(c: Ctx, job: Job, step: AtmosStep): Chain[] {
+  const out: Chain[] = [];
+  const command = `atmos ${step.command}`.trim();
+  for (const row of job.matrix) {
+    let profiles = c.stacks.config.defaultProfiles;
+    if (step.profile) {
+      const r = resolveRef(step.profile, row);
+      if (r.value !== null) profiles = splitList(r.value);
+      else unknowable(c, job.file, step.line, step.place, `the profile of job "${job.id}" (${refText(step.profile)}) is known only when the workflow runs; reading the default profile`, 'set ATMOS_PROFILE to a literal profile name', job);
+    }
+    const active = c.profiles.active(profiles);
+    if (active.missing.length) {
+      c.report(
+        finding({
+          severity: 'error',
+          code: 'profile-missing',
+          message: `job "${job.id}" activates profile ${active.missing.map((p) => `"${p}"`).join(', ')}, which has no directory under ${c.stacks.config.profilesBasePath}/ (Atmos stops with "profile not found")`,
+          file: job.file,
+          line: step.line,
+          place: step.place,
+          fix: `create ${c.stacks.config.profilesBasePath}/${active.missing[0]}/atmos.yaml, or set ATMOS_PROFILE to one of: ${c.profiles.available().join(', ') || '(none)'}`,
+          workflow: job.file,
+          job: job.id,
+        }),
+      );
+    }
+    const targets = step.terraform ? terraformTargets(c, job, step, row) : [{ stack: null as Stack | null, components: [] as ComponentInstance[] }];
+    for (const target of targets) {
+      // Group the components of a stack that resolve to the same identity, role and subs.
+      const groups = new Map<string, { comps: string[]; make: () => Chain[] }>();
+      const units = target.components.length ? target.components : [null];
+      for (const comp of units) {
+        const identity = resolveIdentity(c, job, step, row, active, target.stack, comp);
+        if (identity.skip) continue;
+        const options = subOptions(c, job, row, target.stack, comp);
+        const key = JSON.stringify([identity, options]);
+        const existing = groups.get(key);
+        if (existing) {
+          if (comp) existing.comps.push(comp.name);
+          continue;
+        }
+        const entry = {
+          comps: comp ? [comp.name] : [],
+          make: (): Chain[] =>
+            options.map((opt) => {
+              const chain = baseChain(job, step.index, command, target.stack?.name ?? null, entry.comps, variantLabel(row, matrixKeys(step, job)), active.profiles);
+              chain.identity = identity.name;
+              chain.audience = identity.audience;
+              if (identity.broken) {
+                chain.reasons.push(identity.broken);
+                chain.verdict = 'denied';
+                chain.trust = 'unknown';
+                setSub(c, chain, opt);
+                return chain;
+              }
+              if (identity.unknown || !identity.roleArn) {
+                chain.reasons.push(identity.unknown ?? 'the role ARN is unknown');
+                setSub(c, chain, opt);
+                finishUnknown(chain);
+                return chain;
+              }
+              chain.roleArn = identity.roleArn;
+              evaluate(c, job, chain, opt, step.line, step.place);
+              return chain;
+            }),
+        };
+        groups.set(key, entry);
+      }
+      for (const g of groups.values()) out.push(...g.make());
+    }
+  }
+  return out;
+}
+
+function matrixKeys(step: AtmosStep, job: Job): string[] {
+  const keys: string[] = [];
+  for (const r of [step.stack, step.identity, step.component, job.environment]) if (r?.kind === 'matrix') keys.push(r.name);
+  return keys;
+}
+
+/** The stacks and components an `atmos terraform` step can run for. */
+function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string, string>): Array<{ stack: Stack; components: ComponentInstance[] }> {
+  const deployable = (s: Stack): ComponentInstance[] => [...s.components.values()].filter((x) => !x.abstract && x.enabled);
+  let stacks: Stack[];
+  const stackRef = step.stack ? resolveRef(step.stack, row) : { value: null, unknown: null };
+  if (stackRef.value !== null) {
+    const s = c.stacks.byName(stackRef.value);
+    if (!s) {
+      c.report(
+        finding({
+          severity: 'error',
+          code: 'stack-missing',
+          message: `job "${job.id}" runs for stack "${stackRef.value}", which no manifest defines (stacks: ${c.stacks.all().map((x) => x.name).slice(0, 10).join(', ') || 'none'})`,
+          file: job.file,
+          line: step.line,
+          place: step.place,
+          fix: 'use the name Atmos gives the stack (its name:, else stacks.name_template / name_pattern in atmos.yaml)',
+          workflow: job.file,
+          job: job.id,
+        }),
+      );
+      return [];
+    }
+    stacks = [s];
+  } else stacks = c.stacks.all();
+  const componentRef = step.component ? resolveRef(step.component, row) : { value: null, unknown: null };
+  const dispatchedAnywhere = c.stacks.all().some((s) => deployable(s).some((x) => proDispatches(x, job.file).length));
+  const out: Array<{ stack: Stack; components: ComponentInstance[] }> = [];
+  for (const s of stacks) {
+    let comps = deployable(s);
+    if (componentRef.value !== null) comps = comps.filter((x) => x.name === componentRef.value);
+    else if (dispatchedAnywhere && step.stack?.kind === 'input') comps = comps.filter((x) => proDispatches(x, job.file).length);
+    if (comps.length) out.push({ stack: s, components: comps });
+  }
+  return out;
+}
+
+function findIdentity(identities: Record<string, any>, name: string): string | null {
+  if (name in identities) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(identities).find((k) => k.toLowerCase() === lower) ?? null;
+}
+
+function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, string>, active: ActiveConfig, stack: Stack | null, comp: ComponentInstance | null): IdentityResult {
+  const local = comp ? comp.auth : stack ? stack.auth : {};
+  const auth = mergeAuth(active.auth, local);
+  const identities: Record<string, any> = isPlainObject(auth.identities) ? auth.identities : {};
+  const result: IdentityResult = { name: null, roleArn: null, audience: AUDIENCE, broken: null, unknown: null };
+  const profileText = active.profiles.length ? `profile ${active.profiles.join(',')}` : 'atmos.yaml (no profile)';
+  const profileFile = active.files[active.files.length - 1] ?? 'atmos.yaml';
+  let name: string | null = null;
+  if (!step.identity && !Object.keys(identities).length) return { ...result, skip: true };
+  if (step.identity) {
+    const r = resolveRef(step.identity, row);
+    if (r.value === null) {
+      result.unknown = `the identity (${refText(step.identity)}) is known only when the workflow runs`;
+      unknowable(c, job.file, step.line, step.place, `the identity of job "${job.id}" (${refText(step.identity)}) is known only when the workflow runs`, 'name the identity literally (--identity or ATMOS_IDENTITY)', job);
+      return result;
+    }
+    name = findIdentity(identities, r.value);
+    if (!name) {
+      c.report(
+        finding({
+          severity: 'error',
+          code: 'identity-not-in-profile',
+          message: `job "${job.id}" selects identity "${r.value}" (${step.identitySource}), which ${profileText} does not define${stack ? ` in stack ${stack.name}` : ''} (identities: ${Object.keys(identities).join(', ') || 'none'})`,
+          file: job.file,
+          line: step.line,
+          place: step.place,
+          fix: `use one of the identities of ${profileText}, or add "${r.value}" to ${profileFile}`,
+          related: active.files,
+          workflow: job.file,
+          job: job.id,
+          stack: stack?.name,
+        }),
+      );
+      result.name = r.value;
+      result.broken = `identity ${r.value} is not defined in ${profileText}`;
+      return result;
+    }
+  } else {
+    const localDefaults = Object.entries(isPlainObject(local.identities) ? local.identities : {})
+      .filter(([, d]) => isPlainObject(d) && d.default === true)
+      .map(([n]) => n);
+    const localOff = new Set(
+      Object.entries(isPlainObject(local.identities) ? local.identities : {})
+        .filter(([, d]) => isPlainObject(d) && d.default === false)
+        .map(([n]) => n),
+    );
+    const globalIdentities = isPlainObject(active.auth.identities) ? active.auth.identities : {};
+    // A default selected in the stack (or component) replaces the profile's defaults, as Atmos does.
+    const defaults = localDefaults.length
+      ? localDefaults
+      : Object.entries(globalIdentities)
+          .filter(([n, d]) => isPlainObject(d) && d.default === true && !localOff.has(n))
+          .map(([n]) => n);
+    if (defaults.length !== 1) {
+      const none = defaults.length === 0;
+      const where = localDefaults.length && stack ? c.stacks.whereStack(stack, ['auth', 'identities']) : { file: profileFile, line: 0, place: 'auth.identities' };
+      c.report(
+        finding({
+          severity: 'error',
+          code: none ? 'default-identity-none' : 'default-identity-multiple',
+          message: none
+            ? `job "${job.id}" names no identity and ${profileText}${stack ? ` in stack ${stack.name}` : ''} has no default identity: in CI Atmos stops with "no default identity configured"`
+            : `${profileText}${stack ? ` in stack ${stack.name}` : ''} marks ${defaults.length} identities default (${defaults.join(', ')}): in CI Atmos refuses to choose ("multiple default identities")`,
+          file: where.file,
+          line: where.line || (c.stacks.config.file && where.file === profileFile ? 0 : where.line),
+          place: where.place,
+          fix: none ? `mark one identity "default: true" in ${profileFile}, or select one in the job (ATMOS_IDENTITY)` : 'keep "default: true" on exactly one identity (set the others to default: false where a stack selects its own)',
+          related: [job.file, ...active.files],
+          workflow: job.file,
+          job: job.id,
+          stack: stack?.name,
+        }),
+      );
+      result.broken = none ? 'no default identity' : `several default identities (${defaults.join(', ')})`;
+      return result;
+    }
+    name = defaults[0];
+  }
+  result.name = name;
+  // Follow `via.identity` to the identity that authenticates with the provider: its role is the
+  // one GitHub's token must be trusted by.
+  let current: Record<string, any> = isPlainObject(identities[name]) ? identities[name] : {};
+  let currentName = name;
+  const seen = new Set<string>([name]);
+  while (isPlainObject(current.via) && typeof current.via.identity === 'string') {
+    const next = findIdentity(identities, current.via.identity);
+    if (!next || seen.has(next)) break;
+    seen.add(next);
+    currentName = next;
+    current = isPlainObject(identities[next]) ? identities[next] : {};
+  }
+  const providerName = isPlainObject(current.via) && typeof current.via.provider === 'string' ? current.via.provider : null;
+  const providers: Record<string, any> = isPlainObject(auth.providers) ? auth.providers : {};
+  const provider = providerName && isPlainObject(providers[providerName]) ? providers[providerName] : null;
+  const idFile = active.identityFiles.get(currentName) ?? profileFile;
+  if (!provider || provider.kind !== 'github/oidc' || (current.kind && current.kind !== 'aws/assume-role')) {
+    const why = !providerName
+      ? `identity "${currentName}" has no via.provider`
+      : !provider
+        ? `identity "${currentName}" uses provider "${providerName}", which ${profileText} does not define`
+        : provider.kind !== 'github/oidc'
+          ? `identity "${currentName}" authenticates through provider "${providerName}" of kind ${String(provider.kind)}, which cannot run in GitHub Actions without a person`
+          : `identity "${currentName}" is of kind ${String(current.kind)}; behind github/oidc only aws/assume-role calls AssumeRoleWithWebIdentity`;
+    c.report(
+      finding({
+        severity: 'error',
+        code: 'identity-not-oidc',
+        message: `job "${job.id}" uses identity "${name}": ${why}`,
+        file: idFile,
+        line: 0,
+        place: `auth.identities.${currentName}`,
+        fix: 'in the CI profile, make the identity kind aws/assume-role with via: { provider: <a github/oidc provider> }',
+        related: [job.file],
+        workflow: job.file,
+        job: job.id,
+        stack: stack?.name,
+      }),
+    );
+    result.broken = why;
+    return result;
+  }
+  const audience = isPlainObject(provider.spec) ? provider.spec.audience : undefined;
+  if (audience !== AUDIENCE) {
+    const providerFile = active.files.slice().reverse().find((f) => f) ?? profileFile;
+    reportAudience(
+      c,
+      providerFile,
+      0,
+      `auth.providers.${providerName}.spec.audience`,
+      audience === undefined ? `provider "${providerName}" sets no spec.audience (Atmos requires it)` : `provider "${providerName}" asks GitHub for audience "${String(audience)}"`,
+      `set auth.providers.${providerName}.spec.audience: sts.amazonaws.com`,
+      job,
+    );
+    result.audience = typeof audience === 'string' ? audience : '';
+  }
+  const arnValue = isPlainObject(current.principal) ? current.principal.assume_role : undefined;
+  let arn: string | null = null;
+  if (typeof arnValue === 'string' && !hasTemplate(arnValue)) arn = arnValue;
+  else if (isYamlFunction(arnValue) && stack) arn = resolveFunctionArn(arnValue as YamlFunction, stack, c.stacks, c.side);
+  if (!arn) {
+    const place = stack && comp ? c.stacks.whereComponent(stack, comp, ['auth', 'identities', currentName, 'principal', 'assume_role']) : { file: idFile, line: 0, place: `auth.identities.${currentName}.principal.assume_role` };
+    if (arnValue === undefined) {
+      c.report(
+        finding({
+          severity: 'error',
+          code: 'identity-not-oidc',
+          message: `identity "${currentName}" has no principal.assume_role${stack ? ` in stack ${stack.name}` : ''}: Atmos has no role to assume`,
+          file: place.file,
+          line: place.line,
+          place: place.place,
+          fix: `set auth.identities.${currentName}.principal.assume_role to the role ARN`,
+          related: [job.file],
+          workflow: job.file,
+          job: job.id,
+          stack: stack?.name,
+        }),
+      );
+      result.broken = `identity ${currentName} has no principal.assume_role`;
+      return result;
+    }
+    result.unknown = `principal.assume_role of ${currentName} (${String(arnValue)}) is known only when Atmos runs`;
+    unknowable(c, place.file, place.line, place.place, `principal.assume_role of identity "${currentName}"${stack ? ` in stack ${stack.name}` : ''} (${String(arnValue)}) is known only when Atmos runs: its chains cannot be proved`, 'write the role ARN literally (or as !terraform.output <iam-role component> role_arn in the same stack)');
+    return result;
+  }
+  result.roleArn = arn;
+  return result;
+}
+
+/** Stack/component `auth` deep-merged over the profile's (the shape Atmos merges). */
+function mergeAuth(global: Record<string, any>, local: Record<string, any>): Record<string, any> {
+  if (!Object.keys(local).length) return global;
+  const out: Record<string, any> = { ...global };
+  for (const key of Object.keys(local)) {
+    if (isPlainObject(global[key]) && isPlainObject(local[key])) {
+      const merged: Record<string, any> = { ...global[key] };
+      for (const [k, v] of Object.entries(local[key])) merged[k] = isPlainObject(merged[k]) && isPlainObject(v) ? deep(merged[k], v) : v;
+      out[key] = merged;
+    } else out[key] = local[key];
+  }
+  return out;
+}
+
+function deep(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isPlainObject(out[k]) && isPlainObject(v) ? deep(out[k], v) : v;
+  return out;
+}
+
+function setSub(c: Ctx, chain: Chain, opt: SubOption): void {
+  if (opt.context) {
+    chain.sub = subClaim(c.subject.subjectRepository, opt.context);
+    chain.context = chain.sub.slice(`repo:${c.subject.subjectRepository}:`.length);
+  }
+}
+
+/** Decide a chain whose role ARN is known. */
+function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, place: string): void {
+  const parts = roleArnParts(chain.roleArn!);
+  chain.account = parts?.account ?? null;
+  const { role, elsewhere } = findRole(c.side, chain.roleArn!);
+  if (parts && parts.name.toLowerCase() === 'githubactions' && !role)
+    c.report(
+      finding({
+        severity: 'warning',
+        code: 'role-named-githubactions',
+        message: `job "${job.id}" assumes a role named GitHubActions (${chain.roleArn}); roles with this name have been reported to fail with the generic error`,
+        file: job.file,
+        line,
+        place,
+        fix: 'rename the role, e.g. after its permission boundary',
+        workflow: job.file,
+        job: job.id,
+      }),
+    );
+  // The sub: a fixed context, or (for an environment typed at dispatch) the one the role trusts.
+  let free: string | null = null;
+  if (opt.condition?.startsWith('input:')) free = opt.condition.slice('input:'.length);
+  if (opt.unknown) {
+    chain.reasons.push(`the job's environment (${opt.unknown}) is known only when the workflow runs`);
+    unknowable(c, job.file, job.environmentLine, `jobs.${job.id}.environment`, `the environment of job "${job.id}" (${opt.unknown}) is known only when the workflow runs, and it decides the sub claim`, 'use a literal environment, or an input that settings.pro sets per stack', job);
+  }
+  if (!role) {
+    if (!opt.unknown && !free) setSub(c, chain, opt);
+    const other = elsewhere.find((r) => r.created);
+    const provable = c.repoManagesRoles || elsewhere.length > 0;
+    if (other) {
+      chain.verdict = 'denied';
+      chain.reasons.push(`no role ${parts?.name} in account ${parts?.account}; ${other.component.name} creates it in account ${other.account ?? '(unknown)'} (stack ${other.stack.name})`);
+    } else if (provable) {
+      chain.verdict = 'denied';
+      chain.reasons.push(`no component in this repository creates ${chain.roleArn}`);
+    } else {
+      chain.verdict = 'unknown';
+      chain.reasons.push(`no component in this repository creates ${chain.roleArn}: assumed to be managed elsewhere`);
+    }
+    chain.trust = 'unknown';
+    c.report(
+      finding({
+        severity: provable ? 'error' : 'warning',
+        code: 'role-not-found',
+        message: `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} assumes ${chain.roleArn}, ${other ? `but ${other.component.name} creates ${parts?.name} in account ${other.account} (stack ${other.stack.name}), not ${parts?.account}` : 'which no component in this repository creates'}`,
+        file: job.file,
+        line,
+        place,
+        fix: other ? `point the identity's principal.assume_role at ${other.arn}` : 'point the job at a role an iam-role component creates (check --explain ROLE lists them), or add that component',
+        related: chain.stack ? [c.stacks.byName(chain.stack)?.file ?? ''] : [],
+        workflow: job.file,
+        job: job.id,
+        stack: chain.stack ?? undefined,
+      }),
+    );
+    return;
+  }
+  chain.role = { stack: role.stack.name, component: role.component.name, file: role.trustPlace.file };
+  chain.providerArn = typeof role.providerArn === 'string' ? role.providerArn : isYamlFunction(role.providerArn) ? resolveFunctionArn(role.providerArn, role.stack, c.stacks, c.side) : null;
+  chain.patterns = role.patterns ?? [];
+  if (free && role.patterns) {
+    const trusted = role.patterns.map((p) => /^repo:[^:]+:environment:([^*?]+)$/.exec(p)?.[1]).filter((x): x is string => Boolean(x));
+    const value = trusted[0] ?? `<${free}>`;
+    opt = { ...opt, context: { environment: value } };
+    chain.condition = trusted.length ? `dispatched with ${free}=${trusted.join(' or ')}` : `dispatched with any ${free}`;
+  }
+  if (!opt.unknown) setSub(c, chain, opt);
+  if (!role.created) {
+    chain.verdict = 'denied';
+    chain.trust = 'unknown';
+    chain.reasons.push(`${role.component.name} is disabled in stack ${role.stack.name}: the role is not created`);
+    chainBroken(c, job, chain, role, `${role.component.name} is disabled in stack ${role.stack.name} (metadata.enabled or vars.enabled is false), so ${chain.roleArn} does not exist`, `enable ${role.component.name} in stack ${role.stack.name}, or point the job at a role that exists`);
+    return;
+  }
+  if (!role.github) {
+    chain.verdict = 'denied';
+    chain.trust = 'rejects';
+    const why = role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled is not true' : 'trusted_github_repos is empty';
+    chain.reasons.push(`${role.component.name} emits no GitHub trust statement (${why})`);
+    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled' : 'trusted_github_repos']);
+    c.report(
+      finding({
+        severity: 'error',
+        code: 'role-no-github-trust',
+        message: `${baseName(job.file)} job "${job.id}" assumes ${chain.roleArn}, but ${role.component.name} in stack ${role.stack.name} creates it without a GitHub OIDC trust statement (${why})`,
+        file: where.file,
+        line: where.line,
+        place: where.place,
+        fix: `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
+        related: [job.file],
+        workflow: job.file,
+        job: job.id,
+        stack: chain.stack ?? undefined,
+        component: role.component.name,
+      }),
+    );
+    return;
+  }
+  if (!role.patterns || opt.unknown || !chain.sub) {
+    finishUnknown(chain);
+    if (!role.patterns) chain.reasons.push(`trusted_github_repos of ${role.component.name} is known only when Atmos runs`);
+    return;
+  }
+  chain.matched = admits(role.patterns, chain.sub);
+  const audienceOk = chain.audience === AUDIENCE;
+  chain.trust = chain.matched && audienceOk ? 'admits' : 'rejects';
+  if (!audienceOk) chain.reasons.push(`audience "${chain.audience}" is not ${AUDIENCE}`);
+  if (!chain.matched) {
+    chain.reasons.push(`sub ${chain.sub} matches none of ${role.patterns.join(', ')}`);
+    const entry = entryFor(chain.sub, c.subject.subjectRepository);
+    chainBroken(
+      c,
+      job,
+      chain,
+      role,
+      `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} sends sub "${chain.sub}", which ${role.component.name} (${chain.roleArn}) does not admit: its patterns are ${role.patterns.map((p) => `"${p}"`).join(', ') || '(none)'}`,
+      entry
+        ? `add "${entry}" to trusted_github_repos of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
+        : `pull requests can only be admitted by an entry without constraint (${c.subject.repository}); better, give pull request jobs a read-only role`,
+    );
+  }
+  // Everything else that must hold for AWS to hand out credentials.
+  if (!job.idToken.granted) chain.reasons.push('the job has no id-token: write');
+  const providerOk = providerHolds(c, role, chain.providerArn);
+  if (!providerOk) chain.reasons.push(`no GitHub OIDC provider ${chain.providerArn ?? ''} in account ${role.account ?? '?'}`.replace('  ', ' '));
+  chain.verdict = chain.trust === 'admits' && job.idToken.granted && providerOk ? 'allowed' : 'denied';
+}
+
+/** The provider the role trusts is GitHub's and is in the role's account (deployed or recorded as existing). */
+function providerHolds(c: Ctx, role: RoleInfo, arn: string | null): boolean {
+  if (!arn) return false;
+  const p = parseArn(arn);
+  if (!p || p.resource !== 'oidc-provider/token.actions.githubusercontent.com') return false;
+  if (role.account && p.account !== role.account) return false;
+  if (!role.account) return true;
+  if (c.side.providersByAccount.has(p.account) || c.side.reusedProviders.get(p.account) === arn) return true;
+  // No provider component anywhere and no answers file: the provider is managed outside, assumed present.
+  return c.side.providers.length === 0 && c.answers === null;
+}
+
+function entryFor(sub: string, subjectRepository: string): string | null {
+  const prefix = `repo:${subjectRepository}:`;
+  if (!sub.startsWith(prefix)) return null;
+  const context = sub.slice(prefix.length);
+  if (context === 'pull_request') return null;
+  if (context.startsWith('ref:refs/heads/')) return `${subjectRepository}:${context.slice('ref:refs/heads/'.length)}`;
+  return `${subjectRepository}:${context}`;
+}
+
+function chainBroken(c: Ctx, job: Job, chain: Chain, role: RoleInfo, message: string, fix: string): void {
+  c.report(
+    finding({
+      severity: 'error',
+      code: 'chain-broken',
+      message,
+      file: role.trustPlace.file,
+      line: role.trustPlace.line,
+      place: role.trustPlace.place,
+      fix,
+      related: [job.file],
+      workflow: job.file,
+      job: job.id,
+      stack: chain.stack ?? undefined,
+      component: role.component.name,
+    }),
+  );
+}
+
+/** Environment names that differ only in case: one GitHub environment, two IAM spellings. */
+function environmentCase(c: Ctx, chains: Chain[]): void {
+  const names = new Map<string, Map<string, string>>();
+  const note = (name: string, where: string): void => {
+    const key = name.toLowerCase();
+    if (!names.has(key)) names.set(key, new Map());
+    if (!names.get(key)!.has(name)) names.get(key)!.set(name, where);
+  };
+  for (const ch of chains) if (ch.context?.startsWith('environment:')) note(ch.context.slice('environment:'.length), `${ch.workflow} job ${ch.job}${ch.stack ? ` (stack ${ch.stack})` : ''}`);
+  for (const r of c.side.roles) for (const p of r.patterns ?? []) {
+    const m = /:environment:([^*?]+)$/.exec(p);
+    if (m && p.startsWith(`repo:${c.subject.subjectRepository}:`)) note(m[1], `${r.component.name} in stack ${r.stack.name}`);
+  }
+  for (const spellings of names.values()) {
+    if (spellings.size < 2) continue;
+    const list = [...spellings].map(([n, w]) => `"${n}" (${w})`);
+    const firstRole = c.side.roles.find((r) => (r.patterns ?? []).some((p) => [...spellings.keys()].some((n) => p.endsWith(`:environment:${n}`))));
+    const f: Finding = finding({
+      severity: 'warning',
+      code: 'environment-case',
+      message: `GitHub Environment names differ only in case: ${list.join(', ')}. GitHub treats them as one environment, IAM compares the sub case-sensitively`,
+      file: firstRole?.trustPlace.file ?? '',
+      line: firstRole?.trustPlace.line ?? 0,
+      place: firstRole?.trustPlace.place ?? '',
+      fix: 'spell the environment the same way in workflows, settings.pro and trusted_github_repos',
+    });
+    c.report(f);
+  }
+}
+
+export { isProviderComponent };

@@ -1,0 +1,416 @@
+/**
+ * GitHub Actions workflows as far as the trust chain goes: which jobs obtain AWS credentials (a step
+ * using `aws-actions/configure-aws-credentials` with `role-to-assume`, or a `run:` that calls
+ * `atmos`), what decides their `sub` claim (the job's `environment:`, else the triggers), whether
+ * they may request a token at all (`id-token: write`, job permissions replacing workflow ones),
+ * and which identity, profile, stack and component their `atmos` commands name.
+ */
+import { finding } from './findings.ts';
+import { readYamlValue, splitList, type Report } from './atmos-config.ts';
+import type { Repo } from './repo.ts';
+import { isPlainObject } from './yaml.ts';
+
+/** A value in a workflow: literal, a workflow input, a matrix value, or an expression we cannot know. */
+export type Ref =
+  | { kind: 'literal'; value: string }
+  | { kind: 'input'; name: string; text: string }
+  | { kind: 'matrix'; name: string; text: string }
+  | { kind: 'unknown'; text: string };
+
+export interface Trigger {
+  event: string;
+  /** Branch filters of push / pull_request, null when absent. */
+  branches: string[] | null;
+  tags: string[] | null;
+}
+
+export interface Located {
+  line: number;
+  place: string;
+}
+
+export interface AwsActionStep extends Located {
+  kind: 'aws-action';
+  index: number;
+  role: Ref | { kind: 'gitops'; which: 'plan' | 'apply' };
+  audience: Ref | null;
+  uses: string;
+}
+
+export interface AtmosStep extends Located {
+  kind: 'atmos';
+  index: number;
+  /** `terraform plan`, `describe affected`, … */
+  command: string;
+  terraform: boolean;
+  component: Ref | null;
+  stack: Ref | null;
+  /** From `--identity`, else `ATMOS_IDENTITY`; null means the default identity. */
+  identity: Ref | null;
+  identitySource: string;
+  /** From `--profile`, else `ATMOS_PROFILE`; null means `profiles.default` (or none). */
+  profile: Ref | null;
+  /** `--identity=false` (or ATMOS_IDENTITY=false): Atmos auth is off. */
+  authDisabled: boolean;
+}
+
+export type CredentialStep = AwsActionStep | AtmosStep;
+
+export interface Job {
+  file: string;
+  workflowName: string;
+  id: string;
+  name: string;
+  line: number;
+  triggers: Trigger[];
+  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string };
+  environment: Ref | null;
+  environmentLine: number;
+  /** Matrix combinations ([{}] without a matrix). */
+  matrix: Array<Record<string, string>>;
+  steps: CredentialStep[];
+  /** A reusable workflow this job calls (`uses: ./.github/workflows/x.yaml`). */
+  calls: string | null;
+}
+
+export interface Workflow {
+  file: string;
+  name: string;
+  triggers: Trigger[];
+  jobs: Job[];
+}
+
+const EXPR = /\$\{\{([\s\S]*?)\}\}/g;
+
+export function classify(text: unknown): Ref {
+  const s = typeof text === 'number' || typeof text === 'boolean' ? String(text) : typeof text === 'string' ? text : '';
+  if (!s.includes('${{')) return { kind: 'literal', value: s };
+  const input = /^\s*\$\{\{\s*(?:inputs|github\.event\.inputs)\.([\w-]+)\s*\}\}\s*$/.exec(s);
+  if (input) return { kind: 'input', name: input[1], text: s };
+  const matrix = /^\s*\$\{\{\s*matrix\.([\w-]+)\s*\}\}\s*$/.exec(s);
+  if (matrix) return { kind: 'matrix', name: matrix[1], text: s };
+  return { kind: 'unknown', text: s };
+}
+
+export function refText(ref: Ref | { kind: 'gitops'; which: string } | null): string {
+  if (!ref) return '';
+  if (ref.kind === 'literal') return ref.value;
+  if (ref.kind === 'gitops') return `integrations.github.gitops.role.${ref.which}`;
+  return ref.text;
+}
+
+export function workflowFiles(repo: Repo): string[] {
+  return repo.under('.github/workflows').filter((p) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p));
+}
+
+export function readWorkflows(repo: Repo, report: Report): Workflow[] {
+  const out: Workflow[] = [];
+  for (const file of workflowFiles(repo)) {
+    const value = readYamlValue(repo, file, report);
+    if (!isPlainObject(value)) continue;
+    const parsed = repo.yaml(file)!;
+    const triggers = readTriggers(value.on);
+    const workflowEnv = stringMap(value.env);
+    const wf: Workflow = { file, name: typeof value.name === 'string' ? value.name : file.replace(/^.*\//, ''), triggers, jobs: [] };
+    const jobs = isPlainObject(value.jobs) ? value.jobs : {};
+    for (const [id, rawJob] of Object.entries(jobs)) {
+      if (!isPlainObject(rawJob)) continue;
+      const job = readJob(file, wf, id, rawJob, value, workflowEnv, parsed.lineOf, report);
+      wf.jobs.push(job);
+    }
+    out.push(wf);
+  }
+  return out;
+}
+
+function readTriggers(on: unknown): Trigger[] {
+  const events: Array<[string, unknown]> =
+    typeof on === 'string' ? [[on, null]] : Array.isArray(on) ? on.filter((e) => typeof e === 'string').map((e) => [e as string, null]) : isPlainObject(on) ? Object.entries(on) : [];
+  return events.map(([event, config]) => {
+    const c = isPlainObject(config) ? config : {};
+    const list = (v: unknown): string[] | null => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : null);
+    return { event, branches: list(c.branches), tags: list(c.tags) };
+  });
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined && !isPlainObject(v)) out[k] = String(v);
+  return out;
+}
+
+function idToken(permissions: unknown): boolean {
+  if (permissions === 'write-all') return true;
+  if (isPlainObject(permissions)) return permissions['id-token'] === 'write';
+  return false;
+}
+
+function readJob(
+  file: string,
+  wf: Workflow,
+  id: string,
+  job: Record<string, any>,
+  workflow: Record<string, any>,
+  workflowEnv: Record<string, string>,
+  lineOf: (path: Array<string | number>) => number,
+  report: Report,
+): Job {
+  const base = ['jobs', id];
+  let token: Job['idToken'];
+  if ('permissions' in job) token = { granted: idToken(job.permissions), source: 'job', line: lineOf([...base, 'permissions']), place: `jobs.${id}.permissions` };
+  else if ('permissions' in workflow) token = { granted: idToken(workflow.permissions), source: 'workflow', line: lineOf(['permissions']), place: 'permissions' };
+  else token = { granted: false, source: 'default', line: lineOf(base), place: `jobs.${id}` };
+  const envValue = isPlainObject(job.environment) ? job.environment.name : job.environment;
+  const jobEnv = { ...workflowEnv, ...stringMap(job.env) };
+  const result: Job = {
+    file,
+    workflowName: wf.name,
+    id,
+    name: typeof job.name === 'string' ? job.name : id,
+    line: lineOf(base),
+    triggers: wf.triggers,
+    idToken: token,
+    environment: envValue === undefined || envValue === null || envValue === '' ? null : classify(envValue),
+    environmentLine: lineOf([...base, 'environment']),
+    matrix: matrixCombinations(job.strategy?.matrix),
+    steps: [],
+    calls: typeof job.uses === 'string' && job.uses.startsWith('./') ? job.uses.replace(/^\.\//, '').replace(/@.*$/, '') : null,
+  };
+  const steps = Array.isArray(job.steps) ? job.steps : [];
+  steps.forEach((step: unknown, index: number) => {
+    if (!isPlainObject(step)) return;
+    const stepEnv = { ...jobEnv, ...stringMap(step.env) };
+    const path = [...base, 'steps', index];
+    if (typeof step.uses === 'string') {
+      const uses = step.uses;
+      const w = isPlainObject(step.with) ? step.with : {};
+      if (/^aws-actions\/configure-aws-credentials@/i.test(uses) && w['role-to-assume'] !== undefined && w['aws-access-key-id'] === undefined) {
+        result.steps.push({
+          kind: 'aws-action',
+          index,
+          uses,
+          role: classify(w['role-to-assume']),
+          audience: w.audience === undefined ? null : classify(w.audience),
+          line: lineOf([...path, 'with', 'role-to-assume']),
+          place: `jobs.${id}.steps[${index}].with.role-to-assume`,
+        });
+      } else if (/^cloudposse\/github-action-atmos-terraform-(plan|apply|drift-detection|drift-remediation)@/i.test(uses)) {
+        const which = /apply|remediation/i.test(uses) ? 'apply' : 'plan';
+        result.steps.push({ kind: 'aws-action', index, uses, role: { kind: 'gitops', which }, audience: null, line: lineOf([...path, 'uses']), place: `jobs.${id}.steps[${index}].uses` });
+      }
+    }
+    if (typeof step.run === 'string') {
+      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report);
+      for (const cmd of atmosCommands(step.run, stepEnv)) {
+        result.steps.push({ ...cmd, index, line: lineOf([...path, 'run']), place: `jobs.${id}.steps[${index}].run` });
+      }
+    }
+  });
+  return result;
+}
+
+/** GitHub's matrix: the product of its lists, then `include` and `exclude` (simplified: include adds rows). */
+function matrixCombinations(matrix: unknown): Array<Record<string, string>> {
+  if (!isPlainObject(matrix)) return [{}];
+  let rows: Array<Record<string, string>> = [{}];
+  for (const [key, values] of Object.entries(matrix)) {
+    if (key === 'include' || key === 'exclude' || !Array.isArray(values)) continue;
+    const next: Array<Record<string, string>> = [];
+    for (const row of rows) for (const v of values) if (!isPlainObject(v)) next.push({ ...row, [key]: String(v) });
+    rows = next.slice(0, 512);
+  }
+  const hasProduct = Object.keys(matrix).some((k) => k !== 'include' && k !== 'exclude');
+  if (Array.isArray(matrix.include)) {
+    const includes = matrix.include.filter(isPlainObject).map((inc) => stringMap(inc));
+    if (!hasProduct) rows = includes.length ? includes : rows;
+    else
+      for (const inc of includes) {
+        const matching = rows.filter((r) => Object.entries(inc).every(([k, v]) => !(k in r) || r[k] === v));
+        if (matching.length) for (const r of matching) Object.assign(r, inc);
+        else rows.push(inc);
+      }
+  }
+  if (Array.isArray(matrix.exclude))
+    for (const ex of matrix.exclude.filter(isPlainObject).map((e) => stringMap(e))) rows = rows.filter((r) => !Object.entries(ex).every(([k, v]) => r[k] === v));
+  return rows.length ? rows : [{}];
+}
+
+const UNTRUSTED = /github\.event\.|(^|[^\w.])inputs\.|github\.head_ref/;
+
+function reportRunExpressions(run: string, file: string, job: string, index: number, line: number, report: Report): void {
+  const found = new Set<string>();
+  for (const m of run.matchAll(EXPR)) found.add(m[0]);
+  for (const expr of found) {
+    const untrusted = UNTRUSTED.test(expr);
+    report(
+      finding({
+        severity: untrusted ? 'error' : 'warning',
+        code: 'run-expression',
+        message: `${expr} is pasted into the shell script of job "${job}" step ${index + 1}${untrusted ? ': whoever controls that value can run commands with this job\'s AWS credentials' : ': GitHub substitutes it into the script text before the shell runs'}`,
+        file,
+        line,
+        place: `jobs.${job}.steps[${index}].run`,
+        fix: `pass it through env: (e.g. env: { VALUE: ${expr} }) and use "$VALUE" in the script`,
+        job,
+        workflow: file,
+      }),
+    );
+  }
+}
+
+type AtmosCommand = Omit<AtmosStep, 'index' | 'line' | 'place'>;
+
+const PREFIX_WORDS = new Set(['exec', 'time', 'sudo', 'command', 'env', 'then', 'else', 'do', 'if', 'elif', 'while', 'until', '!', '{', '(']);
+
+/**
+ * Atmos commands that authenticate with the active identity: Terraform runs, `auth`, workflows,
+ * and the Atmos Pro uploads (`describe affected`, `list instances`), which the generated workflows
+ * give the plan identity. `version`, `validate`, `vendor` and the like need no AWS credentials.
+ */
+const CREDENTIAL_COMMANDS = /^(terraform|tf|auth|workflow|aws)\b|^describe affected$|^list instances$/;
+
+/** Every `atmos …` command in a shell script, with `$VAR` resolved through `env:` and `export`. */
+export function atmosCommands(script: string, env: Record<string, string>): AtmosCommand[] {
+  const out: AtmosCommand[] = [];
+  const scope = { ...env };
+  const text = script.replace(/\\\r?\n/g, ' ');
+  for (const line of text.split(/\r?\n/)) {
+    for (const segment of line.split(/&&|\|\||;|\|/)) {
+      const trimmed = segment.replace(/#.*$/, '').trim();
+      if (!trimmed) continue;
+      const words = tokenize(trimmed, scope);
+      const local: Record<string, string> = {};
+      let i = 0;
+      if (words[0]?.raw === 'export') {
+        for (const w of words.slice(1)) {
+          const eq = w.value.indexOf('=');
+          if (eq > 0) scope[w.value.slice(0, eq)] = w.value.slice(eq + 1);
+        }
+        continue;
+      }
+      while (i < words.length && /^[A-Za-z_]\w*=/.test(words[i].raw)) {
+        const eq = words[i].value.indexOf('=');
+        local[words[i].value.slice(0, eq)] = words[i].value.slice(eq + 1);
+        i++;
+      }
+      while (i < words.length && PREFIX_WORDS.has(words[i].raw)) i++;
+      if (words[i]?.value !== 'atmos' && !/\/atmos$/.test(words[i]?.value ?? '')) continue;
+      const cmd = parseAtmos(words.slice(i + 1), { ...scope, ...local });
+      if (CREDENTIAL_COMMANDS.test(cmd.command)) out.push(cmd);
+    }
+  }
+  return out;
+}
+
+interface Word {
+  raw: string;
+  value: string;
+}
+
+/** Split a command line into words, removing quotes and expanding `$VAR` / `${VAR}` from `scope`. */
+function tokenize(line: string, scope: Record<string, string>): Word[] {
+  const words: Word[] = [];
+  let raw = '';
+  let value = '';
+  let quote: '"' | "'" | null = null;
+  let started = false;
+  const push = (): void => {
+    if (started) words.push({ raw, value });
+    raw = '';
+    value = '';
+    started = false;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      raw += ch;
+      if (ch === quote) quote = null;
+      else if (ch === '$' && quote === '"') {
+        const v = variable(line, i, scope);
+        if (v) {
+          value += v.value;
+          raw += line.slice(i + 1, v.end);
+          i = v.end - 1;
+        } else value += ch;
+      } else value += ch;
+      continue;
+    }
+    if (/\s/.test(ch)) {
+      push();
+      continue;
+    }
+    started = true;
+    raw += ch;
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '$') {
+      const v = variable(line, i, scope);
+      if (v) {
+        value += v.value;
+        raw += line.slice(i + 1, v.end);
+        i = v.end - 1;
+      } else value += ch;
+    } else value += ch;
+  }
+  push();
+  return words;
+}
+
+function variable(line: string, at: number, scope: Record<string, string>): { value: string; end: number } | null {
+  const m = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(line.slice(at));
+  if (!m) return null;
+  const name = m[1] ?? m[2];
+  return { value: name in scope ? scope[name] : `\${${name}}`, end: at + m[0].length };
+}
+
+function parseAtmos(args: Word[], env: Record<string, string>): AtmosCommand {
+  const positional: string[] = [];
+  let stack: string | null = null;
+  let identity: string | null = null;
+  let identityFlag = false;
+  let profile: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i].value;
+    const take = (): string | null => {
+      const next = args[i + 1]?.value;
+      if (next === undefined || next.startsWith('-')) return null;
+      i++;
+      return next;
+    };
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('-') ? (eq > 0 ? a.slice(0, eq) : a) : null;
+    const inline = flag && eq > 0 ? a.slice(eq + 1) : null;
+    if (flag === '-s' || flag === '--stack') stack = inline ?? take();
+    else if (flag === '-i' || flag === '--identity') {
+      identityFlag = true;
+      identity = inline ?? take();
+    } else if (flag === '--profile') profile = inline ?? take();
+    else if (a === '--') break;
+    else if (!flag) positional.push(a);
+  }
+  const terraform = positional[0] === 'terraform' || positional[0] === 'tf';
+  const command = positional.slice(0, 2).join(' ');
+  const component = terraform && positional[2] !== undefined ? positional[2] : null;
+  const fromEnvIdentity = env.ATMOS_IDENTITY;
+  const identityText = identityFlag ? identity : fromEnvIdentity ?? null;
+  const profileText = profile ?? env.ATMOS_PROFILE ?? null;
+  return {
+    kind: 'atmos',
+    command,
+    terraform,
+    component: component === null ? null : refOf(component),
+    stack: stack === null ? null : refOf(stack),
+    identity: identityText === null ? null : refOf(identityText),
+    identitySource: identityFlag ? '--identity' : fromEnvIdentity !== undefined ? 'ATMOS_IDENTITY' : 'default',
+    profile: profileText === null ? null : refOf(profileText),
+    authDisabled: identityText === 'false',
+  };
+}
+
+/** A word after `$VAR` expansion: literal, an expression from `env:`, or a variable we could not see. */
+function refOf(value: string): Ref {
+  if (value.includes('${{')) return classify(value);
+  if (/\$\{?[A-Za-z_]/.test(value)) return { kind: 'unknown', text: value };
+  return { kind: 'literal', value };
+}
+
+export { splitList };

@@ -1,0 +1,169 @@
+/**
+ * YAML as Atmos and GitHub read it: YAML 1.2 (a workflow's `on:` stays a key), merge keys, unique
+ * keys, and Atmos's YAML functions (`!terraform.state`, `!store`, `!env`, …) kept as opaque
+ * `YamlFunction` values, so `check` can tell a value it knows from one only Atmos can compute at run time.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type ScalarTag } from 'yaml';
+
+/** A value written with an Atmos YAML function: known only when Atmos runs (state, stores, the environment). */
+export class YamlFunction {
+  readonly tag: string;
+  readonly text: string;
+  constructor(tag: string, text: string) {
+    this.tag = tag;
+    this.text = text;
+  }
+  toString(): string {
+    return `${this.tag} ${this.text}`.trim();
+  }
+  /** The function's arguments, split on whitespace. */
+  args(): string[] {
+    return this.text.trim().split(/\s+/).filter(Boolean);
+  }
+}
+
+export function isYamlFunction(value: unknown): value is YamlFunction {
+  return value instanceof YamlFunction;
+}
+
+/** The YAML functions Atmos documents; any other `!tag` is kept opaque the same way. */
+export const ATMOS_TAGS = [
+  '!terraform.state',
+  '!terraform.output',
+  '!store',
+  '!store.get',
+  '!env',
+  '!exec',
+  '!template',
+  '!include',
+  '!include.raw',
+  '!repo-root',
+  '!cwd',
+  '!random',
+  '!aws.account_id',
+  '!aws.caller_identity_arn',
+  '!aws.caller_identity_user_id',
+  '!aws.region',
+  '!aws.organization_id',
+] as const;
+
+const CUSTOM_TAGS: ScalarTag[] = [
+  ...ATMOS_TAGS.map((tag) => ({ tag, resolve: (text: string) => new YamlFunction(tag, text) }) as unknown as ScalarTag),
+  // `!literal` keeps a value verbatim (no template processing): a plain string for us.
+  { tag: '!literal', resolve: (text: string) => text } as unknown as ScalarTag,
+];
+
+export interface YamlProblem {
+  message: string;
+  line: number;
+}
+
+export interface ParsedYaml {
+  file: string;
+  /** The document as plain values (maps are plain objects), or null when it could not be parsed. */
+  value: unknown;
+  errors: YamlProblem[];
+  /** 1-based line of the node at `path` (or of its nearest existing parent); 0 when unknown. */
+  lineOf(path: ReadonlyArray<string | number>): number;
+}
+
+/** Parse one YAML file for `check`: never throws; syntax errors come back in `errors`. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { version: '1.2', merge: true, uniqueKeys: true, customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false, logLevel: 'silent' });
+  } catch (error) {
+    return { file, value: null, errors: [{ message: (error as Error).message, line: 0 }], lineOf: () => 0 };
+  }
+  const line = (offset: number | undefined): number => (offset === undefined ? 0 : lineCounter.linePos(offset).line);
+  const errors = doc.errors.map((e) => ({ message: e.message.split('\n')[0], line: line(e.pos?.[0]) }));
+  if (doc.warnings.some((w) => w.code === 'TAG_RESOLVE_FAILED')) {
+    // An unknown `!tag` on a scalar: keep it opaque like the known Atmos functions.
+    visit(doc, {
+      Scalar(_key, node) {
+        if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!') && typeof node.value === 'string') node.value = new YamlFunction(node.tag, node.value);
+      },
+    });
+  }
+  let value: unknown = null;
+  if (!errors.length) {
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      errors.push({ message: (error as Error).message, line: 0 });
+    }
+  }
+  const lineOf = (path: ReadonlyArray<string | number>): number => {
+    let node: unknown = doc.contents;
+    let best = line((doc.contents as { range?: number[] } | null)?.range?.[0]);
+    for (const step of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+        if (!pair) break;
+        best = line((pair.key as { range?: number[] }).range?.[0]) || best;
+        node = pair.value;
+      } else if (isSeq(node) && typeof step === 'number') {
+        const item = node.items[step] as { range?: number[] } | undefined;
+        if (!item) break;
+        best = line(item.range?.[0]) || best;
+        node = item;
+      } else break;
+    }
+    return best;
+  };
+  return { file, value, errors, lineOf };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof YamlFunction);
+}
+
+/** The value at `path`, or undefined. */
+export function getIn(value: unknown, path: ReadonlyArray<string | number>): any {
+  let current: any = value;
+  for (const step of path) {
+    if (current === null || current === undefined) return undefined;
+    if (Array.isArray(current) && typeof step === 'number') current = current[step];
+    else if (isPlainObject(current)) current = Object.prototype.hasOwnProperty.call(current, step) ? current[step as string] : undefined;
+    else return undefined;
+  }
+  return current;
+}
+
+export function hasIn(value: unknown, path: ReadonlyArray<string | number>): boolean {
+  if (!path.length) return value !== undefined;
+  const parent = getIn(value, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (Array.isArray(parent)) return typeof last === 'number' && last < parent.length;
+  return isPlainObject(parent) && Object.prototype.hasOwnProperty.call(parent, last);
+}
+
+export type ListMergeStrategy = 'replace' | 'append' | 'merge';
+
+/**
+ * Atmos's deep merge: maps merge key by key, later wins; lists replace by default (`append` and
+ * `merge` follow `settings.list_merge_strategy`); scalars and YAML functions replace. Inputs are
+ * never mutated, so parsed files can be shared between stacks.
+ */
+export function deepMerge(a: unknown, b: unknown, lists: ListMergeStrategy = 'replace'): any {
+  if (b === undefined) return a;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, any> = { ...a };
+    for (const key of Object.keys(b)) out[key] = key in a ? deepMerge(a[key], b[key], lists) : b[key];
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && lists !== 'replace') {
+    if (lists === 'append') return [...a, ...b];
+    const out = [...a];
+    b.forEach((item, i) => (out[i] = i < a.length ? deepMerge(a[i], item, lists) : item));
+    return out;
+  }
+  return b;
+}
+
+export function mergeAll(values: unknown[], lists: ListMergeStrategy = 'replace'): any {
+  let out: any = undefined;
+  for (const v of values) if (v !== undefined && v !== null) out = out === undefined ? v : deepMerge(out, v, lists);
+  return out;
+}
