@@ -80,10 +80,23 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
   if (!trust.length) {
     if (!prompter) requireFlag('--trust', undefined);
     ctx.io.stdout(TRUST_HELP);
-    trust = [await prompter.input({ message: 'Trusted entry', default: `${a.repository}:environment:{stage}`, validate: (v) => rules.trustEntry(v) ?? true })];
+    trust = [];
+    do {
+      const entry = await prompter.input({
+        message: 'Trusted entry',
+        default: trust.length ? undefined : `${a.repository}:environment:{stage}`,
+        validate: (v) => rules.trustEntry(v) ?? (trust.includes(v) ? 'this entry is listed already' : true),
+      });
+      for (const w of trustEntryWarnings(entry, false)) ctx.io.stderr(`warning: ${w.message}\n`);
+      trust.push(entry);
+    } while (await prompter.confirm({ message: 'Add another trusted entry?', default: false }));
   }
   const isAdmin = policies.some((p) => /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(p));
-  for (const entry of trust) for (const w of trustEntryWarnings(entry, isAdmin)) ctx.io.stderr(`warning: ${w.message}\n`);
+  for (const entry of trust) {
+    // Entries typed at the prompt were warned about as they were typed; only the admin warning is new.
+    const shown = ctx.trust.length ? [] : trustEntryWarnings(entry, false).map((w) => w.message);
+    for (const w of trustEntryWarnings(entry, isAdmin)) if (!shown.includes(w.message)) ctx.io.stderr(`warning: ${w.message}\n`);
+  }
   const index = a.roles.length;
   const raw: RawAnswers = { ...a, roles: [...a.roles, { name, identity, policies, trust, used_for: [] }] };
   const flags: Record<string, string> = { '--name': `roles[${index}].name`, '--identity': `roles[${index}].identity` };

@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { atmosSchemaErrors, schemasMissingReason, securityRuleViolations, workflowFiles, workflowParserErrors } from './helpers/judges.ts';
+import type { Prompter } from '../src/context.ts';
 import { GOLDEN_DIR, readTree, runCli, tempDir } from './helpers/run.ts';
 import { assertChains } from './helpers/simulate.ts';
 
@@ -284,6 +285,73 @@ test('role warns, naming the consequence, about trust entries that do not mean w
     assert.is(result.code, 0, result.stderr);
     assert.match(result.stderr, warning);
   }
+});
+
+/** A person at the prompts: each entry answers the next prompt whose message matches, in order. */
+function person(script: Array<[RegExp, string | boolean | string[]]>): Prompter & { errors: string[] } {
+  const queue = [...script];
+  const errors: string[] = [];
+  const take = (message: string): string | boolean | string[] => {
+    const step = queue.shift();
+    if (!step || !step[0].test(message)) throw new Error(`unexpected prompt "${message}" (expected ${step?.[0]})`);
+    return step[1];
+  };
+  return {
+    errors,
+    async input(o) {
+      const answer = take(o.message);
+      for (const value of Array.isArray(answer) ? answer : [String(answer)]) {
+        const verdict = o.validate ? o.validate(value) : true;
+        if (verdict === true) return value;
+        errors.push(verdict);
+      }
+      throw new Error(`no answer passed validation at "${o.message}"`);
+    },
+    async confirm(o) {
+      return Boolean(take(o.message));
+    },
+    async select(o) {
+      return take(o.message) as never;
+    },
+  };
+}
+
+test('role asks in a terminal, explains trust entries with the table, and warns at once', async () => {
+  const dir = await editedRepository();
+  const prompter = person([
+    [/Role name/, 'ops'],
+    [/Identity/, 'acme/ops'],
+    [/Managed policy ARN/, 'arn:aws:iam::aws:policy/AdministratorAccess'],
+    [/Trusted entry/, ['acme/infra-live:environment:{stage} extra', 'acme/infra-live:pull_request']],
+    [/Add another trusted entry/, true],
+    [/Trusted entry/, 'acme/infra-live'],
+    [/Add another trusted entry/, false],
+    [/Write these files\?/, true],
+  ]);
+  const result = await runCli(['role', dir], { prompter });
+  assert.is(result.code, 0, result.stderr);
+  assert.match(result.stdout, /acme\/infra-live:environment:production\s+repo:acme\/infra-live:environment:production/, 'the entry table');
+  assert.match(result.stderr, /branch named "pull_request", not pull requests/);
+  assert.match(result.stderr, /"acme\/infra-live" has no constraint on an administrator role/);
+  assert.is(prompter.errors.length, 1, 'a malformed entry is refused at the prompt');
+  assert.match(prompter.errors[0], /trusted_github_repos entry/);
+  assert.match(readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8'), /iam-role\/ops:/);
+});
+
+test('account asks in a terminal and refuses a stage that exists at the prompt', async () => {
+  const dir = await editedRepository();
+  const prompter = person([
+    [/Stage name/, ['dev', 'qa']],
+    [/account id of qa/, ['1234', '555555555555']],
+    [/already have a GitHub OIDC provider/, false],
+    [/Write these files\?/, true],
+  ]);
+  const result = await runCli(['account', dir], { prompter });
+  assert.is(result.code, 0, result.stderr);
+  assert.equal(prompter.errors.length, 2);
+  assert.match(prompter.errors[0], /exists already/);
+  assert.match(prompter.errors[1], /12 digits/);
+  assert.ok(readTree(dir).has('stacks/orgs/acme/qa.yaml'));
 });
 
 test.run();
