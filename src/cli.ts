@@ -101,8 +101,25 @@ function indent(text: string): string {
  * Prove the planned repository before anything is written: a setup whose trust chain has an error
  * is refused. Returns false (after reporting) to stop the run with exit 1.
  */
-async function verifyPlan(_ctx: Context, _tree: Tree, _result: PlanResult): Promise<boolean> {
-  return true;
+async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<boolean> {
+  const { additionsFromAdvice, checkRepository } = await import('./check/index.ts');
+  const { formatFinding } = await import('./check/report.ts');
+  // An existing atmos.yaml is left alone and the keys it lacks are printed: check the setup as it
+  // will be once they are added.
+  const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice) });
+  // Block on errors that involve a file this run writes (or leaves as planned); an error elsewhere
+  // in the user's repository was there before this run and is reported without blocking it.
+  // Warnings never block: they include choices the user made with the tool (setup basic).
+  const planned = new Set(tree.changes().filter((c) => c.kind !== 'conflict').map((c) => c.path));
+  const involvesPlan = (f: (typeof result.findings)[number]): boolean => planned.has(f.file) || (f.related ?? []).some((p) => planned.has(p));
+  const blocking = result.findings.filter((f) => f.severity === 'error' && involvesPlan(f));
+  const others = result.findings.filter((f) => !blocking.includes(f));
+  for (const f of others) ctx.io.stderr(`check ${f.severity}${f.severity === 'error' ? ' (in a file this run does not write)' : ''}:\n${formatFinding(f)}`);
+  if (!blocking.length) return true;
+  const s = blocking.length === 1 ? '' : 's';
+  ctx.io.stderr(`\nNothing was written: check found ${blocking.length} error${s} in the trust chain of this setup:\n${blocking.map(formatFinding).join('')}`);
+  ctx.io.stderr('Change the answers (or the files named above) and run again; `create-atmos-oidc check DIR` shows every chain.\n');
+  return false;
 }
 
 /**

@@ -53,7 +53,7 @@ export function readYamlValue(repo: Repo, path: string, report: Report): unknown
 
 const CONFIG_FILES = ['atmos.yaml', '.atmos.yaml'];
 
-export function loadAtmosConfig(repo: Repo, report: Report): AtmosConfig {
+export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<string, unknown> | null = null): AtmosConfig {
   const file = CONFIG_FILES.find((f) => repo.exists(f)) ?? null;
   const files: string[] = [];
   let raw: Record<string, any> = {};
@@ -89,6 +89,7 @@ export function loadAtmosConfig(repo: Repo, report: Report): AtmosConfig {
     const { import: _ignored, ...rest } = ownMap;
     raw = mergeAll([...layers.filter(isPlainObject), rest]) ?? {};
   }
+  if (additions) raw = deepMerge(raw, additions, 'append');
   const basePath = typeof raw.base_path === 'string' ? normalizeDir(raw.base_path) : '';
   const stacks = isPlainObject(raw.stacks) ? raw.stacks : {};
   const stacksBase = typeof stacks.base_path === 'string' ? stacks.base_path : 'stacks';

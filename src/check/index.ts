@@ -19,7 +19,7 @@ import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts,
 import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
 import { Stacks } from './stacks.ts';
 import { readWorkflows } from './workflows.ts';
-import { isPlainObject, isYamlFunction } from './yaml.ts';
+import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from './yaml.ts';
 
 export type { Chain } from './chains.ts';
 export type { Finding, FindingCode, Severity } from './findings.ts';
@@ -33,6 +33,22 @@ export interface CheckOptions {
   repositoryIds?: { owner: number; repo: number } | null;
   /** The branch dispatched and scheduled runs use (default: .atmos-oidc.yaml, else the clone's, else main). */
   defaultBranch?: string | null;
+  /**
+   * Keys to read as if added to `atmos.yaml` (lists are appended): `init` leaves an existing
+   * atmos.yaml alone and prints the keys it needs, and checks the setup as it will be once they are added.
+   */
+  atmosConfigAdditions?: Record<string, unknown> | null;
+}
+
+/** The YAML blocks `init` advises adding to an existing atmos.yaml, as one map of additions. */
+export function additionsFromAdvice(advice: string | null): Record<string, unknown> | null {
+  if (!advice) return null;
+  let out: Record<string, unknown> = {};
+  for (const block of advice.split(/\n(?=\S)/)) {
+    const value = parseYaml(block, 'advice').value;
+    if (isPlainObject(value)) out = deepMerge(out, value, 'append');
+  }
+  return out;
 }
 
 export interface CheckResult {
@@ -55,7 +71,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     findings.push(f);
   };
   const answers = readAnswersFacts(repo);
-  const config = loadAtmosConfig(repo, report);
+  const config = loadAtmosConfig(repo, report, options.atmosConfigAdditions ?? null);
   const profiles = new Profiles(repo, config, report);
   const stacks = new Stacks(repo, config, report);
   stacks.all();
