@@ -7,23 +7,26 @@
  *
  *   node scripts/build.mjs             build dist/
  *   node scripts/build.mjs --analyze   also print what each output file is made of
- *   node scripts/build.mjs --readable  no minification (for reading profiles)
+ *   node scripts/build.mjs --readable  no minification, with source maps (for profiles)
+ *   node scripts/build.mjs --outdir D  write the bundle to D instead of dist/
  *
  * Startup is most of the cost of a run (see bench/run.mjs), so a few modules are replaced by
  * lighter ones that do the same for this CLI. Each replacement is listed in `REPLACEMENTS`; a
  * replaced feature that is reached anyway fails with a message naming it, never silently.
  */
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
 const require = createRequire(join(root, 'package.json'));
 const analyze = process.argv.includes('--analyze');
 const readable = process.argv.includes('--readable');
+const outdirFlag = process.argv.indexOf('--outdir');
+/** Where the bundle goes: dist/, or (for profiling) a directory given with --outdir. */
+const dist = outdirFlag > 0 ? resolve(process.argv[outdirFlag + 1]) : join(root, 'dist');
 
 /** `templates/**` precompiled with the options `src/render.ts` compiles them with. */
 function precompiledTemplates() {
@@ -123,17 +126,21 @@ const replacements = {
   },
 };
 
-rmSync(dist, { recursive: true, force: true });
+// Build beside dist/ and swap it in whole, so a run of the bin (or a test that packs) never sees
+// a half-written dist/ while another build is under way.
+const staging = outdirFlag > 0 ? `${dist}.staging-${process.pid}` : join(root, 'node_modules', '.cache', 'create-atmos-oidc', `dist-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/main.ts' },
-  outdir: dist,
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: !readable,
+  sourcemap: readable,
   legalComments: readable ? 'inline' : 'none',
   chunkNames: 'chunk-[hash]',
   // CommonJS modules inside the bundle (the Handlebars runtime) call `require` for Node built-ins.
@@ -143,6 +150,24 @@ const result = await build({
   logLevel: 'warning',
 });
 
+for (let attempt = 0; ; attempt++) {
+  const old = `${staging}-old-${attempt}`;
+  try {
+    renameSync(dist, old);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  try {
+    renameSync(staging, dist);
+    rmSync(old, { recursive: true, force: true });
+    break;
+  } catch (error) {
+    // Another build put its dist/ in place between the two renames: move that one aside too.
+    rmSync(old, { recursive: true, force: true });
+    if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
+  }
+}
+
 if (analyze) {
   const packageOf = (path) => {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
@@ -151,8 +176,8 @@ if (analyze) {
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     const sizes = new Map();
     for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) sizes.set(packageOf(path), (sizes.get(packageOf(path)) ?? 0) + bytesInOutput);
-    const imports = output.imports.filter((i) => !i.external).map((i) => `${relative(root, join(root, i.path))}${i.kind === 'dynamic-import' ? ' (lazy)' : ''}`);
-    console.log(`${file}  ${output.bytes} bytes${imports.length ? `\n    imports ${[...new Set(imports)].join(', ')}` : ''}`);
+    const imports = output.imports.filter((i) => !i.external).map((i) => `${relative(staging, join(root, i.path))}${i.kind === 'dynamic-import' ? ' (lazy)' : ''}`);
+    console.log(`${relative(root, join(dist, relative(staging, join(root, file))))}  ${output.bytes} bytes${imports.length ? `\n    imports ${[...new Set(imports)].join(', ')}` : ''}`);
     for (const [name, bytes] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`    ${String(bytes).padStart(8)}  ${name}`);
   }
 }
