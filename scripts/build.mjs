@@ -18,15 +18,10 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const analyze = process.argv.includes('--analyze');
-const readable = process.argv.includes('--readable');
-const outdirFlag = process.argv.indexOf('--outdir');
-/** Where the bundle goes: dist/, or (for profiling) a directory given with --outdir. */
-const dist = outdirFlag > 0 ? resolve(process.argv[outdirFlag + 1]) : join(root, 'dist');
 
 /** `templates/**` precompiled with the options `src/render.ts` compiles them with. */
 function precompiledTemplates() {
@@ -59,7 +54,7 @@ const stub = (message, names) =>
  * What the bundle replaces, and why. Keys are matched against the import specifier, with the
  * importing package when only that package's import is replaced.
  */
-const REPLACEMENTS = [
+export const REPLACEMENTS = [
   {
     // The ESM build of yaml is the same code without the CommonJS wrappers: it loads in half the
     // time. (It logs warnings with console.warn instead of process.emitWarning.)
@@ -110,7 +105,8 @@ export default Object.assign(base, { create, compile: unavailable, precompile: u
   },
 ];
 
-const replacements = {
+/** The esbuild plugin that applies `REPLACEMENTS`. */
+export const replacements = {
   name: 'replacements',
   setup(b) {
     REPLACEMENTS.forEach((r, index) => {
@@ -126,54 +122,71 @@ const replacements = {
   },
 };
 
-// Build beside dist/ and swap it in whole, so a run of the bin (or a test that packs) never sees
-// a half-written dist/ while another build is under way.
-const staging = outdirFlag > 0 ? `${dist}.staging-${process.pid}` : join(root, 'node_modules', '.cache', 'create-atmos-oidc', `dist-${process.pid}`);
-rmSync(staging, { recursive: true, force: true });
-const result = await build({
+/** esbuild options every bundle of this package shares (the CLI's, and bench/imports.mjs's). */
+export const BUNDLE_OPTIONS = {
   absWorkingDir: root,
-  entryPoints: { main: 'src/main.ts' },
-  outdir: staging,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: !readable,
-  sourcemap: readable,
-  legalComments: readable ? 'inline' : 'none',
-  chunkNames: 'chunk-[hash]',
-  // CommonJS modules inside the bundle (the Handlebars runtime) call `require` for Node built-ins.
+  // CommonJS modules inside the bundle (cross-spawn, which) call `require` for Node built-ins.
   banner: { js: "import{createRequire as __cjsRequire}from'node:module';const require=__cjsRequire(import.meta.url);" },
   plugins: [replacements],
-  metafile: true,
   logLevel: 'warning',
-});
+};
 
-for (let attempt = 0; ; attempt++) {
-  const old = `${staging}-old-${attempt}`;
-  try {
-    renameSync(dist, old);
-  } catch (error) {
-    if (error.code !== 'ENOENT') throw error;
-  }
-  try {
-    renameSync(staging, dist);
-    rmSync(old, { recursive: true, force: true });
-    break;
-  } catch (error) {
-    // Another build put its dist/ in place between the two renames: move that one aside too.
-    rmSync(old, { recursive: true, force: true });
-    if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
+async function main() {
+  const analyze = process.argv.includes('--analyze');
+  const readable = process.argv.includes('--readable');
+  const outdirFlag = process.argv.indexOf('--outdir');
+  const dist = outdirFlag > 0 ? resolve(process.argv[outdirFlag + 1]) : join(root, 'dist');
+  // Build beside dist/ and swap it in whole, so a run of the bin (or a test that packs) never sees
+  // a half-written dist/ while another build is under way.
+  const staging = outdirFlag > 0 ? `${dist}.staging-${process.pid}` : join(root, 'node_modules', '.cache', 'create-atmos-oidc', `dist-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  const result = await build({
+    ...BUNDLE_OPTIONS,
+    entryPoints: { main: 'src/main.ts' },
+    outdir: staging,
+    splitting: true,
+    minify: !readable,
+    sourcemap: readable,
+    legalComments: readable ? 'inline' : 'none',
+    chunkNames: 'chunk-[hash]',
+    metafile: true,
+  });
+  swapInto(staging, dist);
+  if (analyze) printAnalysis(result.metafile, staging, dist);
+}
+
+/** Put the freshly built `staging` in the place of `dist`. */
+function swapInto(staging, dist) {
+  for (let attempt = 0; ; attempt++) {
+    const old = `${staging}-old-${attempt}`;
+    try {
+      renameSync(dist, old);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    try {
+      renameSync(staging, dist);
+      rmSync(old, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      // Another build put its dist/ in place between the two renames: move that one aside too.
+      rmSync(old, { recursive: true, force: true });
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
+    }
   }
 }
 
-if (analyze) {
+/** What each output file is made of, by package, and which chunks it loads (lazily or not). */
+function printAnalysis(metafile, staging, dist) {
   const packageOf = (path) => {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
     return m ? m[1] : path.startsWith('replacement:') ? `(replaced) ${REPLACEMENTS[Number(path.split(':')[1])].filter}` : path.split('/')[0];
   };
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  for (const [file, output] of Object.entries(metafile.outputs)) {
     const sizes = new Map();
     for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) sizes.set(packageOf(path), (sizes.get(packageOf(path)) ?? 0) + bytesInOutput);
     const imports = output.imports.filter((i) => !i.external).map((i) => `${relative(staging, join(root, i.path))}${i.kind === 'dynamic-import' ? ' (lazy)' : ''}`);
@@ -181,3 +194,5 @@ if (analyze) {
     for (const [name, bytes] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`    ${String(bytes).padStart(8)}  ${name}`);
   }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();
