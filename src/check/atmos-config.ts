@@ -26,6 +26,8 @@ export interface AtmosConfig {
   profilesBasePath: string;
   defaultProfiles: string[];
   listMerge: ListMergeStrategy;
+  /** Configuration files that are not valid YAML. */
+  invalid: string[];
 }
 
 export type Report = (f: Finding) => void;
@@ -110,6 +112,7 @@ export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<st
     profilesBasePath: joinPath(file ? dirOf(file) : '', typeof profiles.base_path === 'string' ? profiles.base_path : 'profiles'),
     defaultProfiles: typeof profiles.default === 'string' ? splitList(profiles.default) : [],
     listMerge: strategy === 'append' || strategy === 'merge' ? strategy : 'replace',
+    invalid: [...files, ...(file ? [file] : [])].filter((f, i, all) => repo.invalid(f) && all.indexOf(f) === i),
   };
 }
 
@@ -142,6 +145,8 @@ export interface ActiveConfig {
   files: string[];
   /** The file that defines each identity last (for findings about an identity). */
   identityFiles: Map<string, string>;
+  /** Files of this configuration that are not valid YAML: its auth cannot be read. */
+  invalid: string[];
 }
 
 /** The configuration a command sees with these profiles active. Cached per profile list. */
@@ -178,6 +183,7 @@ export class Profiles {
     const identityFiles = new Map<string, string>();
     for (const name of Object.keys(isPlainObject(rootAuth.identities) ? rootAuth.identities : {})) identityFiles.set(name, this.identityFile(name));
     const missing: string[] = [];
+    const invalid = this.config.invalid.slice();
     for (const profile of profiles) {
       const dir = joinPath(this.config.profilesBasePath, profile);
       const profileFiles = this.repo.under(dir).filter(isYamlFile);
@@ -187,13 +193,14 @@ export class Profiles {
       }
       for (const p of profileFiles) {
         const value = readYamlValue(this.repo, p, this.report);
+        if (this.repo.invalid(p)) invalid.push(p);
         if (!isPlainObject(value) || !isPlainObject(value.auth)) continue;
         files.push(p);
         auth = deepMerge(auth, value.auth, this.config.listMerge);
         if (isPlainObject(value.auth.identities)) for (const name of Object.keys(value.auth.identities)) identityFiles.set(name, p);
       }
     }
-    const result: ActiveConfig = { profiles, missing, auth, files, identityFiles };
+    const result: ActiveConfig = { profiles, missing, auth, files, identityFiles, invalid };
     this.cache.set(key, result);
     return result;
   }

@@ -64,6 +64,10 @@ interface Ctx {
   report: Report;
   gitops: Record<string, unknown>;
   repoManagesRoles: boolean;
+  /** The line of a YAML path in a file (0 when unknown). */
+  lineOf: (file: string, path: Array<string | number>) => number;
+  /** Is this file YAML that does not parse? Chains that depend on it are unknown, not broken. */
+  invalid: (file: string) => boolean;
 }
 
 interface SubOption {
@@ -504,6 +508,9 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   const auth = mergeAuth(active.auth, local);
   const identities: Record<string, any> = isPlainObject(auth.identities) ? auth.identities : {};
   const result: IdentityResult = { name: null, roleArn: null, audience: AUDIENCE, broken: null, unknown: null };
+  // A configuration file that does not parse is reported as such; what it would have said is unknown.
+  const unreadable = [...active.invalid, ...(stack ? stack.files.filter((f) => c.invalid(f)) : [])];
+  if (unreadable.length) return { ...result, unknown: `${unreadable[0]} is not valid YAML` };
   const profileText = active.profiles.length ? `profile ${active.profiles.join(',')}` : 'atmos.yaml (no profile)';
   const profileFile = active.files[active.files.length - 1] ?? 'atmos.yaml';
   let name: string | null = null;
@@ -554,7 +561,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
           .map(([n]) => n);
     if (defaults.length !== 1) {
       const none = defaults.length === 0;
-      const where = localDefaults.length && stack ? c.stacks.whereStack(stack, ['auth', 'identities']) : { file: profileFile, line: 0, place: 'auth.identities' };
+      const where = localDefaults.length && stack ? c.stacks.whereStack(stack, ['auth', 'identities']) : { file: profileFile, line: c.lineOf(profileFile, ['auth', 'identities']), place: 'auth.identities' };
       c.report(
         finding({
           severity: 'error',
@@ -563,7 +570,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
             ? `job "${job.id}" names no identity and ${profileText}${stack ? ` in stack ${stack.name}` : ''} has no default identity: in CI Atmos stops with "no default identity configured"`
             : `${profileText}${stack ? ` in stack ${stack.name}` : ''} marks ${defaults.length} identities default (${defaults.join(', ')}): in CI Atmos refuses to choose ("multiple default identities")`,
           file: where.file,
-          line: where.line || (c.stacks.config.file && where.file === profileFile ? 0 : where.line),
+          line: where.line,
           place: where.place,
           fix: none ? `mark one identity "default: true" in ${profileFile}, or select one in the job (ATMOS_IDENTITY)` : 'keep "default: true" on exactly one identity (set the others to default: false where a stack selects its own)',
           related: [job.file, ...active.files],
@@ -608,7 +615,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
         code: 'identity-not-oidc',
         message: `job "${job.id}" uses identity "${name}": ${why}`,
         file: idFile,
-        line: 0,
+        line: c.lineOf(idFile, ['auth', 'identities', currentName]),
         place: `auth.identities.${currentName}`,
         fix: 'in the CI profile, make the identity kind aws/assume-role with via: { provider: <a github/oidc provider> }',
         related: [job.file],
@@ -622,11 +629,11 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   }
   const audience = isPlainObject(provider.spec) ? provider.spec.audience : undefined;
   if (audience !== AUDIENCE) {
-    const providerFile = active.files.slice().reverse().find((f) => f) ?? profileFile;
+    const providerFile = active.files.slice().reverse().find((f) => c.lineOf(f, ['auth', 'providers', providerName!]) > 0) ?? profileFile;
     reportAudience(
       c,
       providerFile,
-      0,
+      c.lineOf(providerFile, ['auth', 'providers', providerName!, 'spec', 'audience']),
       `auth.providers.${providerName}.spec.audience`,
       audience === undefined ? `provider "${providerName}" sets no spec.audience (Atmos requires it)` : `provider "${providerName}" asks GitHub for audience "${String(audience)}"`,
       `set auth.providers.${providerName}.spec.audience: sts.amazonaws.com`,
@@ -639,7 +646,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   if (typeof arnValue === 'string' && !hasTemplate(arnValue)) arn = arnValue;
   else if (isYamlFunction(arnValue) && stack) arn = resolveFunctionArn(arnValue as YamlFunction, stack, c.stacks, c.side);
   if (!arn) {
-    const place = stack && comp ? c.stacks.whereComponent(stack, comp, ['auth', 'identities', currentName, 'principal', 'assume_role']) : { file: idFile, line: 0, place: `auth.identities.${currentName}.principal.assume_role` };
+    const place = stack && comp ? c.stacks.whereComponent(stack, comp, ['auth', 'identities', currentName, 'principal', 'assume_role']) : { file: idFile, line: c.lineOf(idFile, ['auth', 'identities', currentName]), place: `auth.identities.${currentName}.principal.assume_role` };
     if (arnValue === undefined) {
       c.report(
         finding({
@@ -720,6 +727,12 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     chain.reasons.push(`the job's environment (${opt.unknown}) is known only when the workflow runs`);
     unknowable(c, job.file, job.environmentLine, `jobs.${job.id}.environment`, `the environment of job "${job.id}" (${opt.unknown}) is known only when the workflow runs, and it decides the sub claim`, 'use a literal environment, or an input that settings.pro sets per stack', job);
   }
+  if (!role && c.side.unreadable) {
+    if (!opt.unknown && !free) setSub(c, chain, opt);
+    chain.reasons.push(`no component creates ${chain.roleArn}, but ${c.side.unreadable} is not valid YAML`);
+    finishUnknown(chain);
+    return;
+  }
   if (!role) {
     if (!opt.unknown && !free) setSub(c, chain, opt);
     const other = elsewhere.find((r) => r.created);
@@ -772,6 +785,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   if (!role.github) {
     chain.verdict = 'denied';
     chain.trust = 'rejects';
+    chain.patterns = []; // the component emits no GitHub statement at all
     const why = role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled is not true' : 'trusted_github_repos is empty';
     chain.reasons.push(`${role.component.name} emits no GitHub trust statement (${why})`);
     const where = c.stacks.whereComponent(role.stack, role.component, ['vars', role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled' : 'trusted_github_repos']);
@@ -800,8 +814,13 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   chain.matched = admits(role.patterns, chain.sub);
   const audienceOk = chain.audience === AUDIENCE;
-  chain.trust = chain.matched && audienceOk ? 'admits' : 'rejects';
+  // The Federated principal must be a provider of the role's own account: STS validates the token
+  // there, and IAM (the simulator too) refuses a principal of another account without more policy.
+  const providerAccount = chain.providerArn ? parseArn(chain.providerArn)?.account : null;
+  const sameAccount = !providerAccount || !chain.account || providerAccount === chain.account;
+  chain.trust = chain.matched && audienceOk && sameAccount ? 'admits' : 'rejects';
   if (!audienceOk) chain.reasons.push(`audience "${chain.audience}" is not ${AUDIENCE}`);
+  if (!sameAccount) chain.reasons.push(`the role trusts the provider of account ${providerAccount}, not its own`);
   if (!chain.matched) {
     chain.reasons.push(`sub ${chain.sub} matches none of ${role.patterns.join(', ')}`);
     const entry = entryFor(chain.sub, c.subject.subjectRepository);

@@ -92,6 +92,38 @@ export function dedupeFindings(findings: Finding[]): Finding[] {
   return out;
 }
 
+/**
+ * One finding for a problem that repeats per stack: findings that differ only in the stack they
+ * name become one, naming every stack ("in stacks dev, prod").
+ */
+export function groupByStack(findings: Finding[]): Finding[] {
+  const groups = new Map<string, { first: Finding; stacks: string[] }>();
+  const out: Array<Finding | { group: string }> = [];
+  for (const f of findings) {
+    if (!f.stack || !f.message.includes(`stack ${f.stack}`)) {
+      out.push(f);
+      continue;
+    }
+    const norm = (text: string): string => text.split(`stack ${f.stack}`).join('stack {}');
+    const key = JSON.stringify([f.severity, f.code, f.file, f.line, f.place, f.workflow, f.job, f.component, norm(f.message), norm(f.fix)]);
+    const g = groups.get(key);
+    if (g) {
+      if (!g.stacks.includes(f.stack)) g.stacks.push(f.stack);
+      continue;
+    }
+    groups.set(key, { first: f, stacks: [f.stack] });
+    out.push({ group: key });
+  }
+  return out.map((item) => {
+    if (!('group' in item)) return item;
+    const { first, stacks } = groups.get(item.group)!;
+    if (stacks.length === 1) return first;
+    const names = `stacks ${stacks.join(', ')}`;
+    const replace = (text: string): string => text.split(`stack ${first.stack}`).join(names);
+    return { ...first, message: replace(first.message), fix: replace(first.fix) };
+  });
+}
+
 /** Errors first, then by file, line and code: a stable order for people and diffs. */
 export function sortFindings(findings: Finding[]): Finding[] {
   const rank = (s: Severity): number => (s === 'error' ? 0 : 1);

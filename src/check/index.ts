@@ -12,7 +12,7 @@ import { trustPolicyDocument } from '../trust.ts';
 import { InputError } from '../validate.ts';
 import { loadAtmosConfig, Profiles } from './atmos-config.ts';
 import { buildChains, type Chain } from './chains.ts';
-import { dedupeFindings, finding, sortFindings, type Finding } from './findings.ts';
+import { dedupeFindings, finding, groupByStack, sortFindings, type Finding } from './findings.ts';
 import { formatExplain, formatReport, toJson } from './report.ts';
 import { Repo, diskRepo, type RepoFiles } from './repo.ts';
 import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts, type Subject } from './repository.ts';
@@ -107,8 +107,10 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     report,
     gitops: isPlainObject(gitops) ? gitops : {},
     repoManagesRoles: side.roles.length > 0 || answers !== null,
+    lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
+    invalid: (file) => repo.invalid(file),
   });
-  const sorted = sortFindings(dedupeFindings(findings));
+  const sorted = sortFindings(groupByStack(dedupeFindings(findings)));
   return {
     chains,
     findings: sorted,

@@ -109,6 +109,11 @@ export class Repo {
     return this.all().filter((p) => p.startsWith(`${prefix}/`));
   }
 
+  /** Is `path` a YAML file that does not parse? (Only files parsed so far.) */
+  invalid(path: string): boolean {
+    return (this.parsed.get(path)?.errors.length ?? 0) > 0;
+  }
+
   /** The parsed YAML of `path`, or null when the file is absent. Parse errors are in the result. */
   yaml(path: string): ParsedYaml | null {
     if (!this.parsed.has(path)) {

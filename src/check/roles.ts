@@ -125,6 +125,8 @@ export interface AwsSide {
   providersByAccount: Map<string, ProviderInfo[]>;
   /** Accounts whose provider the answers file says exists already (reused, not deployed). */
   reusedProviders: Map<string, string>;
+  /** A stack file that is not valid YAML (roles it would create are unknown), or null. */
+  unreadable: string | null;
 }
 
 /** The account a stack deploys into: the answers file, else the stack's own role ARNs, else its vars. */
@@ -220,7 +222,8 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
   for (const p of providers) if (p.created && p.account) providersByAccount.set(p.account, [...(providersByAccount.get(p.account) ?? []), p]);
   const reusedProviders = new Map<string, string>();
   for (const a of answers?.accounts ?? []) if (a.oidcProviderArn) reusedProviders.set(a.id, a.oidcProviderArn);
-  return { roles, providers, stackAccounts, byKey, providersByAccount, reusedProviders };
+  const unreadable = stacks.manifestFiles().concat(stacks.all().flatMap((s) => s.files)).find((f) => stacks.invalid(f)) ?? null;
+  return { roles, providers, stackAccounts, byKey, providersByAccount, reusedProviders, unreadable };
 }
 
 /** The role a job asks for, by ARN: exact account and name, else a role whose account is unknown. */

@@ -106,6 +106,11 @@ export class Stacks {
     return stacks;
   }
 
+  /** Is this stack file YAML that does not parse? */
+  invalid(file: string): boolean {
+    return this.repo.invalid(file);
+  }
+
   byName(name: string): Stack | undefined {
     this.all();
     return this.names.get(name);

@@ -96,7 +96,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   const lineOf = (path: ReadonlyArray<string | number>): number => {
     let node: unknown = doc.contents;
-    let best = line((doc.contents as { range?: number[] } | null)?.range?.[0]);
+    // The line of the deepest part of `path` that exists; 0 when not even its first key does.
+    let best = 0;
     for (const step of path) {
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
