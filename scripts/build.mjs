@@ -15,7 +15,7 @@
  * replaced feature that is reached anyway fails with a message naming it, never silently.
  */
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -155,8 +155,27 @@ async function main() {
     chunkNames: 'chunk-[hash]',
     metafile: true,
   });
+  writeFileSync(join(staging, 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses(result.metafile));
   swapInto(staging, dist);
   if (analyze) printAnalysis(result.metafile, staging, dist);
+}
+
+/** The licence of every package whose code is in the bundle, as their licences ask of copies. */
+function thirdPartyLicenses(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(m[1]);
+  }
+  const sections = [...dirs]
+    .map((dir) => {
+      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+      const file = readdirSync(join(root, dir)).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+      const text = file ? readFileSync(join(root, dir, file), 'utf8').trim() : `${manifest.license ?? 'no licence given'} (the package ships no licence file)`;
+      return { name: manifest.name, heading: `## ${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})`, text };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return `# Third-party software in dist/\n\nThe bundle contains code from these packages, under these licences.\n\n${sections.map((s) => `${s.heading}\n\n${s.text}\n`).join('\n')}`;
 }
 
 /** Put the freshly built `staging` in the place of `dist`. */
