@@ -79,6 +79,18 @@ test('its non-interactive init writes exactly the golden tree', () => {
   for (const [path, content] of expected) assert.fixture(actual.get(path) ?? '', content, path);
 });
 
+test('npm exec of the tarball, as npm create runs it, needs nothing from the network', () => {
+  // An empty npm cache and --offline: a package that fetched a dependency would fail here.
+  const target = join(work, 'via-npm-exec');
+  execFileSync('mkdir', ['-p', target]);
+  const out = npm(
+    ['exec', '--offline', '--yes', '--cache', join(work, 'npm-cache'), `--package=${join(work, packed.filename)}`, '--', 'create-atmos-oidc', '--yes', '--answers', join(GOLDEN, 'answers.yaml')],
+    target,
+  );
+  assert.match(out, /Wrote \d+ files/);
+  assert.equal([...readTree(target).keys()], [...readTree(join(GOLDEN, 'expected')).keys()]);
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test.run();
