@@ -8,7 +8,8 @@ import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answer
 import { Cancelled, getContext, HELP, type Context, type Io } from './context.ts';
 import type { PlanResult } from './generate.ts';
 import { nextSteps } from './next-steps.ts';
-import { FlushError, Tree, unifiedDiff } from './tree.ts';
+import { acquireLock, LockError, markWritten, type Lock } from './lock.ts';
+import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from './tree.ts';
 import { InputError } from './validate.ts';
 import { VERSION } from './version.ts';
 
@@ -138,7 +139,7 @@ async function confirmPlan(ctx: Context, tree: Tree, result: PlanResult): Promis
 
 /** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */
 async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
-  const tree = new Tree(ctx.dir);
+  const tree = new Tree(ctx.dir, ctx.io.treeFs, flushHooksFromEnv(ctx.io.env, ctx.io.stderr));
   const { runGenerator } = await import('../generators/index.ts');
   const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
   const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates } });
@@ -159,6 +160,7 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
   }
   if (!(await confirmPlan(ctx, tree, result))) throw new Cancelled();
   tree.flush();
+  markWritten(ctx.dir);
   const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}.\n\n`);
   if (generator !== 'workflows') {
@@ -198,7 +200,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
+  // A command that writes holds DIR's lock from before it reads DIR until it ends (src/lock.ts).
+  let lock: Lock | null = null;
   try {
+    if (ctx.command !== 'check' && !ctx.dryRun) lock = acquireLock(ctx.dir, ctx.command);
     switch (ctx.command) {
       case 'init':
         return await runInit(ctx);
@@ -222,6 +227,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr(`error: ${error.message}\n`);
       return EXIT.failed;
     }
+    if (error instanceof LockError) {
+      io.stderr(`error: ${error.message}\nNothing was written.\n`);
+      return EXIT.failed;
+    }
     throw error;
+  } finally {
+    lock?.release();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import type { TreeFs } from './tree.ts';
 import { InputError } from './validate.ts';
 
 export const COMMANDS = ['init', 'account', 'role', 'workflows', 'check'] as const;
@@ -45,6 +46,8 @@ export interface Io {
   prompter: Prompter | null;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The file system the write path uses; tests inject faults here. Default: Node's. */
+  treeFs?: TreeFs;
 }
 
 export interface Context {
@@ -148,6 +151,7 @@ Options:
 
 Through npm, put -- before flags: npm create atmos-oidc@latest -- --yes --answers answers.yaml
 
-Exit codes: 0 done; 1 check found an error or a conflict was left unresolved;
-2 bad input or usage (nothing written); 130 cancelled (nothing written).
+Exit codes: 0 done; 1 check found an error, a conflict was left unresolved, or another run
+holds DIR (.atmos-oidc.lock); 2 bad input or usage (nothing written); 130 cancelled (nothing
+written); 143/129 terminated by SIGTERM/SIGHUP (nothing partial is left).
 `;

@@ -25,7 +25,30 @@ export interface FileChange {
 export type TreeFs = Pick<
   typeof nodeFs,
   'readFileSync' | 'writeFileSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'rmdirSync' | 'lstatSync' | 'realpathSync' | 'existsSync'
->;
+> &
+  Partial<Pick<typeof nodeFs, 'chmodSync'>>;
+
+/** Points in a flush where a caller may step in (tests use them to interrupt a run at that moment). */
+export interface FlushHooks {
+  /** Every temporary file is written and checked; nothing has been renamed into place yet. */
+  beforeRename?: (temps: string[]) => void;
+}
+
+/**
+ * A test hook from the environment: `ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS=N` makes a flush report
+ * its temporary files on `log` and wait N milliseconds before renaming them, so a test can send a
+ * signal at that moment. Unset (always, outside tests), there is no hook.
+ */
+export function flushHooksFromEnv(env: Record<string, string | undefined>, log: (text: string) => void): FlushHooks | undefined {
+  const ms = Number(env.ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS);
+  if (!Number.isFinite(ms) || ms <= 0) return undefined;
+  return {
+    beforeRename: (temps) => {
+      log(`test hook: ${temps.length} temporary files written, pausing ${ms} ms before renaming\n`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    },
+  };
+}
 
 /** A flush failed part-way. `changed` lists files that could not be restored (empty when rollback worked). */
 export class FlushError extends Error {
@@ -49,12 +72,14 @@ export function checkRelativePath(path: string): void {
 export class Tree {
   readonly root: string;
   private readonly fs: TreeFs;
+  private readonly hooks: FlushHooks;
   private readonly disk = new Map<string, string | null>();
   private readonly planned = new Map<string, FileChange>();
 
-  constructor(root: string, fs: TreeFs = nodeFs) {
+  constructor(root: string, fs: TreeFs = nodeFs, hooks: FlushHooks = {}) {
     this.root = resolve(root);
     this.fs = fs;
+    this.hooks = hooks;
   }
 
   private abs(path: string): string {
@@ -215,11 +240,14 @@ export class Tree {
         this.assertNoEscape(change.path);
         const abs = this.abs(change.path);
         this.makeParents(dirname(abs), createdDirs);
+        const mode = this.replaceableMode(change);
         const temp = `${abs}.atmos-oidc-${process.pid}.tmp`;
         temps.push({ change, abs, temp });
-        this.fs.writeFileSync(temp, change.after, { encoding: 'utf8', flag: 'wx' });
+        this.writeTemp(temp, change.after);
+        if (mode !== null) this.fs.chmodSync?.(temp, mode);
         this.assertUnchangedOnDisk(change);
       }
+      this.hooks.beforeRename?.(temps.map((t) => t.temp));
     } catch (error) {
       cleanupTemps();
       throw new FlushError(`nothing was written: ${(error as Error).message}`, []);
@@ -254,6 +282,34 @@ export class Tree {
       );
     }
     return [...writes, ...deletes].map((c) => c.path);
+  }
+
+  /**
+   * The permission bits an updated file keeps (the rename would otherwise give it the temporary
+   * file's). A file without any write bit was made read-only on purpose: it is not replaced.
+   */
+  private replaceableMode(change: FileChange): number | null {
+    if (change.before === null) return null;
+    let mode: number;
+    try {
+      mode = this.fs.lstatSync(this.abs(change.path)).mode & 0o7777;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    if ((mode & 0o222) === 0) throw new Error(`${change.path} is read-only (mode ${mode.toString(8).padStart(4, '0')}); make it writable to let create-atmos-oidc update it`);
+    return mode;
+  }
+
+  /** Write a temporary file exclusively; one left behind by a killed run with the same pid is replaced. */
+  private writeTemp(temp: string, content: string): void {
+    try {
+      this.fs.writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      this.fs.unlinkSync(temp);
+      this.fs.writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
+    }
   }
 
   /** A file changed on disk since it was read (another run, an editor): stop rather than clobber it. */

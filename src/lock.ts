@@ -1,0 +1,209 @@
+/**
+ * One run at a time per target directory. A command that writes takes `.atmos-oidc.lock` in DIR
+ * before it reads anything there and gives it back when it ends, however it ends: normally, by an
+ * error, or by SIGINT, SIGTERM or SIGHUP.
+ *
+ * - The lock file is created with O_EXCL (`wx`), so of two runs that start together exactly one gets
+ *   it. It records the holder's pid, host, command and start time.
+ * - A second run stops at once with exit code 1 (like an unresolved conflict: the input was fine,
+ *   the directory was busy; running again later succeeds) and names the holder.
+ * - A lock whose holder is gone (same host, no process with that pid) is stale: it is removed and
+ *   taken. A lock from another host, or one that cannot be read, is left alone and the message says
+ *   how to remove it by hand.
+ * - From the first lock on, SIGINT, SIGTERM and SIGHUP are handled: held locks are released and the
+ *   process exits with 128 + the signal number (130, 143, 129). The write itself (`Tree.flush`) is
+ *   synchronous, so a signal that arrives during it is acted on only once every file is in place
+ *   (or rolled back): the tree is never left half-written, and the message says which it was.
+ * - When DIR does not exist yet, it is created to hold the lock and removed again on release if the
+ *   run left it empty (a refused run leaves nothing behind).
+ */
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { constants, hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { InputError } from './validate.ts';
+
+export const LOCK_FILE = '.atmos-oidc.lock';
+
+/** Another run holds the directory: exit code 1, nothing written. */
+export class LockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockError';
+  }
+}
+
+interface Holder {
+  pid: number;
+  host: string;
+  command: string;
+  started: string;
+}
+
+export interface Lock {
+  readonly path: string;
+  /** Record that the run's files are all written, so an interruption from now on says so. */
+  markWritten(): void;
+  /** Remove the lock (idempotent) and stop handling signals. */
+  release(): void;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const held = new Map<string, Lock & { written: boolean }>();
+
+function readHolder(path: string): { raw: string; holder: Holder | null } | null {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { raw: '', holder: null };
+  }
+  try {
+    const value = JSON.parse(raw) as Holder;
+    if (Number.isSafeInteger(value.pid) && value.pid > 0 && typeof value.host === 'string') return { raw, holder: value };
+  } catch {
+    /* not ours, or being written */
+  }
+  return { raw, holder: null };
+}
+
+/** Is `pid` a live process on this host? (EPERM: it exists but belongs to someone else.) */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describeHolder(path: string, holder: Holder | null): string {
+  if (!holder)
+    return `another create-atmos-oidc run is working on ${dirname(path)} (${path} exists and cannot be read as a lock). If no other run is active, delete ${path} and run again.`;
+  const where = holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`;
+  const stale = holder.host === hostname() ? '' : ` If that run is no longer active, delete ${path} and run again.`;
+  return `another create-atmos-oidc run (${holder.command}, ${where}, started ${holder.started}) is working on ${dirname(path)}; wait for it to finish and run again.${stale}`;
+}
+
+/** Create `dir` and its missing parents, returning those created, deepest first. */
+function makeDir(dir: string): string[] {
+  const missing: string[] = [];
+  for (let current = dir; !existsSync(current); current = dirname(current)) {
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const d of missing.slice().reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return missing;
+}
+
+/**
+ * Take the lock on `dir` for `command`. Throws `LockError` when another live run holds it.
+ * The caller must `release()` it (in a `finally`); signals and `process.exit` release it too.
+ */
+export function acquireLock(dir: string, command: string): Lock {
+  const root = resolve(dir);
+  const path = join(root, LOCK_FILE);
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new InputError({ field: 'DIR', value: root, allowed: 'expected a directory, or a path where one can be created' });
+  const createdDirs = makeDir(root);
+  const content = `${JSON.stringify({ pid: process.pid, host: hostname(), command, started: new Date().toISOString() } satisfies Holder)}\n`;
+  const removeCreatedDirs = (): void => {
+    for (const d of createdDirs) {
+      try {
+        rmdirSync(d);
+      } catch {
+        return;
+      }
+    }
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, content, { flag: 'wx', mode: 0o644 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        removeCreatedDirs();
+        throw new LockError(`cannot create the lock file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written`);
+      }
+      const found = readHolder(path);
+      if (!found) continue; // released between our attempt and the read: try again
+      const { raw, holder } = found;
+      const stale = holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+      if (stale && attempt < 3 && readHolder(path)?.raw === raw) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* another run removed it first */
+        }
+        continue;
+      }
+      throw new LockError(describeHolder(path, holder));
+    }
+  }
+
+  const lock: Lock & { written: boolean } = {
+    path,
+    written: false,
+    markWritten() {
+      lock.written = true;
+    },
+    release() {
+      if (held.get(path) !== lock) return;
+      held.delete(path);
+      lastReleasedWritten = lock.written;
+      if (readHolder(path)?.raw === content) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* already gone */
+        }
+      }
+      removeCreatedDirs();
+      // A signal that arrived during the (synchronous) flush is still waiting to be read: keep the
+      // event loop polling for a moment, so it is handled instead of lost when the process ends.
+      setTimeout(() => {}, 20);
+    },
+  };
+  held.set(path, lock);
+  installSignalHandlers();
+  return lock;
+}
+
+/** Whether the last lock released in this process had its files written (for a signal that arrives just after). */
+let lastReleasedWritten = false;
+let installed = false;
+
+/**
+ * Installed once, with the first lock, and kept: a signal can be delivered a moment after the run
+ * released its lock (the flush is synchronous, so a signal sent during it is handled only after),
+ * and it must still end the process with the right code and message.
+ */
+function installSignalHandlers(): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of SIGNALS) {
+    process.on(signal, () => {
+      const locks = [...held.values()];
+      const written = locks.length ? locks.every((l) => l.written) : lastReleasedWritten;
+      for (const l of locks) l.release();
+      process.stderr.write(
+        written ? `\nInterrupted (${signal}) after every file was written: the tree is complete.\n` : `\nInterrupted (${signal}): nothing was written.\n`,
+      );
+      process.exit(128 + constants.signals[signal]);
+    });
+  }
+  process.on('exit', () => {
+    for (const l of [...held.values()]) l.release();
+  });
+}
+
+/** Record on the lock held for `dir` (if any) that all its files are written. */
+export function markWritten(dir: string): void {
+  held.get(join(resolve(dir), LOCK_FILE))?.markWritten();
+}
