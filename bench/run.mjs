@@ -50,8 +50,12 @@ function answersFile(n) {
 }
 
 let dirCount = 0;
-/** A path that does not exist yet, for one run to create. */
-const freshDir = () => join(work, 'runs', `d${++dirCount}`);
+/** A new empty directory for one run (made before the clock starts). */
+const freshDir = () => {
+  const dir = join(work, 'runs', `d${++dirCount}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
 
 function run(argv, options = {}) {
   const result = spawnSync(process.execPath, argv, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -89,10 +93,9 @@ function largeRepository() {
 // ---------------------------------------------------------------- timing
 
 /** Wall time of one process run to its exit. */
-function timeRun(argv, prepare) {
-  const cwd = prepare?.();
+function timeRun(argv) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, argv, { env, stdio: 'ignore', ...(cwd ? { cwd } : {}) });
+  const result = spawnSync(process.execPath, argv, { env, stdio: 'ignore' });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   return { elapsed, code: result.status };
 }
@@ -199,7 +202,6 @@ async function main() {
     }
     const ptyBase = await timePty(ptyNode, 'exit');
     const dir = freshDir();
-    mkdirSync(dir, { recursive: true });
     const prompt = await timePty(ptyInit(dir), 'prompt', dir);
     // Only the run's lock may be there (its holder is being hung up on as the pty closes).
     if (readdirSync(dir).some((f) => f !== '.atmos-oidc.lock')) throw new Error(`the interactive init wrote to ${dir} before it was answered`);
