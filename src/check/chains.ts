@@ -87,8 +87,14 @@ export function buildChains(c: Ctx): Chain[] {
       const j: Job = { ...job, triggers };
       if (!j.idToken.granted) reportIdToken(c, j);
       for (const step of j.steps) {
-        if (step.kind === 'aws-action') chains.push(...awsActionChains(c, j, step));
-        else if (!step.authDisabled) chains.push(...atmosChains(c, j, step));
+        const made = step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step);
+        // Without id-token: write there is no token at all, whatever else holds.
+        if (!j.idToken.granted)
+          for (const ch of made) {
+            if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
+            ch.verdict = 'denied';
+          }
+        chains.push(...made);
       }
     }
   }
@@ -100,7 +106,7 @@ export function buildChains(c: Ctx): Chain[] {
 function dedupeChains(chains: Chain[]): Chain[] {
   const seen = new Set<string>();
   return chains.filter((ch) => {
-    const key = JSON.stringify([ch.workflow, ch.job, ch.command, ch.stack, ch.components, ch.variant, ch.sub, ch.condition, ch.identity, ch.roleArn, ch.verdict]);
+    const key = JSON.stringify([ch.workflow, ch.job, ch.step, ch.stack, ch.components, ch.variant, ch.sub, ch.condition, ch.identity, ch.roleArn, ch.verdict]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -260,7 +266,13 @@ function proDispatches(component: ComponentInstance, workflowFile: string): Disp
   const name = baseName(workflowFile);
   const alt = name.endsWith('.yaml') ? name.replace(/\.yaml$/, '.yml') : name.replace(/\.yml$/, '.yaml');
   const out: Dispatch[] = [];
+  // Events are maps (`pull_request.merged.workflows`) or, in newer settings, lists of
+  // `{ on: [...], workflows }` entries: walk both.
   const walk = (node: unknown, path: string[]): void => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, [...path, String(i)]));
+      return;
+    }
     if (!isPlainObject(node)) return;
     if (node.enabled === false) return;
     for (const [key, value] of Object.entries(node)) {
@@ -560,6 +572,9 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
           .filter(([n, d]) => isPlainObject(d) && d.default === true && !localOff.has(n))
           .map(([n]) => n);
     if (defaults.length !== 1) {
+      // `describe affected` and `list instances` authenticate only when a YAML function needs
+      // it: without a default they run unauthenticated, so there is no chain to report.
+      if (!step.terraform && /^(describe|list) /.test(step.command)) return { ...result, skip: true };
       const none = defaults.length === 0;
       const where = localDefaults.length && stack ? c.stacks.whereStack(stack, ['auth', 'identities']) : { file: profileFile, line: c.lineOf(profileFile, ['auth', 'identities']), place: 'auth.identities' };
       c.report(
@@ -745,7 +760,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       chain.reasons.push(`no component in this repository creates ${chain.roleArn}`);
     } else {
       chain.verdict = 'unknown';
-      chain.reasons.push(`no component in this repository creates ${chain.roleArn}: assumed to be managed elsewhere`);
+      chain.reasons.push('role not created in this repository (assumed managed elsewhere)');
     }
     chain.trust = 'unknown';
     c.report(
@@ -835,11 +850,10 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
         : `pull requests can only be admitted by an entry without constraint (${c.subject.repository}); better, give pull request jobs a read-only role`,
     );
   }
-  // Everything else that must hold for AWS to hand out credentials.
-  if (!job.idToken.granted) chain.reasons.push('the job has no id-token: write');
+  // Everything else that must hold for AWS to hand out credentials (id-token: see buildChains).
   const providerOk = providerHolds(c, role, chain.providerArn);
   if (!providerOk) chain.reasons.push(`no GitHub OIDC provider ${chain.providerArn ?? ''} in account ${role.account ?? '?'}`.replace('  ', ' '));
-  chain.verdict = chain.trust === 'admits' && job.idToken.granted && providerOk ? 'allowed' : 'denied';
+  chain.verdict = chain.trust === 'admits' && providerOk ? 'allowed' : 'denied';
 }
 
 /** The provider the role trusts is GitHub's and is in the role's account (deployed or recorded as existing). */

@@ -183,13 +183,19 @@ export async function runCheck(ctx: Context): Promise<number> {
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new InputError({ field: 'DIR', value: ctx.dir, allowed: 'expected an existing directory (the repository to check)' });
+  // Usage errors are printed here rather than thrown: an error class loaded twice (CommonJS and
+  // ESM, as under a test runner's require hook) would not be recognised by the caller.
+  const usage = (error: InputError): number => {
+    ctx.io.stderr(`error: ${error.message.split('\n').join('\nerror: ')}\n`);
+    return 2;
+  };
+  if (!isDir) return usage(new InputError({ field: 'DIR', value: ctx.dir, allowed: 'expected an existing directory (the repository to check)' }));
   const result = checkRepository(diskRepo(ctx.dir));
   if (ctx.explain) {
     const explained = explainRole(result, ctx.explain);
     if (!explained.length) {
       const names = [...new Set(result.roles.map((r) => r.component.name))].sort();
-      throw new InputError({ field: '--explain', value: ctx.explain, allowed: `expected a role component of this repository: ${names.join(', ') || '(none found)'}` });
+      return usage(new InputError({ field: '--explain', value: ctx.explain, allowed: `expected a role component of this repository: ${names.join(', ') || '(none found)'}` }));
     }
     ctx.io.stdout(ctx.json ? `${JSON.stringify({ role: ctx.explain, accounts: explained }, null, 2)}\n` : formatExplain(ctx.explain, explained));
     return 0;

@@ -44,8 +44,13 @@ export interface ProviderInfo {
   created: boolean;
 }
 
+/**
+ * An instance of the `aws-iam-role` component: by its source, by its Terraform component's name,
+ * or (vendored under another name) by the component's GitHub inputs. A stack fragment that only
+ * sets `trusted_github_repos` for a component defined elsewhere is not one by itself.
+ */
 export function isRoleComponent(c: ComponentInstance): boolean {
-  return sourceUri(c.source).includes('aws-iam-role') || /(^|[/-])iam-role$/.test(c.base) || 'trusted_github_repos' in c.vars || 'github_oidc_provider_enabled' in c.vars;
+  return sourceUri(c.source).includes('aws-iam-role') || /(^|[/-])iam-role$/.test(c.base) || ('trusted_github_repos' in c.vars && 'github_oidc_provider_enabled' in c.vars);
 }
 
 export function isProviderComponent(c: ComponentInstance): boolean {

@@ -335,6 +335,16 @@ function tokenize(line: string, scope: Record<string, string>): Word[] {
       } else value += ch;
       continue;
     }
+    if (ch === '$' && line.startsWith('${{', i)) {
+      // A GitHub expression is one word however many spaces it holds.
+      const end = line.indexOf('}}', i);
+      const expr = end === -1 ? line.slice(i) : line.slice(i, end + 2);
+      started = true;
+      raw += expr;
+      value += expr;
+      i += expr.length - 1;
+      continue;
+    }
     if (/\s/.test(ch)) {
       push();
       continue;

@@ -104,8 +104,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
         if (!pair) break;
         best = line((pair.key as { range?: number[] }).range?.[0]) || best;
         node = pair.value;
-      } else if (isSeq(node) && typeof step === 'number') {
-        const item = node.items[step] as { range?: number[] } | undefined;
+      } else if (isSeq(node) && /^\d+$/.test(String(step))) {
+        const item = node.items[Number(step)] as { range?: number[] } | undefined;
         if (!item) break;
         best = line(item.range?.[0]) || best;
         node = item;
@@ -125,7 +125,7 @@ export function getIn(value: unknown, path: ReadonlyArray<string | number>): any
   let current: any = value;
   for (const step of path) {
     if (current === null || current === undefined) return undefined;
-    if (Array.isArray(current) && typeof step === 'number') current = current[step];
+    if (Array.isArray(current) && /^\d+$/.test(String(step))) current = current[Number(step)];
     else if (isPlainObject(current)) current = Object.prototype.hasOwnProperty.call(current, step) ? current[step as string] : undefined;
     else return undefined;
   }
@@ -136,7 +136,7 @@ export function hasIn(value: unknown, path: ReadonlyArray<string | number>): boo
   if (!path.length) return value !== undefined;
   const parent = getIn(value, path.slice(0, -1));
   const last = path[path.length - 1];
-  if (Array.isArray(parent)) return typeof last === 'number' && last < parent.length;
+  if (Array.isArray(parent)) return /^\d+$/.test(String(last)) && Number(last) < parent.length;
   return isPlainObject(parent) && Object.prototype.hasOwnProperty.call(parent, last);
 }
 
