@@ -46,13 +46,16 @@ function precompiledTemplates() {
   return `export const PRECOMPILED = {\n${entries.join(',\n')}\n};\n`;
 }
 
+/** A module whose every export (default, and `names` on it and beside it) throws `message` when called. */
 const stub = (message, names) =>
   `const unavailable = () => { throw new Error(${JSON.stringify(message)}); };\n` +
-  `export default unavailable;\n${names.map((n) => `export const ${n} = unavailable;`).join('\n')}\n`;
+  `export default Object.assign(unavailable, { ${names.map((n) => `${n}: unavailable`).join(', ')} });\n` +
+  `${names.map((n) => `export const ${n} = unavailable;`).join('\n')}\n`;
 
 /**
- * What the bundle replaces, and why. Keys are matched against the import specifier, with the
- * importing package when only that package's import is replaced.
+ * What the bundle replaces, and why. `filter` is matched against the import specifier and, when
+ * given, `importer` against the importing file; `resolve` points the import elsewhere, `contents`
+ * is the module that takes its place.
  */
 export const REPLACEMENTS = [
   {
