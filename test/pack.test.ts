@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GOLDEN_DIR, readTree, ROOT, tempDir } from './helpers/run.ts';
+import { GOLDEN_DIR, readTree, ROOT, runCli, tempDir } from './helpers/run.ts';
 
 const GOLDEN = join(GOLDEN_DIR, 'advanced-three-accounts');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -75,6 +75,29 @@ test('its non-interactive init writes exactly the golden tree', () => {
   assert.is(result.code, 0, result.stderr);
   const actual = readTree(target);
   const expected = readTree(join(GOLDEN, 'expected'));
+  assert.equal([...actual.keys()], [...expected.keys()], 'the same files');
+  for (const [path, content] of expected) assert.fixture(actual.get(path) ?? '', content, path);
+});
+
+test('day-two commands and check from the tarball do what they do from source', async () => {
+  const steps = [
+    ['init', '--yes', '--answers', join(GOLDEN, 'answers.yaml')],
+    ['account', '--yes', '--stage', 'qa', '--account-id', '444444444444'],
+    ['role', '--yes', '--name', 'reader', '--identity', 'acme/reader', '--policy', 'arn:aws:iam::aws:policy/ReadOnlyAccess', '--trust', 'acme/infra-live:main'],
+    ['workflows', '--yes'],
+    ['check'],
+  ];
+  const fromSource = join(work, 'day-two-source');
+  const fromTarball = join(work, 'day-two-tarball');
+  for (const step of steps) {
+    const source = await runCli([...step, fromSource]);
+    const packedRun = bin([...step, fromTarball]);
+    const where = `${step[0]}: ${packedRun.stderr}`;
+    assert.is(packedRun.code, source.code, where);
+    assert.is(packedRun.stdout.split(fromTarball).join('DIR'), source.stdout.split(fromSource).join('DIR'), where);
+  }
+  const expected = readTree(fromSource);
+  const actual = readTree(fromTarball);
   assert.equal([...actual.keys()], [...expected.keys()], 'the same files');
   for (const [path, content] of expected) assert.fixture(actual.get(path) ?? '', content, path);
 });
