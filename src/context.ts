@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { TreeFs } from './tree.ts';
-import { InputError } from './validate.ts';
+import { branded, InputError } from './validate.ts';
 
 export const COMMANDS = ['init', 'account', 'role', 'workflows', 'check'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -32,11 +32,16 @@ export interface Prompter {
   readonly color?: boolean;
 }
 
+const CANCELLED = Symbol.for('create-atmos-oidc.Cancelled');
+
 export class Cancelled extends Error {
   constructor() {
     super('cancelled');
     this.name = 'Cancelled';
+    Object.defineProperty(this, CANCELLED, { value: true });
   }
+  // Recognised across two copies of this module (see `branded` in validate.ts).
+  static [Symbol.hasInstance] = branded(CANCELLED);
 }
 
 export interface Io {

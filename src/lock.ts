@@ -20,16 +20,20 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from './validate.ts';
+import { branded, InputError } from './validate.ts';
 
 export const LOCK_FILE = '.atmos-oidc.lock';
+
+const LOCK_ERROR = Symbol.for('create-atmos-oidc.LockError');
 
 /** Another run holds the directory: exit code 1, nothing written. */
 export class LockError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'LockError';
+    Object.defineProperty(this, LOCK_ERROR, { value: true });
   }
+  static [Symbol.hasInstance] = branded(LOCK_ERROR);
 }
 
 interface Holder {

@@ -6,7 +6,7 @@
 import * as nodeFs from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { InputError } from './validate.ts';
+import { branded, InputError } from './validate.ts';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
 
@@ -50,6 +50,8 @@ export function flushHooksFromEnv(env: Record<string, string | undefined>, log: 
   };
 }
 
+const FLUSH_ERROR = Symbol.for('create-atmos-oidc.FlushError');
+
 /** A flush failed part-way. `changed` lists files that could not be restored (empty when rollback worked). */
 export class FlushError extends Error {
   readonly changed: string[];
@@ -57,7 +59,9 @@ export class FlushError extends Error {
     super(message);
     this.name = 'FlushError';
     this.changed = changed;
+    Object.defineProperty(this, FLUSH_ERROR, { value: true });
   }
+  static [Symbol.hasInstance] = branded(FLUSH_ERROR);
 }
 
 /** Refuse a path that would land outside the target directory. */

@@ -14,6 +14,17 @@ export interface InputProblem {
   allowed: string;
 }
 
+/**
+ * `instanceof` that holds across two copies of a module (a module loaded both through `require` and
+ * through `import`, as under a test runner, gives two classes): errors carry a brand, and the
+ * check looks for it rather than for one particular class object.
+ */
+export function branded(brand: symbol): (value: unknown) => boolean {
+  return (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+const INPUT_ERROR = Symbol.for('create-atmos-oidc.InputError');
+
 /** Bad input or usage: exit code 2, nothing written. */
 export class InputError extends Error {
   readonly problems: InputProblem[];
@@ -22,7 +33,9 @@ export class InputError extends Error {
     super(list.map(formatProblem).join('\n'));
     this.name = 'InputError';
     this.problems = list;
+    Object.defineProperty(this, INPUT_ERROR, { value: true });
   }
+  static [Symbol.hasInstance] = branded(INPUT_ERROR);
 }
 
 /** A value as it appears in a message: quoted, control characters escaped, long values cut. */
@@ -60,7 +73,9 @@ export function invisibleTraits(value: unknown): string[] {
 export function formatProblem(problem: InputProblem): string {
   const traits = invisibleTraits(problem.value);
   const note = traits.length ? ` (note: ${traits.join('; ')})` : '';
-  return `${problem.field}: ${showValue(problem.value)} is not allowed; ${problem.allowed}${note}`;
+  // A field named after a key or a flag's value may hold control characters: keep the message on one line.
+  const field = problem.field.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return `${field}: ${showValue(problem.value)} is not allowed; ${problem.allowed}${note}`;
 }
 
 export type Rule = (value: unknown) => string | null;
