@@ -259,10 +259,21 @@ interface Dispatch {
   inputs: unknown;
 }
 
+const dispatchCache = new WeakMap<object, Map<string, Dispatch[]>>();
+
 /** Every `settings.pro … workflows.<file>` entry of a component that names this workflow file. */
 function proDispatches(component: ComponentInstance, workflowFile: string): Dispatch[] {
   const pro = component.settings.pro;
-  if (!isPlainObject(pro) || pro.enabled === false) return [];
+  if (!isPlainObject(pro)) return [];
+  let byFile = dispatchCache.get(pro);
+  if (!byFile) dispatchCache.set(pro, (byFile = new Map()));
+  let hit = byFile.get(workflowFile);
+  if (!hit) byFile.set(workflowFile, (hit = proDispatchesUncached(pro, workflowFile)));
+  return hit;
+}
+
+function proDispatchesUncached(pro: Record<string, any>, workflowFile: string): Dispatch[] {
+  if (pro.enabled === false) return [];
   const name = baseName(workflowFile);
   const alt = name.endsWith('.yaml') ? name.replace(/\.yaml$/, '.yml') : name.replace(/\.yml$/, '.yaml');
   const out: Dispatch[] = [];
@@ -689,8 +700,18 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   return result;
 }
 
-/** Stack/component `auth` deep-merged over the profile's (the shape Atmos merges). */
+const mergedAuth = new WeakMap<object, WeakMap<object, Record<string, any>>>();
+
+/** Stack/component `auth` deep-merged over the profile's (the shape Atmos merges); cached by identity. */
 function mergeAuth(global: Record<string, any>, local: Record<string, any>): Record<string, any> {
+  let inner = mergedAuth.get(global);
+  if (!inner) mergedAuth.set(global, (inner = new WeakMap()));
+  let hit = inner.get(local);
+  if (!hit) inner.set(local, (hit = mergeAuthUncached(global, local)));
+  return hit;
+}
+
+function mergeAuthUncached(global: Record<string, any>, local: Record<string, any>): Record<string, any> {
   if (!Object.keys(local).length) return global;
   const out: Record<string, any> = { ...global };
   for (const key of Object.keys(local)) {

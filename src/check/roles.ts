@@ -195,6 +195,7 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         }
       }
       const providerRaw = c.vars.github_oidc_provider_arn;
+      let place: Place | undefined;
       const policies = Array.isArray(c.vars.managed_policy_arns) ? c.vars.managed_policy_arns : [];
       const statements = isPlainObject(c.vars.policy_statements) ? Object.values(c.vars.policy_statements) : [];
       const admin =
@@ -213,7 +214,10 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         patterns,
         providerArn: typeof providerRaw === 'string' ? providerRaw : isYamlFunction(providerRaw) ? providerRaw : null,
         admin,
-        trustPlace: stacks.whereComponent(stack, c, ['vars', 'trusted_github_repos']),
+        // Where the trust is written, looked up only when a finding needs it.
+        get trustPlace(): Place {
+          return (place ??= stacks.whereComponent(stack, c, ['vars', 'trusted_github_repos']));
+        },
       });
     }
   }

@@ -4,6 +4,7 @@
  * `YamlFunction` values, so `check` can tell a value it knows from one only Atmos can compute at run time.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type ScalarTag } from 'yaml';
+import { fastParse } from './fastyaml.ts';
 
 /** A value written with an Atmos YAML function: known only when Atmos runs (state, stores, the environment). */
 export class YamlFunction {
@@ -69,6 +70,23 @@ export interface ParsedYaml {
 
 /** Parse one YAML file for `check`: never throws; syntax errors come back in `errors`. */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const fast = fastParse(text);
+  if (fast) return { file, value: fast.value, errors: [], lineOf: (path) => fastLineOf(fast.lines, path) };
+  return parseYamlFully(text, file);
+}
+
+function fastLineOf(lines: Map<string, number>, path: ReadonlyArray<string | number>): number {
+  let best = 0;
+  for (let i = 1; i <= path.length; i++) {
+    const line = lines.get(path.slice(0, i).map(String).join('\0'));
+    if (line === undefined) break;
+    best = line;
+  }
+  return best;
+}
+
+/** The `yaml` package's parse, for everything the fast path declines. */
+export function parseYamlFully(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -163,8 +181,21 @@ export function deepMerge(a: unknown, b: unknown, lists: ListMergeStrategy = 're
   return b;
 }
 
+/**
+ * Merge left to right, skipping absent and empty maps. A single remaining value is returned as it
+ * is (not copied): components that add nothing share their stack's objects, which keeps memory low
+ * and lets callers cache by identity.
+ */
 export function mergeAll(values: unknown[], lists: ListMergeStrategy = 'replace'): any {
   let out: any = undefined;
-  for (const v of values) if (v !== undefined && v !== null) out = out === undefined ? v : deepMerge(out, v, lists);
+  for (const v of values) {
+    if (v === undefined || v === null || (isPlainObject(v) && isEmpty(v))) continue;
+    out = out === undefined ? v : deepMerge(out, v, lists);
+  }
   return out;
+}
+
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const _ in value) return false;
+  return true;
 }

@@ -1,0 +1,310 @@
+/**
+ * A fast path for the plain block YAML that stack manifests, profiles and workflows are mostly made
+ * of: block maps and sequences, plain and quoted one-line scalars, literal block scalars (`|`),
+ * comments, and `[]` / `{}`. It returns exactly what the `yaml` package returns for such a file
+ * (YAML 1.2 core schema), with the line of every key and item, or null as soon as it meets anything
+ * else (anchors, tags, flow collections, folded or multi-line scalars, floats, duplicate keys, …),
+ * and the caller parses the file with `yaml`. A test compares the two on every YAML file at hand.
+ *
+ * Why: `check` reads every stack of a repository on each run; cold, the general parser costs most
+ * of a run on a repository with dozens of accounts.
+ */
+
+export interface FastYaml {
+  value: unknown;
+  /** 1-based line of each key or sequence item, by path joined with "\0". */
+  lines: Map<string, number>;
+}
+
+class Bail extends Error {}
+const bail = (): never => {
+  throw new Bail();
+};
+
+interface Line {
+  no: number;
+  indent: number;
+  text: string;
+}
+
+const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
+const TRUES = new Set(['true', 'True', 'TRUE']);
+const FALSES = new Set(['false', 'False', 'FALSE']);
+
+export function fastParse(source: string): FastYaml | null {
+  if (source.includes('\t') || source.charCodeAt(0) === 0xfeff) return null;
+  const raw = source.split('\n');
+  const lines: Line[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    let text = raw[i];
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    let indent = 0;
+    while (indent < text.length && text.charCodeAt(indent) === 32) indent++;
+    lines.push({ no: i + 1, indent, text });
+  }
+  try {
+    return new FastParser(lines).parse();
+  } catch (error) {
+    if (error instanceof Bail) return null;
+    throw error;
+  }
+}
+
+function isBlank(line: Line): boolean {
+  return line.indent === line.text.length || line.text.charCodeAt(line.indent) === 35; /* # */
+}
+
+class FastParser {
+  private i = 0;
+  private readonly lines: Line[];
+  readonly map = new Map<string, number>();
+
+  constructor(lines: Line[]) {
+    this.lines = lines;
+  }
+
+  parse(): FastYaml {
+    this.skipBlank();
+    const first = this.lines[this.i];
+    if (first && first.indent === 0 && /^---\s*(#.*)?$/.test(first.text)) {
+      this.i++;
+      this.skipBlank();
+    }
+    let value: unknown = null;
+    const start = this.lines[this.i];
+    if (start) value = this.block(start.indent, []);
+    this.skipBlank();
+    if (this.i < this.lines.length) bail();
+    return { value, lines: this.map };
+  }
+
+  private skipBlank(): void {
+    while (this.i < this.lines.length && isBlank(this.lines[this.i])) this.i++;
+  }
+
+  private current(): Line | undefined {
+    this.skipBlank();
+    return this.lines[this.i];
+  }
+
+  private block(indent: number, path: string[]): unknown {
+    const line = this.current()!;
+    const content = line.text.slice(line.indent);
+    if (/^(---|\.\.\.|%)/.test(content) && line.indent === 0) bail();
+    if (content === '-' || content.startsWith('- ')) return this.seq(indent, path);
+    return this.mapping(indent, path);
+  }
+
+  private seq(indent: number, path: string[]): unknown[] {
+    const out: unknown[] = [];
+    for (let line = this.current(); line && line.indent === indent; line = this.current()) {
+      const content = line.text.slice(indent);
+      if (!(content === '-' || content.startsWith('- '))) break;
+      const itemPath = [...path, String(out.length)];
+      this.map.set(itemPath.join('\0'), line.no);
+      let offset = 1;
+      while (offset < content.length && content.charCodeAt(offset) === 32) offset++;
+      const rest = content.slice(offset);
+      if (rest === '' || rest.startsWith('#')) {
+        this.i++;
+        const next = this.current();
+        out.push(next && next.indent > indent ? this.block(next.indent, itemPath) : null);
+        continue;
+      }
+      if (rest === '-' || rest.startsWith('- ')) bail();
+      if (keyEnd(rest) !== -1) {
+        // `- key: value`: a map whose first key sits after the dash.
+        this.lines[this.i] = { no: line.no, indent: indent + offset, text: ' '.repeat(indent + offset) + rest };
+        out.push(this.mapping(indent + offset, itemPath));
+        continue;
+      }
+      if (rest.startsWith('|') || rest.startsWith('>')) bail();
+      out.push(scalar(rest));
+      this.i++;
+      this.noContinuation(indent);
+    }
+    return out;
+  }
+
+  private mapping(indent: number, path: string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let line = this.current(); line && line.indent >= indent; line = this.current()) {
+      if (line.indent > indent) bail();
+      const content = line.text.slice(indent);
+      if (content === '-' || content.startsWith('- ')) break;
+      const end = keyEnd(content);
+      if (end === -1) bail();
+      const key = keyOf(content.slice(0, end));
+      if (key === '<<' || Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') bail();
+      const keyPath = [...path, key];
+      this.map.set(keyPath.join('\0'), line.no);
+      const rest = content.slice(end + 1).trimStart();
+      if (rest === '' || rest.startsWith('#')) {
+        this.i++;
+        const next = this.current();
+        if (next && next.indent > indent) out[key] = this.block(next.indent, keyPath);
+        else if (next && next.indent === indent && (next.text.slice(indent) === '-' || next.text.slice(indent).startsWith('- '))) out[key] = this.seq(indent, keyPath);
+        else out[key] = null;
+        continue;
+      }
+      if (rest.startsWith('|')) {
+        out[key] = this.literal(rest, indent);
+        continue;
+      }
+      out[key] = scalar(rest);
+      this.i++;
+      this.noContinuation(indent);
+    }
+    return out;
+  }
+
+  /** A plain scalar continued on a more indented line is a multi-line scalar (or an error): not ours. */
+  private noContinuation(indent: number): void {
+    const next = this.current();
+    if (next && next.indent > indent) bail();
+  }
+
+  /** `|`, `|-` or `|+` and its lines. */
+  private literal(header: string, parentIndent: number): string {
+    const m = /^\|([-+]?)\s*(#.*)?$/.exec(header);
+    if (!m) bail();
+    const chomp = m![1];
+    this.i++;
+    const body: string[] = [];
+    let contentIndent = -1;
+    while (this.i < this.lines.length) {
+      const line = this.lines[this.i];
+      const blank = line.indent === line.text.length;
+      if (blank) {
+        if (contentIndent !== -1 && line.text.length > contentIndent) bail();
+        body.push('');
+        this.i++;
+        continue;
+      }
+      if (contentIndent === -1) {
+        if (line.indent <= parentIndent) break;
+        contentIndent = line.indent;
+      }
+      if (line.indent < contentIndent) {
+        if (line.indent > parentIndent) bail();
+        break;
+      }
+      body.push(line.text.slice(contentIndent));
+      this.i++;
+    }
+    // Blank lines after the scalar belong to what follows; YAML counts them for chomping only.
+    let trailing = 0;
+    while (body.length && body[body.length - 1] === '') {
+      body.pop();
+      trailing++;
+    }
+    if (contentIndent === -1) {
+      if (chomp === '+') bail();
+      return '';
+    }
+    if (trailing && chomp === '+') bail(); // where the scalar ends and the next item begins matters here
+    const text = body.join('\n');
+    if (chomp === '-') return text;
+    return `${text}\n`;
+  }
+}
+
+/** Index of the `:` that ends a plain or quoted key on this line, or -1. */
+function keyEnd(content: string): number {
+  const c = content.charCodeAt(0);
+  if (c === 34 || c === 39) {
+    const close = content.indexOf(content[0], 1);
+    if (close === -1) return -1;
+    return content[close + 1] === ':' && (close + 2 === content.length || content[close + 2] === ' ') ? close + 1 : -1;
+  }
+  if ('[]{}#&*!|>%@`?,'.includes(content[0]) || content.startsWith('- ')) return -1;
+  for (let i = 0; i < content.length; i++) {
+    const ch = content.charCodeAt(i);
+    if (ch === 35 /* # */ && i > 0 && content.charCodeAt(i - 1) === 32) return -1;
+    if (ch === 58 /* : */ && (i + 1 === content.length || content.charCodeAt(i + 1) === 32)) return i;
+  }
+  return -1;
+}
+
+function keyOf(text: string): string {
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) {
+    const value = quoted(text, true);
+    if (typeof value !== 'string') bail();
+    return value as string;
+  }
+  const key = text.trimEnd();
+  if (!key) bail();
+  const value = plain(key);
+  if (typeof value !== 'string' || key.includes(' #')) bail();
+  return key;
+}
+
+/** A one-line value: quoted, `[]`/`{}`, or plain (comment removed). */
+function scalar(text: string): unknown {
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) return quoted(text);
+  if (c === 91 || c === 123) {
+    const body = text.replace(/\s+#.*$/, '').trimEnd();
+    if (body === '[]') return [];
+    if (body === '{}') return {};
+    bail();
+  }
+  let end = text.length;
+  for (let i = 1; i < text.length; i++) {
+    if (text.charCodeAt(i) === 35 && text.charCodeAt(i - 1) === 32) {
+      end = i;
+      break;
+    }
+  }
+  const body = text.slice(0, end).trimEnd();
+  if (body.includes(': ') || body.endsWith(':')) bail();
+  return plain(body);
+}
+
+/** Core-schema resolution of a plain scalar; anything but null, bool, a safe decimal int or a plain string bails. */
+function plain(text: string): unknown {
+  if ('-?:,[]{}#&*!|>\'"%@`'.includes(text[0])) bail();
+  if (NULLS.has(text)) return null;
+  if (TRUES.has(text)) return true;
+  if (FALSES.has(text)) return false;
+  if (/^[-+]?[0-9]+$/.test(text)) {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) bail();
+    return n;
+  }
+  // Floats, octal, hex, infinity and NaN resolve to numbers: left to yaml.
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(text) || /^0o[0-7]+$|^0x[0-9a-fA-F]+$/.test(text) || /^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/.test(text)) bail();
+  return text;
+}
+
+/** A quoted scalar that ends on its line, with at most a comment after it (or, for a key, the colon). */
+function quoted(text: string, isKey = false): unknown {
+  const q = text[0];
+  let out = '';
+  let i = 1;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (q === "'" && ch === "'") {
+      if (text[i + 1] === "'") {
+        out += "'";
+        i++;
+        continue;
+      }
+      break;
+    }
+    if (q === '"' && ch === '"') break;
+    if (q === '"' && ch === '\\') {
+      const next = text[++i];
+      const escapes: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '\t', '/': '/', r: '\r', '0': '\0', ' ': ' ' };
+      if (!(next in escapes)) bail();
+      out += escapes[next];
+      continue;
+    }
+    out += ch;
+  }
+  if (i >= text.length) bail();
+  const after = text.slice(i + 1);
+  if (after.trim() !== '' && !/^\s+#/.test(after) && !(isKey && after.startsWith(':'))) bail();
+  return out;
+}
