@@ -73,6 +73,10 @@ export interface Context {
   policies: string[];
   trust: string[];
   explain: string | null;
+  /** (check) `owner/repo` the workflows run in, when neither .atmos-oidc.yaml nor the git remote says. */
+  repository: string | null;
+  /** (check) `OWNER_ID/REPO_ID`: GitHub sends immutable subject claims (owner@id/repo@id). */
+  repositoryIds: string | null;
   io: Io;
 }
 
@@ -100,6 +104,8 @@ export function getContext(argv: string[], io: Io): Context {
         policy: { type: 'string', multiple: true },
         trust: { type: 'string', multiple: true },
         explain: { type: 'string' },
+        repository: { type: 'string' },
+        'repository-ids': { type: 'string' },
       },
     });
   } catch (error) {
@@ -129,6 +135,8 @@ export function getContext(argv: string[], io: Io): Context {
     policies: values.policy ?? [],
     trust: values.trust ?? [],
     explain: values.explain ?? null,
+    repository: values.repository ?? null,
+    repositoryIds: values['repository-ids'] ?? null,
     io,
   };
 }
@@ -149,6 +157,9 @@ Options:
   --force            overwrite managed files edited by hand (the diff is printed first)
   --json             (check) machine-readable findings on stdout
   --explain ROLE     (check) print the trust policy the component creates for ROLE in each account
+  --repository OWNER/REPO, --repository-ids OWNER_ID/REPO_ID
+                     (check) the repository the workflows run in, and its immutable subject ids,
+                     when .atmos-oidc.yaml and the git remote do not say
   account: --stage NAME --account-id ID [--oidc-provider-arn ARN]
   role:    --name NAME --identity ORG/BOUNDARY --policy ARN... --trust ENTRY...
   -h, --help         this help

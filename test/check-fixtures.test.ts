@@ -152,4 +152,20 @@ test('pro-advanced --explain prints the exact trust policy per account; --json h
   for (const f of parsed.findings) for (const key of ['severity', 'code', 'message', 'file', 'line', 'place', 'fix']) assert.ok(key in f, `finding has ${key}`);
 });
 
+test('--repository and --repository-ids say what the sub claims are when nothing in the repository does', async () => {
+  const named = await runCli(['check', '--json', '--repository', 'cloudposse-examples/atmos-native-ci-advanced', join(FIXTURES, 'native-ci')]);
+  const chains = JSON.parse(named.stdout).chains as Chain[];
+  assert.ok(chains.every((c) => !c.sub || c.sub.startsWith('repo:cloudposse-examples/atmos-native-ci-advanced:')));
+  assert.not.match(named.stdout, /repository-assumed/);
+  // A generated repository whose GitHub repository turns out to send immutable subject claims.
+  const ids = await runCli(['check', '--json', '--repository-ids', '123456/789012', join(ROOT, 'test', 'golden', 'advanced-three-accounts', 'expected')]);
+  assert.is(ids.code, 1);
+  const parsed = JSON.parse(ids.stdout) as { chains: Chain[]; findings: Array<{ code: string }> };
+  assert.ok(parsed.chains.every((c) => c.sub!.startsWith('repo:acme@123456/infra-live@789012:') && c.verdict === 'denied'));
+  assert.ok(parsed.findings.some((f) => f.code === 'immutable-id-mismatch'));
+  const bad = await runCli(['check', '--repository-ids', 'acme/infra', join(FIXTURES, 'native-ci')]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /--repository-ids/);
+});
+
 test.run();

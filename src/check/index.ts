@@ -190,7 +190,17 @@ export async function runCheck(ctx: Context): Promise<number> {
     return 2;
   };
   if (!isDir) return usage(new InputError({ field: 'DIR', value: ctx.dir, allowed: 'expected an existing directory (the repository to check)' }));
-  const result = checkRepository(diskRepo(ctx.dir));
+  const options: CheckOptions = {};
+  if (ctx.repository) {
+    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(ctx.repository)) return usage(new InputError({ field: '--repository', value: ctx.repository, allowed: 'expected owner/repo' }));
+    options.repository = ctx.repository;
+  }
+  if (ctx.repositoryIds) {
+    const m = /^(\d+)\/(\d+)$/.exec(ctx.repositoryIds);
+    if (!m) return usage(new InputError({ field: '--repository-ids', value: ctx.repositoryIds, allowed: 'expected OWNER_ID/REPO_ID, the numeric ids of GET /repos/{owner}/{repo} (owner.id and id)' }));
+    options.repositoryIds = { owner: Number(m[1]), repo: Number(m[2]) };
+  }
+  const result = checkRepository(diskRepo(ctx.dir), options);
   if (ctx.explain) {
     const explained = explainRole(result, ctx.explain);
     if (!explained.length) {
