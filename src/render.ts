@@ -21,7 +21,10 @@ export const TEMPLATES_DIR = [join(here, '..', 'templates'), join(here, '..', '.
 /** One YAML scalar on one line, quoted only when YAML would otherwise read it differently. */
 export function yamlScalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  const text = stringify(value, { lineWidth: 0, defaultStringType: 'PLAIN' }).trimEnd();
+  let text = stringify(value, { lineWidth: 0, defaultStringType: 'PLAIN' }).trimEnd();
+  // A lone string that starts like a document marker ("---a", "...") comes out as a block scalar: quote it.
+  if (text.includes('\n') && typeof value === 'string' && !/[\n\r]/.test(value))
+    text = stringify(value, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE' }).trimEnd();
   if (text.includes('\n')) throw new Error(`value ${JSON.stringify(value)} does not fit on one YAML line`);
   return text;
 }

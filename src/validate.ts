@@ -227,7 +227,9 @@ export const trustEntry: Rule = (value) => {
   const constraint = match[3];
   if (constraint !== undefined) {
     const probe = constraint.replaceAll('{stage}', 'stage');
-    if (!/^[A-Za-z0-9._/*?:-]{1,255}$/.test(probe) || probe.includes('..')) return allowed;
+    // ".." is refused in refs (git does too); an environment name is not a path, and any name
+    // `apply_environment` accepts is accepted here.
+    if (!/^[A-Za-z0-9._/*?:-]{1,255}$/.test(probe) || (!probe.startsWith('environment:') && probe.includes('..'))) return allowed;
   }
   return null;
 };
