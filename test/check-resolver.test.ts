@@ -133,6 +133,31 @@ test('a job-level permissions block replaces the workflow one; write-all grants 
   assert.is(missing('', '    permissions: {}\n'), true);
 });
 
+test('odd shapes anywhere never crash check', () => {
+  const odd = [null, 5, 'text', [], [1, 'a', null], { x: null }, { enabled: false }, '{{ .vars.x }}', '!terraform.state a b'];
+  const places = [
+    (v: string) => ({ 'atmos.yaml': `stacks: ${v}\nauth: ${v}\nprofiles: ${v}\n`, 'stacks/a.yaml': 'vars: {}\n' }),
+    (v: string) => ({ 'atmos.yaml': ATMOS, 'stacks/orgs/a.yaml': `import: ${v}\nvars: ${v}\nauth: ${v}\ncomponents:\n  terraform:\n    x: ${v}\n    y:\n      metadata: ${v}\n      vars: ${v}\n      settings:\n        pro: ${v}\n` }),
+    (v: string) => ({
+      'atmos.yaml': ATMOS,
+      'profiles/github/atmos.yaml': `auth:\n  providers: ${v}\n  identities:\n    a: ${v}\n    b:\n      default: true\n      via: ${v}\n      principal: ${v}\n`,
+      '.github/workflows/w.yaml': `on: ${v}\npermissions: ${v}\njobs:\n  j:\n    environment: ${v}\n    strategy:\n      matrix: ${v}\n    env:\n      ATMOS_PROFILE: github\n    steps:\n      - run: atmos terraform plan x -s y\n      - uses: aws-actions/configure-aws-credentials@v4\n        with: ${v}\n      - ${v}\n`,
+    }),
+    (v: string) => ({ 'atmos.yaml': ATMOS, '.atmos-oidc.yaml': `repository: ${v}\nrepository_ids: ${v}\naccounts: ${v}\nroles: ${v}\n`, '.github/workflows/w.yml': `jobs: ${v}\n` }),
+  ];
+  for (const value of odd) {
+    const text = value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value).replace(/^"!(.*)"$/, '!$1') : JSON.stringify(value);
+    for (const place of places) {
+      const files = place(text);
+      try {
+        checkRepository(memoryRepo(files));
+      } catch (error) {
+        assert.unreachable(`check threw on ${JSON.stringify(files)}: ${(error as Error).stack}`);
+      }
+    }
+  }
+});
+
 test('init refuses a setup whose trust chain has an error, and writes nothing', async () => {
   const dir = tempDir('refuse-');
   assert.is((await runCli(['init', '--yes', '--answers', join(GOLDEN_DIR, 'advanced-three-accounts', 'answers.yaml'), dir])).code, 0);

@@ -146,6 +146,8 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
     seen.add(key);
     out.push({ context, label: null, condition: null, unknown: null });
   };
+  // pull_request_target is counted as a pull request: that reach is what the admin findings are
+  // about. Dispatched, scheduled and other runs use the default branch (Atmos Pro's dispatches too).
   for (const t of job.triggers) {
     if (t.event === 'pull_request' || t.event === 'pull_request_target') push({ pullRequest: true });
     else if (t.event === 'push') {
@@ -788,7 +790,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       finding({
         severity: provable ? 'error' : 'warning',
         code: 'role-not-found',
-        message: `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} assumes ${chain.roleArn}, ${other ? `but ${other.component.name} creates ${parts?.name} in account ${other.account} (stack ${other.stack.name}), not ${parts?.account}` : 'which no component in this repository creates'}`,
+        message: `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} assumes ${chain.roleArn}, ${other ? `but ${other.component.name} creates ${parts?.name} in account ${other.account} (stack ${other.stack.name}), not ${parts?.account}` : 'which no component in this repository creates'}${c.stacks.all().length ? '' : ` (Atmos finds no stack: stacks.included_paths in ${c.stacks.config.file ?? 'atmos.yaml'} match no manifest under ${c.stacks.config.stacksBasePath || 'the repository'})`}`,
         file: job.file,
         line,
         place,
