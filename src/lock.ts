@@ -136,8 +136,10 @@ export function acquireLock(dir: string, command: string): Lock {
         throw new LockError(`cannot create the lock file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written`);
       }
       const found = readHolder(path);
-      if (!found) continue; // released between our attempt and the read: try again
-      const { raw, holder } = found;
+      // Released between our attempt and the read: try again. Still "missing" after that means a
+      // dangling symbolic link (O_EXCL does not follow it), which is refused below like any unreadable lock.
+      if (!found && attempt < 3) continue;
+      const { raw, holder } = found ?? { raw: '', holder: null };
       const stale = holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
       if (stale && attempt < 3 && readHolder(path)?.raw === raw) {
         try {
@@ -147,6 +149,7 @@ export function acquireLock(dir: string, command: string): Lock {
         }
         continue;
       }
+      removeCreatedDirs();
       throw new LockError(describeHolder(path, holder));
     }
   }

@@ -4,7 +4,7 @@
  * first, then all are renamed into place, and a failure restores what was there before.
  */
 import * as nodeFs from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { branded, InputError } from './validate.ts';
 
@@ -199,15 +199,23 @@ export class Tree {
         return;
       }
       if (stat.isSymbolicLink()) {
-        const target = this.fs.realpathSync(current);
-        const rel = relative(rootReal, target);
-        const inside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+        let target: string | null = null;
+        try {
+          target = this.fs.realpathSync(current);
+        } catch {
+          /* dangling: it points at nothing that exists */
+        }
+        const rel = target === null ? null : relative(rootReal, target);
+        const inside = rel !== null && (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)));
         throw new InputError({
           field: 'path',
           value: path,
-          allowed: inside
-            ? `expected a regular file or directory; ${relative(this.root, current)} is a symbolic link, which is not followed`
-            : `expected a path inside the target; ${relative(this.root, current)} is a symbolic link to ${target}, outside ${rootReal}`,
+          allowed:
+            target === null
+              ? `expected a regular file or directory; ${relative(this.root, current)} is a symbolic link to a path that does not exist, which is not followed`
+              : inside
+                ? `expected a regular file or directory; ${relative(this.root, current)} is a symbolic link, which is not followed`
+                : `expected a path inside the target; ${relative(this.root, current)} is a symbolic link to ${target}, outside ${rootReal}`,
         });
       }
     }
