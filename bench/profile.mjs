@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -111,7 +111,8 @@ const packageOf = (origin) => {
   if (!origin) return null;
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(origin);
   if (m) return m[1];
-  if (origin.startsWith('replacement:')) return '(build replacements)';
+  if (origin.includes('replacement:')) return '(modules the build replaces, e.g. precompiled templates)';
+  if (/dist\/(main|chunk-[^/]+)\.js$/.test(origin)) return '(bundler runtime helpers)';
   if (/^(src|generators)\//.test(origin)) return `${origin.split('/')[0]}/ (ours)`;
   return origin;
 };
@@ -174,4 +175,3 @@ show('Self time by source file (per run)', selfByFile, 25);
 show('Inclusive time of our functions (per run)', inclusive, 30);
 if (own.includes('--keep')) console.log(`\nprofiles and bundle kept in ${work} (open the .cpuprofile files in Chrome DevTools)`);
 else rmSync(work, { recursive: true, force: true });
-void pathToFileURL;
