@@ -46,6 +46,12 @@ async function addAccount(ctx: Context, deps: DayTwoDeps): Promise<number> {
   if (!providerArn && !ctx.stage && prompter && (await prompter.confirm({ message: `Does account ${id} already have a GitHub OIDC provider?`, default: false }))) {
     providerArn = await prompter.input({ message: 'Its ARN', validate: (v) => rules.oidcProviderArn(id, partition)(v) ?? true });
   }
+  // Run twice, the same command changes nothing: an account listed exactly so already is not an error.
+  const listed = a.accounts.find((x) => x.stage === stage);
+  if (listed && listed.id === id && listed.oidc_provider_arn === (providerArn ?? null)) {
+    ctx.io.stdout(`Account ${stage} (${id}) is already part of the setup; nothing to add.\n`);
+    return deps.planAndWrite(ctx, 'account', a, previous);
+  }
   const raw: RawAnswers = { ...a, accounts: [...a.accounts, { stage, id, oidc_provider_arn: providerArn ?? null }] };
   const answers = resolveFlags(raw, { '--stage': `accounts[${a.accounts.length}].stage`, '--account-id': `accounts[${a.accounts.length}].id`, '--oidc-provider-arn': `accounts[${a.accounts.length}].oidc_provider_arn` });
   return deps.planAndWrite(ctx, 'account', answers, previous);
@@ -96,6 +102,12 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
     // Entries typed at the prompt were warned about as they were typed; only the admin warning is new.
     const shown = ctx.trust.length ? [] : trustEntryWarnings(entry, false).map((w) => w.message);
     for (const w of trustEntryWarnings(entry, isAdmin)) if (!shown.includes(w.message)) ctx.io.stderr(`warning: ${w.message}\n`);
+  }
+  // Run twice, the same command changes nothing: a role defined exactly so already is not an error.
+  const defined = a.roles.find((r) => r.name === name);
+  if (defined && defined.identity === identity && JSON.stringify(defined.policies) === JSON.stringify(policies) && JSON.stringify(defined.trust) === JSON.stringify(trust)) {
+    ctx.io.stdout(`Role ${name} is already part of the setup as given; nothing to add.\n`);
+    return deps.planAndWrite(ctx, 'role', a, previous);
   }
   const index = a.roles.length;
   const raw: RawAnswers = { ...a, roles: [...a.roles, { name, identity, policies, trust, used_for: [] }] };
