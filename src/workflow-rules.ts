@@ -232,7 +232,7 @@ export function assertWorkflowRules(path: string, text: string, model: Model): v
     throw new InputError({
       field: 'roles',
       value: model.planRole.answer.name,
-      allowed: `in the advanced setup the role used_for "plan" must not hold administrator policies, because pull requests run the plan jobs (${path}: ${fromAnswers[0].message}); give it read-only policies, or use the basic setup`,
+      allowed: `in the advanced setup the role used_for "plan" must not hold administrator policies, because pull requests run the plan jobs (${path}: ${fromAnswers[0].message}); give it read-only policies, set "roles: []" to take the advanced setup's own roles, or use the basic setup`,
     });
   throw new Error(`generated ${path} breaks the workflow rules: ${violations.map((v) => `${v.where}: ${v.message} [${v.rule}]`).join('; ')}`);
 }
