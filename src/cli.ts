@@ -61,10 +61,18 @@ async function committedAnswers(dir: string): Promise<Answers[]> {
 async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Promise<Answers> {
   let raw: RawAnswers = {};
   if (previous) raw = { ...previous.answers };
+  let extraRoles: Answers['roles'] = [];
   if (ctx.answersFile) {
     const given = readAnswersFile(ctx.answersFile);
     delete given.files;
     delete given.generator;
+    // The setup's own roles derive from these answers: when one changes and no roles are given,
+    // derive them again, keeping the roles added with `role` (used by no generated job).
+    const derivedFrom = ['setup', 'repository', 'namespace', 'apply_environment', 'region'] as const;
+    if (previous && given.roles === undefined && derivedFrom.some((k) => given[k] !== undefined && given[k] !== previous.answers[k])) {
+      extraRoles = previous.answers.roles.filter((r) => r.used_for.length === 0);
+      given.roles = [];
+    }
     raw = { ...raw, ...given };
   }
   const canPrompt = ctx.io.prompter !== null && !ctx.yes;
@@ -82,7 +90,8 @@ async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Prom
         })),
       );
   }
-  return resolveAnswers(raw);
+  const answers = resolveAnswers(raw);
+  return extraRoles.length ? resolveAnswers({ ...answers, roles: [...answers.roles, ...extraRoles] }) : answers;
 }
 
 function printPlan(ctx: Context, tree: Tree): void {

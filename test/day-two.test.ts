@@ -205,6 +205,23 @@ test('basic moves to advanced as the next steps say: setup advanced, roles [], w
   await assertJudgesPass(dir, 'basic to advanced');
 });
 
+test('init --answers with a new setup derives the setup roles again and keeps roles added with role', async () => {
+  const dir = tempDir('resetup-');
+  assert.is((await runCli(['init', '--yes', '--answers', join(GOLDEN_DIR, 'guide-basic', 'answers.yaml'), dir])).code, 0);
+  const role = await runCli(['role', '--name', 'audit', '--identity', 'acme/audit', '--policy', 'arn:aws:iam::aws:policy/SecurityAudit', '--trust', 'acme/infra-live:main', dir]);
+  assert.is(role.code, 0, role.stderr);
+  const change = join(dir, '..', `${dir.split('/').pop()}-advanced.yaml`);
+  writeFileSync(change, 'setup: advanced\n');
+  const result = await runCli(['init', '--yes', '--answers', change, dir]);
+  assert.is(result.code, 0, result.stdout + result.stderr);
+  const answers = parse(readFileSync(join(dir, '.atmos-oidc.yaml'), 'utf8'));
+  assert.equal(
+    answers.roles.map((r: { name: string; used_for: string[] }) => [r.name, r.used_for]),
+    [['planner', ['plan']], ['terraform', ['apply']], ['audit', []]],
+  );
+  await assertJudgesPass(dir, 'init with a new setup');
+});
+
 test('--dry-run of every command prints its diff and leaves every byte', async () => {
   const dir = await editedRepository();
   const before = readTree(dir);
