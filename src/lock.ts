@@ -172,14 +172,26 @@ export function acquireLock(dir: string, command: string): Lock {
         }
       }
       removeCreatedDirs();
-      // A signal that arrived during the (synchronous) flush is still waiting to be read: keep the
-      // event loop polling for a moment, so it is handled instead of lost when the process ends.
-      setTimeout(() => {}, 20);
+      keepPollingOnce();
     },
   };
   held.set(path, lock);
   installSignalHandlers();
   return lock;
+}
+
+/**
+ * A signal that arrived during the (synchronous) flush is still waiting in libuv's signal pipe, and
+ * Node reads that pipe only in the event loop's poll phase. Without a live handle the loop ends
+ * before polling again and the signal is lost, so keep the loop alive until one more poll has run:
+ * an immediate runs in the check phase right after the current poll (a signal written meanwhile is
+ * not read yet), and a second one, queued from it, keeps the next iteration's poll from sleeping
+ * while still making it run. Unlike a fixed timer this costs nothing when no signal came, and
+ * unlike a short timer it cannot expire (in the timers phase at the end of an iteration) before
+ * that poll. A signal handler, when one runs, exits the process from that poll.
+ */
+function keepPollingOnce(): void {
+  setImmediate(() => setImmediate(() => {}));
 }
 
 /** Whether the last lock released in this process had its files written (for a signal that arrives just after). */
