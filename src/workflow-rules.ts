@@ -18,6 +18,7 @@
  *   commit SHA when `pin` is `sha`.
  */
 import { parseDocument } from 'yaml';
+import { fastParseKept } from './check/fastyaml.ts';
 import type { Model } from './model.ts';
 import { InputError } from './validate.ts';
 
@@ -143,12 +144,25 @@ function checkUses(uses: string, where: string, pin: 'major' | 'sha', out: Workf
     });
 }
 
+/**
+ * The workflow as plain values, or the first YAML error as a string. Plain block YAML (all that the
+ * templates produce) takes check's fast path, which returns what `yaml` returns, and the parse is
+ * kept for `check`, which reads the same text back from the planned tree; the rest goes to `yaml`.
+ */
+function parseWorkflow(text: string): { value: unknown } | string {
+  const fast = fastParseKept(text);
+  if (fast) return { value: fast.value };
+  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true });
+  if (doc.errors.length) return doc.errors[0].message.split('\n')[0];
+  return { value: doc.toJS() as unknown };
+}
+
 /** Check one workflow's text; returns every violation found (none when it keeps every rule). */
 export function checkWorkflow(text: string, options: WorkflowRuleOptions = {}): WorkflowViolation[] {
   const out: WorkflowViolation[] = [];
-  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true });
-  if (doc.errors.length) return [{ rule: 'not-a-workflow', where: '(document)', message: `not valid YAML 1.2: ${doc.errors[0].message.split('\n')[0]}` }];
-  const workflow = doc.toJS() as unknown;
+  const parsed = parseWorkflow(text);
+  if (typeof parsed === 'string') return [{ rule: 'not-a-workflow', where: '(document)', message: `not valid YAML 1.2: ${parsed}` }];
+  const workflow = parsed.value;
   if (!isMap(workflow) || !isMap(workflow.jobs)) return [{ rule: 'not-a-workflow', where: '(document)', message: 'expected a map with "on" and "jobs"' }];
   const pin = options.pin ?? 'major';
   const admins = new Set(options.adminIdentities ?? []);

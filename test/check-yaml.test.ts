@@ -9,8 +9,9 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fastParse } from '../src/check/fastyaml.ts';
-import { parseYamlFully } from '../src/check/yaml.ts';
+import { fastParse, fastParseKept } from '../src/check/fastyaml.ts';
+import { parseYaml, parseYamlFully } from '../src/check/yaml.ts';
+import { checkWorkflow } from '../src/workflow-rules.ts';
 import { ROOT } from './helpers/run.ts';
 
 function yamlFiles(dir: string, out: string[] = []): string[] {
@@ -123,6 +124,19 @@ test('random documents written by yaml: the fast path agrees or declines', () =>
     { numRuns: 600, seed: 20261127 },
   );
   assert.ok(taken > 100, `${taken} of 600 random documents took the fast path`);
+});
+
+test('a workflow parsed by the workflow rules is parsed once: check takes that parse, then parses anew', () => {
+  const text = readFileSync(join(ROOT, 'test', 'golden', 'advanced-three-accounts', 'expected', '.github', 'workflows', 'atmos-terraform-plan.yaml'), 'utf8');
+  assert.equal(checkWorkflow(text), []);
+  const kept = fastParseKept(text);
+  assert.ok(kept, 'a generated workflow takes the fast path');
+  const first = parseYaml(text, 'plan.yaml');
+  assert.ok(first.value === kept!.value, 'check takes the parse the rules kept');
+  const second = parseYaml(text, 'plan.yaml');
+  assert.ok(second.value !== kept!.value, 'a taken parse is not handed out again');
+  assert.equal(second.value, first.value);
+  assert.equal(second.value, parseYamlFully(text, 'plan.yaml').value);
 });
 
 test.run();

@@ -308,3 +308,31 @@ function quoted(text: string, isKey = false): unknown {
   if (after.trim() !== '' && !/^\s+#/.test(after) && !(isKey && after.startsWith(':'))) bail();
   return out;
 }
+
+/**
+ * One parse per generated text: `init` runs the workflow rules on each workflow as it renders it,
+ * and then `check` reads the same text back from the planned tree. The rules keep their parse here,
+ * by text, and `check` takes it instead of parsing again. Only the latest few texts are kept, and a
+ * taken parse is dropped, so what `check` holds is never handed out again.
+ */
+const kept = new Map<string, FastYaml | null>();
+const KEPT_MAX = 16;
+
+/** `fastParse`, keeping the result for the next caller with the same text. */
+export function fastParseKept(source: string): FastYaml | null {
+  let result = kept.get(source);
+  if (result === undefined) {
+    result = fastParse(source);
+    kept.set(source, result);
+    if (kept.size > KEPT_MAX) kept.delete(kept.keys().next().value as string);
+  }
+  return result;
+}
+
+/** `fastParse`, taking the result kept by `fastParseKept` for the same text when there is one. */
+export function fastParseTaking(source: string): FastYaml | null {
+  const result = kept.get(source);
+  if (result === undefined) return fastParse(source);
+  kept.delete(source);
+  return result;
+}
