@@ -4,6 +4,7 @@
  */
 import { isAlias, isNode, isScalar, parseDocument, visit, stringify } from 'yaml';
 import { DEFAULT_PIN_MODE, unpinnedActions, type PinMode } from './action-pins.ts';
+import { fastParse } from './check/fastyaml.ts';
 import { partitionOf } from './regions.ts';
 import * as rules from './validate.ts';
 import { InputError, type InputProblem } from './validate.ts';
@@ -343,6 +344,12 @@ export function roleFullName(namespace: string, stage: string, name: string): st
  * let one value silently stand for another in a file that decides IAM trust.
  */
 export function parseAnswersText(text: string, file: string): RawAnswers & { files?: unknown; generator?: unknown } {
+  const plain = plainAnswers(text);
+  return plain ? answersMap(plain.value, file) : parseAnswersYaml(text, file);
+}
+
+/** `parseAnswersText` with the `yaml` package alone (what the fast path must agree with). */
+export function parseAnswersYaml(text: string, file: string): RawAnswers & { files?: unknown; generator?: unknown } {
   const doc = parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true, strict: true });
   const problems: InputProblem[] = [];
   const lines = text.split(/\r?\n/);
@@ -372,9 +379,25 @@ export function parseAnswersText(text: string, file: string): RawAnswers & { fil
     });
   }
   if (problems.length) throw new InputError(problems);
-  const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
+  return answersMap(doc.toJS({ maxAliasCount: 0 }) as unknown, file);
+}
+
+function answersMap(value: unknown, file: string): RawAnswers {
   if (!isPlainObject(value)) throw new InputError({ field: file, value, allowed: 'expected a YAML map of answers (see the answers file reference in the README)' });
   return value;
+}
+
+/**
+ * An answers file in plain block YAML (as the tool writes it, and as the examples are written) read
+ * by check's fast path, which returns what `yaml` returns or declines: it takes no anchor, alias,
+ * tag, duplicate key or second document, so such a file has none of the problems reported above.
+ * Two errors only `strict` parsing reports are ruled out before it: a `#` right after other
+ * text (a comment must follow white space) and an implicit key over 1024 characters.
+ */
+function plainAnswers(text: string): { value: unknown } | null {
+  if (/\S#/.test(text) || /^[^\n]{1024}/m.test(text)) return null;
+  const fast = fastParse(text);
+  return fast && { value: fast.value };
 }
 
 function yamlPath(path: readonly unknown[]): string {

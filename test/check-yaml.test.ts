@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { fastParse, fastParseKept } from '../src/check/fastyaml.ts';
 import { parseYaml, parseYamlFully } from '../src/check/yaml.ts';
 import { checkWorkflow } from '../src/workflow-rules.ts';
+import { parseAnswersText, parseAnswersYaml } from '../src/answers.ts';
 import { ROOT } from './helpers/run.ts';
 
 function yamlFiles(dir: string, out: string[] = []): string[] {
@@ -137,6 +138,48 @@ test('a workflow parsed by the workflow rules is parsed once: check takes that p
   assert.ok(second.value !== kept!.value, 'a taken parse is not handed out again');
   assert.equal(second.value, first.value);
   assert.equal(second.value, parseYamlFully(text, 'plan.yaml').value);
+});
+
+/** What reading an answers file gives: the value, or the error message. */
+function answersOutcome(read: () => unknown): unknown {
+  try {
+    return { value: read() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+test('answers files: the fast path gives what the strict yaml path gives, value or error', () => {
+  const texts = [
+    ...yamlFiles(join(ROOT, 'test', 'golden')).filter((f) => /(answers|\.atmos-oidc)\.yaml$/.test(f)),
+    ...yamlFiles(join(ROOT, 'examples')),
+  ].map((f) => readFileSync(f, 'utf8'));
+  assert.ok(texts.length >= 12, `${texts.length} answers files`);
+  texts.push(
+    'version: 1\nrepository: acme/x # comment\n',
+    'version: 1\nrepository: acme/x#not-a-comment\n',
+    'a: |#comment\n  text\n',
+    'a: "quoted"#comment\n',
+    `${'k'.repeat(1030)}: 1\n`,
+    `a: ${'v'.repeat(1030)}\n`,
+    '- a\n- b\n',
+    'plain',
+    '',
+    '# only a comment\n',
+    'a: 1\r\nb: two\r\n',
+  );
+  fc.assert(
+    fc.property(VALUE, (value) => {
+      texts.push(stringify({ version: 1, value }, { lineWidth: 0 }));
+    }),
+    { numRuns: 300, seed: 20261128 },
+  );
+  let fast = 0;
+  for (const text of texts) {
+    assert.equal(answersOutcome(() => parseAnswersText(text, 'a.yaml')), answersOutcome(() => parseAnswersYaml(text, 'a.yaml')), JSON.stringify(text));
+    if (fastParse(text)) fast++;
+  }
+  assert.ok(fast > texts.length / 3, `${fast} of ${texts.length} on the fast path`);
 });
 
 test.run();
