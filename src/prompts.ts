@@ -4,6 +4,7 @@
  * `raw` lacks is asked. The outside world (git, gh) comes in through `Lookups`, so tests can stand in
  * for it.
  */
+import { spawn } from 'node:child_process';
 import { defaultNamespace, DEFAULT_ATMOS_VERSION, DEFAULT_REGION, type RawAnswers } from './answers.ts';
 import { colorSupported, palette } from './color.ts';
 import { Cancelled, type Prompter } from './context.ts';
@@ -51,8 +52,22 @@ const execaRun: Run = async (file, args, options) => {
   return { stdout: String(result.stdout) };
 };
 
+/**
+ * A program's standard output through `node:child_process` alone, for the lookup made before the
+ * first question: loading execa would cost more than git takes to answer. Rejects on a failed
+ * start, a non-zero exit or the timeout (only success is told apart).
+ */
+const plainRun: Run = (file, args, options) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : process.env, stdio: ['ignore', 'pipe', 'ignore'], timeout: options.timeout });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code === 0 ? resolve({ stdout }) : reject(Object.assign(new Error(`${file} exited with ${signal ?? code}`), { exitCode: code ?? undefined }))));
+  });
+
 /** `git remote get-url origin` in `dir`; null when there is no repository, no origin or no git. */
-export async function gitOriginUrl(dir: string, run: Run = execaRun): Promise<string | null> {
+export async function gitOriginUrl(dir: string, run: Run = plainRun): Promise<string | null> {
   try {
     const { stdout } = await run('git', ['remote', 'get-url', 'origin'], { cwd: dir, timeout: 3000 });
     return stdout.trim() || null;
@@ -93,9 +108,9 @@ export async function ghRepositoryIds(repository: string, run: Run = execaRun): 
   return { status: 'failed', reason: `gh api repos/${repository} answered without numeric ids` };
 }
 
-/** The real lookups: git and gh through execa. */
-export function systemLookups(run: Run = execaRun): Lookups {
-  return { originUrl: (dir) => gitOriginUrl(dir, run), repositoryIds: (repository) => ghRepositoryIds(repository, run) };
+/** The real lookups: git through `node:child_process`, gh through execa (or both through `run`). */
+export function systemLookups(run?: Run): Lookups {
+  return { originUrl: (dir) => gitOriginUrl(dir, run ?? plainRun), repositoryIds: (repository) => ghRepositoryIds(repository, run ?? execaRun) };
 }
 
 export interface PromptOptions {

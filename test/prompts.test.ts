@@ -209,7 +209,7 @@ test('gitOriginUrl runs git remote get-url origin in the target; failures mean n
   assert.is(await gitOriginUrl('/repo', failing), null);
 });
 
-test('gitOriginUrl with the real git and execa', async () => {
+test('gitOriginUrl with the real git', async () => {
   const dir = tempDir('prompts-git-');
   execFileSync('git', ['init', '-q'], { cwd: dir });
   assert.is(await gitOriginUrl(dir), null, 'no origin yet');
