@@ -6,6 +6,7 @@ import { isAlias, isNode, isScalar, parseDocument, visit, stringify } from 'yaml
 import { DEFAULT_PIN_MODE, unpinnedActions, type PinMode } from './action-pins.ts';
 import { fastParse } from './check/fastyaml.ts';
 import { partitionOf } from './regions.ts';
+import { simpleBlock } from './yaml-simple.ts';
 import * as rules from './validate.ts';
 import { InputError, type InputProblem } from './validate.ts';
 
@@ -442,5 +443,5 @@ export function renderAnswersFile(record: AnswersRecord): string {
   const header =
     '# create-atmos-oidc answers (schema version 1). Commit this file: `create-atmos-oidc workflows`\n' +
     '# regenerates every managed file from it. "files" records what was last written, to detect edits.\n';
-  return header + stringify(ordered, { lineWidth: 0, indentSeq: true, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  return header + (simpleBlock(ordered) ?? stringify(ordered, { lineWidth: 0, indentSeq: true, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' }));
 }

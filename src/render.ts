@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
 import { actionRef, type PinMode } from './action-pins.ts';
 import { PRECOMPILED } from './templates-precompiled.ts';
+import { simpleScalar } from './yaml-simple.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +22,8 @@ export const TEMPLATES_DIR = [join(here, '..', 'templates'), join(here, '..', '.
 /** One YAML scalar on one line, quoted only when YAML would otherwise read it differently. */
 export function yamlScalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  const simple = simpleScalar(value);
+  if (simple !== null) return simple;
   let text = stringify(value, { lineWidth: 0, defaultStringType: 'PLAIN' }).trimEnd();
   // A lone string that starts like a document marker ("---a", "...") comes out as a block scalar: quote it.
   if (text.includes('\n') && typeof value === 'string' && !/[\n\r]/.test(value))
