@@ -1,7 +1,8 @@
 /**
  * Template rendering: one Handlebars instance that never HTML-escapes (YAML is not HTML) and fails
- * on a misspelt variable instead of rendering it empty. Values enter YAML only through `yaml`,
- * which emits a correctly quoted scalar.
+ * on a misspelt variable instead of rendering it empty. Values enter YAML only through
+ * `yamlScalar`, which emits a correctly quoted scalar: `yaml`'s (simple ones are written by
+ * src/yaml-simple.ts exactly as `yaml` writes them).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
