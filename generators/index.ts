@@ -3,7 +3,7 @@
  * in-memory tree (nothing touches the disk there); the CLI then prints, checks and flushes that
  * tree. `plopfile.ts` registers the same generators and a `scaffold` one that flushes, for `npx plop`.
  */
-import type { NodePlopAPI } from 'node-plop';
+import nodePlop, { type NodePlopAPI } from 'node-plop';
 import { planSetup, type PlanOptions, type PlanResult } from '../src/generate.ts';
 import type { Answers } from '../src/answers.ts';
 import type { Tree } from '../src/tree.ts';
@@ -58,7 +58,6 @@ export function registerGenerators(plop: NodePlopAPI): void {
  * throw on a failed action, so failures are turned back into the error that caused them.
  */
 export async function runGenerator(name: keyof typeof GENERATORS, data: GeneratorData): Promise<PlanResult> {
-  const { default: nodePlop } = await import('node-plop');
   const plop = await nodePlop(undefined, { destBasePath: data.tree.root, force: false });
   registerGenerators(plop);
   const { failures } = await plop.getGenerator(name).runActions(data as unknown as Record<string, unknown>);

@@ -112,8 +112,7 @@ function indent(text: string): string {
  * is refused. Returns false (after reporting) to stop the run with exit 1.
  */
 async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<boolean> {
-  const { additionsFromAdvice, checkRepository } = await import('./check/index.ts');
-  const { formatFinding } = await import('./check/report.ts');
+  const { additionsFromAdvice, checkRepository, formatFinding } = await import('./check/index.ts');
   // An existing atmos.yaml is left alone and the keys it lacks are printed: check the setup as it
   // will be once they are added.
   const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice) });

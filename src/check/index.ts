@@ -25,6 +25,7 @@ export type { Chain } from './chains.ts';
 export type { Finding, FindingCode, Severity } from './findings.ts';
 export { CODES } from './findings.ts';
 export { diskRepo, memoryRepo, type RepoFiles } from './repo.ts';
+export { formatFinding } from './report.ts';
 
 export interface CheckOptions {
   /** `owner/repo` whose workflows assume the roles (default: .atmos-oidc.yaml, else the git remote). */
