@@ -50,6 +50,8 @@ export function fastParse(source: string): FastYaml | null {
   }
 }
 
+const child = (path: string | null, step: string): string => (path === null ? step : `${path}\0${step}`);
+
 function isBlank(line: Line): boolean {
   return line.indent === line.text.length || line.text.charCodeAt(line.indent) === 35; /* # */
 }
@@ -72,7 +74,7 @@ class FastParser {
     }
     let value: unknown = null;
     const start = this.lines[this.i];
-    if (start) value = this.block(start.indent, []);
+    if (start) value = this.block(start.indent, null);
     this.skipBlank();
     if (this.i < this.lines.length) bail();
     return { value, lines: this.map };
@@ -87,7 +89,8 @@ class FastParser {
     return this.lines[this.i];
   }
 
-  private block(indent: number, path: string[]): unknown {
+  /** `path`: the keys and indexes above, joined with "\0" (null at the top). */
+  private block(indent: number, path: string | null): unknown {
     const line = this.current()!;
     const content = line.text.slice(line.indent);
     if (/^(---|\.\.\.|%)/.test(content) && line.indent === 0) bail();
@@ -95,13 +98,13 @@ class FastParser {
     return this.mapping(indent, path);
   }
 
-  private seq(indent: number, path: string[]): unknown[] {
+  private seq(indent: number, path: string | null): unknown[] {
     const out: unknown[] = [];
     for (let line = this.current(); line && line.indent === indent; line = this.current()) {
       const content = line.text.slice(indent);
       if (!(content === '-' || content.startsWith('- '))) break;
-      const itemPath = [...path, String(out.length)];
-      this.map.set(itemPath.join('\0'), line.no);
+      const itemPath = child(path, String(out.length));
+      this.map.set(itemPath, line.no);
       let offset = 1;
       while (offset < content.length && content.charCodeAt(offset) === 32) offset++;
       const rest = content.slice(offset);
@@ -126,7 +129,7 @@ class FastParser {
     return out;
   }
 
-  private mapping(indent: number, path: string[]): Record<string, unknown> {
+  private mapping(indent: number, path: string | null): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (let line = this.current(); line && line.indent >= indent; line = this.current()) {
       if (line.indent > indent) bail();
@@ -136,8 +139,8 @@ class FastParser {
       if (end === -1) bail();
       const key = keyOf(content.slice(0, end));
       if (key === '<<' || Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') bail();
-      const keyPath = [...path, key];
-      this.map.set(keyPath.join('\0'), line.no);
+      const keyPath = child(path, key);
+      this.map.set(keyPath, line.no);
       const rest = content.slice(end + 1).trimStart();
       if (rest === '' || rest.startsWith('#')) {
         this.i++;
