@@ -170,7 +170,8 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
   tree.flush();
   markWritten(ctx.dir);
   const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
-  ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}.\n\n`);
+  const removed = tree.changes().filter((c) => c.kind === 'delete').length;
+  ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}${removed ? `, removed ${removed}` : ''}.\n\n`);
   if (generator !== 'workflows') {
     const focus = generator === 'account' ? { stage: answers.accounts.at(-1)?.stage } : generator === 'role' ? { role: answers.roles.at(-1)?.name } : {};
     ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice, focus)}\n`);

@@ -178,6 +178,7 @@ test('turning Atmos Pro off removes the files it needed, unless they were edited
   edit(dir, '.github/workflows/atmos-upload-instances.yaml', '    - cron: "0 5 * * *"', '    - cron: "0 6 * * *"');
   const result = await runCli(['workflows', dir]);
   assert.is(result.code, 0, result.stdout);
+  assert.match(result.stdout, /Wrote \d+ files, removed 3\./);
   const files = readTree(dir);
   for (const gone of ['.github/workflows/atmos-pro.yaml', '.github/workflows/atmos-upload-instances.yaml', 'stacks/mixins/atmos-pro.yaml']) assert.not.ok(files.has(gone), `${gone} removed`);
   assert.not.match(files.get('stacks/orgs/acme/dev.yaml') ?? '', /mixins\/atmos-pro/, 'the stack no longer imports the mixin');
