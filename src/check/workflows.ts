@@ -320,19 +320,24 @@ function tokenize(line: string, scope: Record<string, string>): Word[] {
     value = '';
     started = false;
   };
+  /** `$` at `i` (already added to `raw`): expand a variable and return where to go on, or keep the `$`. */
+  const dollar = (i: number): number => {
+    const v = variable(line, i, scope);
+    if (!v) {
+      value += '$';
+      return i;
+    }
+    value += v.value;
+    raw += line.slice(i + 1, v.end);
+    return v.end - 1;
+  };
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quote) {
       raw += ch;
       if (ch === quote) quote = null;
-      else if (ch === '$' && quote === '"') {
-        const v = variable(line, i, scope);
-        if (v) {
-          value += v.value;
-          raw += line.slice(i + 1, v.end);
-          i = v.end - 1;
-        } else value += ch;
-      } else value += ch;
+      else if (ch === '$' && quote === '"') i = dollar(i);
+      else value += ch;
       continue;
     }
     if (ch === '$' && line.startsWith('${{', i)) {
@@ -352,14 +357,8 @@ function tokenize(line: string, scope: Record<string, string>): Word[] {
     started = true;
     raw += ch;
     if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '$') {
-      const v = variable(line, i, scope);
-      if (v) {
-        value += v.value;
-        raw += line.slice(i + 1, v.end);
-        i = v.end - 1;
-      } else value += ch;
-    } else value += ch;
+    else if (ch === '$') i = dollar(i);
+    else value += ch;
   }
   push();
   return words;
