@@ -4,9 +4,9 @@
  * `create-atmos-oidc` instead, which adds the checks, the conflict report and the exit codes.
  */
 import type { NodePlopAPI } from 'node-plop';
-import { readAnswersFile, readPrevious } from './src/cli.ts';
-import { resolveAnswers } from './src/answers.ts';
-import { Tree } from './src/tree.ts';
+import { readAnswersFile, readPrevious } from './src/cli/cli.ts';
+import { resolveAnswers } from './src/answers/answers.ts';
+import { Tree } from './src/write/tree.ts';
 import { registerGenerators, type GeneratorData } from './generators/index.ts';
 
 export default function plopfile(plop: NodePlopAPI): void {

@@ -4,9 +4,9 @@
  * tree. `plopfile.ts` registers the same generators and a `scaffold` one that flushes, for `npx plop`.
  */
 import nodePlop, { type NodePlopAPI } from 'node-plop';
-import { planSetup, type PlanOptions, type PlanResult } from '../src/generate.ts';
-import type { Answers } from '../src/answers.ts';
-import type { Tree } from '../src/tree.ts';
+import { planSetup, type PlanOptions, type PlanResult } from '../src/setup/plan.ts';
+import type { Answers } from '../src/answers/answers.ts';
+import type { Tree } from '../src/write/tree.ts';
 
 /** What a generator run receives and fills in: the tree to plan into, and its outcome. */
 export interface GeneratorData {

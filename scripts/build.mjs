@@ -23,12 +23,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
-/** `templates/**` precompiled with the options `src/render.ts` compiles them with. */
+/** `templates/**` precompiled with the options `src/setup/render.ts` compiles them with. */
 function precompiledTemplates() {
   const Handlebars = require('handlebars');
-  const render = readFileSync(join(root, 'src', 'render.ts'), 'utf8');
+  const render = readFileSync(join(root, 'src', 'setup', 'render.ts'), 'utf8');
   const literal = /export const COMPILE_OPTIONS = (\{[^}]*\})/.exec(render)?.[1];
-  if (!literal) throw new Error('src/render.ts no longer exports COMPILE_OPTIONS = { ... }: the build cannot precompile templates as render.ts compiles them');
+  if (!literal) throw new Error('src/setup/render.ts no longer exports COMPILE_OPTIONS = { ... }: the build cannot precompile templates as render.ts compiles them');
   const options = Function(`return (${literal});`)();
   const dir = join(root, 'templates');
   const entries = [];
@@ -149,7 +149,7 @@ async function main() {
   rmSync(staging, { recursive: true, force: true });
   const result = await build({
     ...BUNDLE_OPTIONS,
-    entryPoints: { main: 'src/main.ts' },
+    entryPoints: { main: 'src/cli/main.ts' },
     outdir: staging,
     splitting: true,
     minify: !readable,

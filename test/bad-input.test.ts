@@ -9,8 +9,8 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Prompter } from '../src/context.ts';
-import { promptMissing } from '../src/prompts.ts';
+import type { Prompter } from '../src/cli/context.ts';
+import { promptMissing } from '../src/cli/prompts.ts';
 import { GOLDEN_DIR, runCli, tempDir } from './helpers/run.ts';
 import { assertUnchanged, snapshot } from './helpers/snapshot.ts';
 

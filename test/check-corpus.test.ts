@@ -11,7 +11,7 @@ import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Chain, Finding, FindingCode, Severity } from '../src/check/index.ts';
-import { TOKEN_HOST, trustPolicyDocument } from '../src/trust.ts';
+import { TOKEN_HOST, trustPolicyDocument } from '../src/setup/trust.ts';
 import { GOLDEN_DIR, runCli, tempDir } from './helpers/run.ts';
 
 type Base = 'advanced' | 'basic' | 'immutable' | 'shared' | 'pro-off';

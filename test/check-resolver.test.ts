@@ -9,9 +9,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkRepository, memoryRepo, type CheckResult } from '../src/check/index.ts';
 import { atmosCommands, classify } from '../src/check/workflows.ts';
-import { deepMerge, parseYaml, YamlFunction } from '../src/check/yaml.ts';
+import { deepMerge, parseYaml, YamlFunction } from '../src/atmos/yaml.ts';
 import { nullLabelId } from '../src/check/roles.ts';
-import { renderTemplate } from '../src/check/template.ts';
+import { renderTemplate } from '../src/atmos/template.ts';
 import { GOLDEN_DIR, readTree, runCli, tempDir } from './helpers/run.ts';
 
 const ATMOS = 'stacks:\n  base_path: stacks\n  included_paths: ["orgs/**/*"]\n  excluded_paths: ["**/_defaults.yaml"]\n';

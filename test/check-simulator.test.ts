@@ -14,7 +14,7 @@ import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkRepository, diskRepo, explainRole, type Chain } from '../src/check/index.ts';
-import { AUDIENCE, subClaim, TOKEN_HOST, trustPolicyDocument } from '../src/trust.ts';
+import { AUDIENCE, subClaim, TOKEN_HOST, trustPolicyDocument } from '../src/setup/trust.ts';
 import { GOLDEN_DIR, goldenCases } from './helpers/run.ts';
 
 const tally = { chains: 0, probes: 0, allowed: 0, denied: 0 };

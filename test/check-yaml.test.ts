@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fastParse, fastParseKept } from '../src/check/fastyaml.ts';
-import { parseYaml, parseYamlFully } from '../src/check/yaml.ts';
-import { checkWorkflow } from '../src/workflow-rules.ts';
-import { parseAnswersText, parseAnswersYaml } from '../src/answers.ts';
+import { fastParse, fastParseKept } from '../src/atmos/fastyaml.ts';
+import { parseYaml, parseYamlFully } from '../src/atmos/yaml.ts';
+import { checkWorkflow } from '../src/setup/workflow-rules.ts';
+import { parseAnswersText, parseAnswersYaml } from '../src/answers/answers.ts';
 import { ROOT } from './helpers/run.ts';
 
 function yamlFiles(dir: string, out: string[] = []): string[] {

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { atmosSchemaErrors, schemasMissingReason, securityRuleViolations, workflowFiles, workflowParserErrors } from './helpers/judges.ts';
-import type { Prompter } from '../src/context.ts';
+import type { Prompter } from '../src/cli/context.ts';
 import { GOLDEN_DIR, readTree, runCli, tempDir } from './helpers/run.ts';
 import { assertChains } from './helpers/simulate.ts';
 

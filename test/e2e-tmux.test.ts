@@ -57,7 +57,7 @@ function start(args: string[]): Session {
       `cd ${quote(ROOT)}`,
       'unset GH_TOKEN GITHUB_TOKEN GH_ENTERPRISE_TOKEN GITHUB_ENTERPRISE_TOKEN',
       `export GH_CONFIG_DIR=${quote(GH_CONFIG)} GH_PROMPT_DISABLED=1`,
-      `${quote(process.execPath)} --import tsx src/main.ts ${args.map(quote).join(' ')}`,
+      `${quote(process.execPath)} --import tsx src/cli/main.ts ${args.map(quote).join(' ')}`,
       'echo "EXIT=$?"',
       'exec sleep 600',
       '',

@@ -10,8 +10,8 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../src/cli.ts';
-import { FlushError, Tree, type TreeFs } from '../src/tree.ts';
+import { main } from '../src/cli/cli.ts';
+import { FlushError, Tree, type TreeFs } from '../src/write/tree.ts';
 import { GOLDEN_DIR, runCli, tempDir } from './helpers/run.ts';
 import { assertUnchanged, leftovers, snapshot, type Entry } from './helpers/snapshot.ts';
 

@@ -1,10 +1,10 @@
 /**
  * Interruptions and concurrent runs. The CLI runs as a real process (`node --import tsx
- * src/main.ts`): under a pseudo-terminal (tmux, its own server) for the prompts, with pipes for a
+ * src/cli/main.ts`): under a pseudo-terminal (tmux, its own server) for the prompts, with pipes for a
  * flush. A test-only hook (`ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS`) holds a flush after its
  * temporary files are written and before any rename, so a signal can be sent at that moment.
  *
- * Contract (src/lock.ts): SIGINT → 130, SIGTERM → 143, SIGHUP → 129; interrupted at a prompt,
+ * Contract (src/write/lock.ts): SIGINT → 130, SIGTERM → 143, SIGHUP → 129; interrupted at a prompt,
  * nothing is written; interrupted during a flush, the flush completes first (it is synchronous), so
  * the tree is whole; either way no temporary file and no lock is left. A second run on a locked
  * directory exits 1 and names the holder; a stale lock (dead pid) is taken over.
@@ -15,8 +15,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Cancelled, type Prompter } from '../src/context.ts';
-import { LOCK_FILE } from '../src/lock.ts';
+import { Cancelled, type Prompter } from '../src/cli/context.ts';
+import { LOCK_FILE } from '../src/write/lock.ts';
 import { GOLDEN_DIR, readTree, ROOT, runCli, tempDir } from './helpers/run.ts';
 import { assertUnchanged, leftovers, snapshot } from './helpers/snapshot.ts';
 
@@ -59,7 +59,7 @@ function terminal(args: string[]): { name: string; rcFile: string; screen: () =>
   const name = `i${++sessions}`;
   const rcFile = join(WORK, `${name}.rc`);
   const script = join(WORK, `${name}.sh`);
-  writeFileSync(script, [`cd ${quote(ROOT)}`, `${quote(process.execPath)} --import tsx src/main.ts ${args.map(quote).join(' ')}`, `echo $? > ${quote(rcFile)}`, 'exec sleep 600', ''].join('\n'));
+  writeFileSync(script, [`cd ${quote(ROOT)}`, `${quote(process.execPath)} --import tsx src/cli/main.ts ${args.map(quote).join(' ')}`, `echo $? > ${quote(rcFile)}`, 'exec sleep 600', ''].join('\n'));
   tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', `sh ${quote(script)}`);
   const shellPid = Number(tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim());
   return {
@@ -70,7 +70,7 @@ function terminal(args: string[]): { name: string; rcFile: string; screen: () =>
     cliPid: () =>
       until('the CLI process', () => {
         const children = readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-        return children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('src/main.ts'));
+        return children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('src/cli/main.ts'));
       }),
   };
 }
@@ -166,7 +166,7 @@ interface Held {
 
 /** Start a non-interactive init that pauses mid-flush for `pauseMs`, and wait until it is there. */
 async function heldInFlush(dir: string, answers: string, pauseMs = 2500): Promise<Held> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'init', '--yes', '--answers', answers, dir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'init', '--yes', '--answers', answers, dir], {
     cwd: ROOT,
     env: { ...env, ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS: String(pauseMs) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -240,7 +240,7 @@ test('concurrent: two processes started together on one directory: one writes, t
   const dir = tempDir('interrupt-race-');
   const run = (): Promise<{ code: number | null; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'init', '--yes', '--answers', GUIDE, dir], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'init', '--yes', '--answers', GUIDE, dir], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       child.on('exit', (code) => resolve({ code, stderr }));

@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FlushError, checkRelativePath, Tree } from '../src/tree.ts';
-import { InputError } from '../src/validate.ts';
+import { FlushError, checkRelativePath, Tree } from '../src/write/tree.ts';
+import { InputError } from '../src/answers/validate.ts';
 import { GOLDEN_DIR, runCli, tempDir } from './helpers/run.ts';
 import { assertUnchanged, snapshot } from './helpers/snapshot.ts';
 

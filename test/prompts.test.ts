@@ -10,10 +10,10 @@ import { render } from '@inquirer/testing';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
-import { resolveAnswers, type RawAnswers } from '../src/answers.ts';
-import { colorSupported, palette } from '../src/color.ts';
-import { Cancelled, type Prompter } from '../src/context.ts';
-import { buildModel } from '../src/model.ts';
+import { resolveAnswers, type RawAnswers } from '../src/answers/answers.ts';
+import { colorSupported, palette } from '../src/cli/color.ts';
+import { Cancelled, type Prompter } from '../src/cli/context.ts';
+import { buildModel } from '../src/setup/model.ts';
 import {
   createInquirerPrompter,
   ghRepositoryIds,
@@ -25,9 +25,9 @@ import {
   type IdsLookup,
   type Lookups,
   type Run,
-} from '../src/prompts.ts';
-import { planSummary } from '../src/summary.ts';
-import * as rules from '../src/validate.ts';
+} from '../src/cli/prompts.ts';
+import { planSummary } from '../src/cli/summary.ts';
+import * as rules from '../src/answers/validate.ts';
 import { readTree, ROOT, runCli, tempDir } from './helpers/run.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -555,7 +555,7 @@ test('--yes never prompts, not even to confirm; --dry-run does not confirm', asy
 test('a stdin that is not a terminal never prompts: missing answers are named, complete ones are written', () => {
   const work = tempDir('prompts-notty-');
   const run = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts'), ...args], { cwd: ROOT, input: '', encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, input: '', encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
   const missing = run(['init', join(work, 'a')]);
   assert.is(missing.status, 2, missing.stderr);
   assert.match(missing.stderr, /repository: \(missing\)/);

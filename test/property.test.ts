@@ -5,7 +5,7 @@
  *   never read as YAML 1.1, where `on` is `true`);
  * - every value given is read back where it belongs (repository, ids, namespace, stages, account ids,
  *   region, branch, environments, ARNs, versions), computed here from the answers, not from the model;
- * - every workflow keeps the security rules (src/workflow-rules.ts);
+ * - every workflow keeps the security rules (src/setup/workflow-rules.ts);
  * - the trust verdicts hold, from the model (admits/trustPattern/subClaim) and from the rendered
  *   stacks and catalog: the plan role admits pull requests and the default branch; in `advanced` the
  *   admin role admits its stage's environment only, never a pull request or a branch;
@@ -17,13 +17,13 @@ import * as fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDocument } from 'yaml';
-import { ACTION_PINS } from '../src/action-pins.ts';
-import { parseAnswersText, readRecord, renderAnswersFile, resolveAnswers, type Answers } from '../src/answers.ts';
-import { renderSetup } from '../src/files.ts';
-import { buildModel } from '../src/model.ts';
-import { AWS_REGIONS } from '../src/regions.ts';
-import { admits, subClaim, trustPattern } from '../src/trust.ts';
-import { checkWorkflow } from '../src/workflow-rules.ts';
+import { ACTION_PINS } from '../src/answers/action-pins.ts';
+import { parseAnswersText, readRecord, renderAnswersFile, resolveAnswers, type Answers } from '../src/answers/answers.ts';
+import { renderSetup } from '../src/setup/files.ts';
+import { buildModel } from '../src/setup/model.ts';
+import { AWS_REGIONS } from '../src/answers/regions.ts';
+import { admits, subClaim, trustPattern } from '../src/setup/trust.ts';
+import { checkWorkflow } from '../src/setup/workflow-rules.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const PARSER_SAMPLES = Number(process.env.PARSER_SAMPLES ?? 250);

@@ -1,5 +1,5 @@
 /**
- * The workflow security rules (src/workflow-rules.ts): every golden case's workflows keep them, in
+ * The workflow security rules (src/setup/workflow-rules.ts): every golden case's workflows keep them, in
  * both pin modes; each rule catches the mistake it is about; the generator refuses answers that
  * would break one; and `pin_actions: sha` pins every action from the shipped table.
  */
@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { ACTION_PINS, actionRef, unpinnedActions, USED_ACTIONS } from '../src/action-pins.ts';
-import { parseAnswersText, resolveAnswers } from '../src/answers.ts';
-import { buildModel } from '../src/model.ts';
-import { InputError } from '../src/validate.ts';
-import { checkWorkflow, rulesForModel, type WorkflowRule, type WorkflowRuleOptions } from '../src/workflow-rules.ts';
+import { ACTION_PINS, actionRef, unpinnedActions, USED_ACTIONS } from '../src/answers/action-pins.ts';
+import { parseAnswersText, resolveAnswers } from '../src/answers/answers.ts';
+import { buildModel } from '../src/setup/model.ts';
+import { InputError } from '../src/answers/validate.ts';
+import { checkWorkflow, rulesForModel, type WorkflowRule, type WorkflowRuleOptions } from '../src/setup/workflow-rules.ts';
 import { goldenCases, GOLDEN_DIR, ROOT, runCli, tempDir } from './helpers/run.ts';
 import { snapshot, assertUnchanged } from './helpers/snapshot.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The YAML written without `yaml` (src/yaml-simple.ts) against `yaml.stringify` with the options
+ * The YAML written without `yaml` (src/atmos/yaml-simple.ts) against `yaml.stringify` with the options
  * the templates and the answers file use: on edge cases, every answers file at hand and random
  * values it must return exactly what `yaml` returns, or decline.
  */
@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { simpleBlock, simpleScalar } from '../src/yaml-simple.ts';
+import { simpleBlock, simpleScalar } from '../src/atmos/yaml-simple.ts';
 import { ROOT } from './helpers/run.ts';
 
 const asValue = (value: unknown): string => stringify(value, { lineWidth: 0, defaultStringType: 'PLAIN' }).trimEnd();

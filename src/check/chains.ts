@@ -6,16 +6,16 @@
  * patterns, and the verdict: `allowed` (the trust admits the sub and every other link holds),
  * `denied`, or `unknown` (a link is only known when Atmos or GitHub runs).
  */
-import { admits, AUDIENCE, subClaim, type JobContext } from '../trust.ts';
-import type { ActiveConfig, Profiles, Report } from './atmos-config.ts';
-import { splitList } from './atmos-config.ts';
-import { finding, type Finding } from './findings.ts';
+import { admits, AUDIENCE, subClaim, type JobContext } from '../setup/trust.ts';
+import type { ActiveConfig, Profiles, Report } from '../atmos/config.ts';
+import { splitList } from '../atmos/config.ts';
+import { finding, type Finding } from '../atmos/findings.ts';
 import type { AnswersFacts, Subject } from './repository.ts';
 import { findRole, isProviderComponent, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
-import type { ComponentInstance, Stack, Stacks } from './stacks.ts';
-import { hasTemplate, renderTemplate } from './template.ts';
+import type { ComponentInstance, Stack, Stacks } from '../atmos/stacks.ts';
+import { hasTemplate, renderTemplate } from '../atmos/template.ts';
 import { refText, type AtmosStep, type AwsActionStep, type Job, type Ref, type Workflow } from './workflows.ts';
-import { isPlainObject, isYamlFunction, type YamlFunction } from './yaml.ts';
+import { isPlainObject, isYamlFunction, type YamlFunction } from '../atmos/yaml.ts';
 
 export type Verdict = 'allowed' | 'denied' | 'unknown';
 

@@ -4,27 +4,23 @@
  * identity and role it resolves to per stack, and whether that role's trust admits it.
  *
  * Library first: `checkRepository(files, options)` works on any `{ read, list }` (the disk, or the
- * planned `Tree` of `init` before anything is written); `runCheck(ctx)` is the command.
+ * planned `Tree` of `init` before anything is written); the command is `runCheck` in src/cli/check-command.ts.
  */
-import { statSync } from 'node:fs';
-import type { Context } from '../context.ts';
-import { trustPolicyDocument } from '../trust.ts';
-import { InputError } from '../validate.ts';
-import { loadAtmosConfig, Profiles } from './atmos-config.ts';
+import { trustPolicyDocument } from '../setup/trust.ts';
+import { loadAtmosConfig, Profiles } from '../atmos/config.ts';
 import { buildChains, type Chain } from './chains.ts';
-import { dedupeFindings, finding, groupByStack, sortFindings, type Finding } from './findings.ts';
-import { formatExplain, formatReport, toJson } from './report.ts';
-import { Repo, diskRepo, type RepoFiles } from './repo.ts';
+import { dedupeFindings, finding, groupByStack, sortFindings, type Finding } from '../atmos/findings.ts';
+import { Repo, diskRepo, type RepoFiles } from '../atmos/repo.ts';
 import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts, type Subject } from './repository.ts';
 import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
-import { Stacks } from './stacks.ts';
+import { Stacks } from '../atmos/stacks.ts';
 import { readWorkflows } from './workflows.ts';
-import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from './yaml.ts';
+import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from '../atmos/yaml.ts';
 
 export type { Chain } from './chains.ts';
-export type { Finding, FindingCode, Severity } from './findings.ts';
-export { CODES } from './findings.ts';
-export { diskRepo, memoryRepo, type RepoFiles } from './repo.ts';
+export type { Finding, FindingCode, Severity } from '../atmos/findings.ts';
+export { CODES } from '../atmos/findings.ts';
+export { diskRepo, memoryRepo, type RepoFiles } from '../atmos/repo.ts';
 export { formatFinding } from './report.ts';
 
 export interface CheckOptions {
@@ -174,43 +170,4 @@ export function explainRole(result: CheckResult, role: string): ExplainedRole[] 
     const policy = r.created && r.github && r.patterns && providerArn ? trustPolicyDocument(providerArn, r.patterns) : null;
     return { stack: r.stack.name, component: r.component.name, account: r.account, roleArn: r.arn, providerArn, patterns: r.patterns, policy, note };
   });
-}
-
-/** The `check` command: exit 0 when no error was found, 1 otherwise (2 for bad usage). */
-export async function runCheck(ctx: Context): Promise<number> {
-  let isDir = false;
-  try {
-    isDir = statSync(ctx.dir).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  // Usage errors are printed here rather than thrown: an error class loaded twice (CommonJS and
-  // ESM, as under a test runner's require hook) would not be recognised by the caller.
-  const usage = (error: InputError): number => {
-    ctx.io.stderr(`error: ${error.message.split('\n').join('\nerror: ')}\n`);
-    return 2;
-  };
-  if (!isDir) return usage(new InputError({ field: 'DIR', value: ctx.dir, allowed: 'expected an existing directory (the repository to check)' }));
-  const options: CheckOptions = {};
-  if (ctx.repository) {
-    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(ctx.repository)) return usage(new InputError({ field: '--repository', value: ctx.repository, allowed: 'expected owner/repo' }));
-    options.repository = ctx.repository;
-  }
-  if (ctx.repositoryIds) {
-    const m = /^(\d+)\/(\d+)$/.exec(ctx.repositoryIds);
-    if (!m) return usage(new InputError({ field: '--repository-ids', value: ctx.repositoryIds, allowed: 'expected OWNER_ID/REPO_ID, the numeric ids of GET /repos/{owner}/{repo} (owner.id and id)' }));
-    options.repositoryIds = { owner: Number(m[1]), repo: Number(m[2]) };
-  }
-  const result = checkRepository(diskRepo(ctx.dir), options);
-  if (ctx.explain) {
-    const explained = explainRole(result, ctx.explain);
-    if (!explained.length) {
-      const names = [...new Set(result.roles.map((r) => r.component.name))].sort();
-      return usage(new InputError({ field: '--explain', value: ctx.explain, allowed: `expected a role component of this repository: ${names.join(', ') || '(none found)'}` }));
-    }
-    ctx.io.stdout(ctx.json ? `${JSON.stringify({ role: ctx.explain, accounts: explained }, null, 2)}\n` : formatExplain(ctx.explain, explained));
-    return 0;
-  }
-  ctx.io.stdout(ctx.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatReport(result, ctx.dir));
-  return result.errors ? 1 : 0;
 }

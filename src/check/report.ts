@@ -3,7 +3,7 @@
  * grouped by severity, for people; `{ chains, findings }` for `--json`; trust policies for `--explain`.
  */
 import type { Chain } from './chains.ts';
-import type { Finding } from './findings.ts';
+import type { Finding } from '../atmos/findings.ts';
 import type { CheckResult, ExplainedRole } from './index.ts';
 
 export function toJson(result: Pick<CheckResult, 'chains' | 'findings'>): { chains: Chain[]; findings: Finding[] } {

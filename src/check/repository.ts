@@ -4,10 +4,10 @@
  * options, else `.atmos-oidc.yaml`, else the git remote; the immutable form from options or the
  * answers file, else inferred from the trust entries themselves.
  */
-import { ANSWERS_FILE } from '../answers.ts';
-import { subjectRepo } from '../trust.ts';
-import type { Repo } from './repo.ts';
-import { isPlainObject } from './yaml.ts';
+import { ANSWERS_FILE } from '../answers/answers.ts';
+import { subjectRepo } from '../setup/trust.ts';
+import type { Repo } from '../atmos/repo.ts';
+import { isPlainObject } from '../atmos/yaml.ts';
 
 /** What `.atmos-oidc.yaml` says, read leniently: `check` also runs on files people edited. */
 export interface AnswersFacts {

@@ -4,14 +4,14 @@
  * GitHub OIDC provider an `aws-github-oidc-provider` instance deploys, the account of each stack,
  * and the findings about roles and providers that hold whatever the workflows do.
  */
-import { partitionOf } from '../regions.ts';
-import { admits, subClaim, trustEntryWarnings, trustPattern } from '../trust.ts';
-import type { Report } from './atmos-config.ts';
-import { finding, type FindingCode, type Severity } from './findings.ts';
+import { partitionOf } from '../answers/regions.ts';
+import { admits, subClaim, trustEntryWarnings, trustPattern } from '../setup/trust.ts';
+import type { Report } from '../atmos/config.ts';
+import { finding, type FindingCode, type Severity } from '../atmos/findings.ts';
 import { patternRepository, type AnswersFacts, type Subject } from './repository.ts';
-import type { ComponentInstance, Place, Stack, Stacks } from './stacks.ts';
-import { hasTemplate } from './template.ts';
-import { isPlainObject, isYamlFunction, YamlFunction } from './yaml.ts';
+import type { ComponentInstance, Place, Stack, Stacks } from '../atmos/stacks.ts';
+import { hasTemplate } from '../atmos/template.ts';
+import { isPlainObject, isYamlFunction, YamlFunction } from '../atmos/yaml.ts';
 
 export const PROVIDER_HOST_PATH = 'oidc-provider/token.actions.githubusercontent.com';
 const ADMIN_POLICY = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;

@@ -5,10 +5,10 @@
  * they may request a token at all (`id-token: write`, job permissions replacing workflow ones),
  * and which identity, profile, stack and component their `atmos` commands name.
  */
-import { finding } from './findings.ts';
-import { readYamlValue, splitList, type Report } from './atmos-config.ts';
-import type { Repo } from './repo.ts';
-import { isPlainObject } from './yaml.ts';
+import { finding } from '../atmos/findings.ts';
+import { readYamlValue, splitList, type Report } from '../atmos/config.ts';
+import type { Repo } from '../atmos/repo.ts';
+import { isPlainObject } from '../atmos/yaml.ts';
 
 /** A value in a workflow: literal, a workflow input, a matrix value, or an expression we cannot know. */
 export type Ref =

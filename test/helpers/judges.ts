@@ -3,7 +3,7 @@
  * parser, the SchemaStore and Atmos JSON schemas, our security rules, and an independent reader of the
  * credential chain. They take any directory, so the results of every command can be judged the same way.
  *
- * The chain reader is deliberately separate from src/model.ts: it reads only what lands in the
+ * The chain reader is deliberately separate from src/setup/model.ts: it reads only what lands in the
  * repository (workflows, stacks, profiles, `.atmos-oidc.yaml`) and reapplies the rules of GitHub,
  * Atmos and the `aws-iam-role` component (reference/domain.md sections 2, 3, 5). From src/ it takes only
  * `trustPattern`, the component's documented entry-to-pattern rule. Anything it does not understand
@@ -17,7 +17,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDocument, type ScalarTag } from 'yaml';
-import { trustPattern } from '../../src/trust.ts';
+import { trustPattern } from '../../src/setup/trust.ts';
 
 // Loosely typed YAML data: the judges check shapes themselves and throw on what they do not expect.
 type Obj = Record<string, any>;

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli.ts';
-import type { Prompter } from '../../src/context.ts';
+import { main } from '../../src/cli/cli.ts';
+import type { Prompter } from '../../src/cli/context.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const GOLDEN_DIR = join(ROOT, 'test', 'golden');

@@ -5,7 +5,7 @@
 import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
 import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import * as assert from 'uvu/assert';
-import { admits, AUDIENCE, TOKEN_HOST, trustPolicyDocument } from '../../src/trust.ts';
+import { admits, AUDIENCE, TOKEN_HOST, trustPolicyDocument } from '../../src/setup/trust.ts';
 import { credentialChains, setupOf, stackRoles, type StackRole } from './judges.ts';
 
 export const counts = { workflowsParsed: 0, chainsSimulated: 0, subsAllowed: 0, denialsChecked: 0, verdictsMatched: 0 };

@@ -2,8 +2,8 @@
  * What the user does after the files are written, in order: deploy per account, set repository
  * variables, create environments, run the smoke test.
  */
-import type { Model } from './model.ts';
-import { PROVIDER_COMPONENT } from './model.ts';
+import type { Model } from '../setup/model.ts';
+import { PROVIDER_COMPONENT } from '../setup/model.ts';
 
 /** Limit the deploy commands to what a day-two command added: one new stage, or one new role. */
 export interface StepsFocus {

@@ -3,12 +3,12 @@
  * the same write path as `init`; `check` verifies a repository's trust chain.
  */
 import { join } from 'node:path';
-import { ANSWERS_FILE, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from './answers.ts';
+import { ANSWERS_FILE, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from '../answers/answers.ts';
 import type { Context } from './context.ts';
-import { partitionOf } from './regions.ts';
-import { trustEntryWarnings } from './trust.ts';
-import * as rules from './validate.ts';
-import { InputError } from './validate.ts';
+import { partitionOf } from '../answers/regions.ts';
+import { trustEntryWarnings } from '../setup/trust.ts';
+import * as rules from '../answers/validate.ts';
+import { InputError } from '../answers/validate.ts';
 
 export interface DayTwoDeps {
   gatherPrevious: (dir: string) => AnswersRecord | null;
@@ -128,6 +128,6 @@ export const TRUST_HELP = `Trust entries (trusted_github_repos of the aws-iam-ro
 export async function runDayTwo(ctx: Context, deps: DayTwoDeps): Promise<number> {
   if (ctx.command === 'account') return addAccount(ctx, deps);
   if (ctx.command === 'role') return addRole(ctx, deps);
-  const { runCheck } = await import('./check/index.ts');
+  const { runCheck } = await import('./check-command.ts');
   return runCheck(ctx);
 }

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import type { TreeFs } from './tree.ts';
-import { branded, InputError } from './validate.ts';
+import type { TreeFs } from '../write/tree.ts';
+import { branded, InputError } from '../answers/validate.ts';
 
 export const COMMANDS = ['init', 'account', 'role', 'workflows', 'check'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -28,7 +28,7 @@ export interface Prompter {
    * without it, callers fall back to `input` with validation.
    */
   search?<T extends string>(options: { message: string; choices: Array<{ value: T; name?: string; description?: string }>; default?: T; hint?: string }): Promise<T>;
-  /** True when the terminal the prompts draw on shows colour (see src/color.ts); absent means no colour. */
+  /** True when the terminal the prompts draw on shows colour (see src/cli/color.ts); absent means no colour. */
   readonly color?: boolean;
 }
 

@@ -4,14 +4,14 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from './answers.ts';
+import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from '../answers/answers.ts';
 import { Cancelled, getContext, HELP, type Context, type Io } from './context.ts';
-import type { PlanResult } from './generate.ts';
+import type { PlanResult } from '../setup/plan.ts';
 import { nextSteps } from './next-steps.ts';
-import { acquireLock, LockError, markWritten, type Lock } from './lock.ts';
-import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from './tree.ts';
-import { InputError } from './validate.ts';
-import { VERSION } from './version.ts';
+import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts';
+import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
+import { InputError } from '../answers/validate.ts';
+import { VERSION } from '../setup/version.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
@@ -112,7 +112,7 @@ function indent(text: string): string {
  * is refused. Returns false (after reporting) to stop the run with exit 1.
  */
 async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<boolean> {
-  const { additionsFromAdvice, checkRepository, formatFinding } = await import('./check/index.ts');
+  const { additionsFromAdvice, checkRepository, formatFinding } = await import('../check/index.ts');
   // An existing atmos.yaml is left alone and the keys it lacks are printed: check the setup as it
   // will be once they are added.
   const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice) });
@@ -148,7 +148,7 @@ async function confirmPlan(ctx: Context, tree: Tree, result: PlanResult): Promis
 /** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */
 async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
   const tree = new Tree(ctx.dir, ctx.io.treeFs, flushHooksFromEnv(ctx.io.env, ctx.io.stderr));
-  const { runGenerator } = await import('../generators/index.ts');
+  const { runGenerator } = await import('../../generators/index.ts');
   const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
   const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates } });
   for (const warning of result.model.warnings) ctx.io.stderr(`warning: ${warning.message}\n`);
@@ -209,7 +209,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
-  // A command that writes holds DIR's lock from before it reads DIR until it ends (src/lock.ts).
+  // A command that writes holds DIR's lock from before it reads DIR until it ends (src/write/lock.ts).
   let lock: Lock | null = null;
   try {
     if (ctx.command !== 'check' && !ctx.dryRun) lock = acquireLock(ctx.dir, ctx.command);

@@ -5,11 +5,11 @@
  * for it.
  */
 import { spawn } from 'node:child_process';
-import { defaultNamespace, DEFAULT_ATMOS_VERSION, DEFAULT_REGION, type RawAnswers } from './answers.ts';
+import { defaultNamespace, DEFAULT_ATMOS_VERSION, DEFAULT_REGION, type RawAnswers } from '../answers/answers.ts';
 import { colorSupported, palette } from './color.ts';
 import { Cancelled, type Prompter } from './context.ts';
-import { AWS_REGIONS, partitionOf } from './regions.ts';
-import * as rules from './validate.ts';
+import { AWS_REGIONS, partitionOf } from '../answers/regions.ts';
+import * as rules from '../answers/validate.ts';
 
 /** Repositories created on or after this day send immutable subject claims (`owner@id/repo@id`). */
 export const IMMUTABLE_CLAIMS_SINCE = '2026-07-15';

@@ -20,7 +20,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { branded, InputError } from './validate.ts';
+import { branded, InputError } from '../answers/validate.ts';
 
 export const LOCK_FILE = '.atmos-oidc.lock';
 

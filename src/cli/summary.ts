@@ -5,9 +5,9 @@
  */
 import type { Palette } from './color.ts';
 import { palette } from './color.ts';
-import type { Model } from './model.ts';
-import type { FileChange } from './tree.ts';
-import { describeEntries } from './trust.ts';
+import type { Model } from '../setup/model.ts';
+import type { FileChange } from '../write/tree.ts';
+import { describeEntries } from '../setup/trust.ts';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

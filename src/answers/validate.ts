@@ -236,7 +236,7 @@ export const trustEntry: Rule = (value) => {
 
 export const nonEmptyList = (what: string): string => `expected a list with at least one ${what}`;
 
-/** How third-party actions are pinned in the generated workflows (see src/action-pins.ts). */
+/** How third-party actions are pinned in the generated workflows (see src/answers/action-pins.ts). */
 export const pinActions: Rule = (value) =>
   value === 'major' || value === 'sha'
     ? null

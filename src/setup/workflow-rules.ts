@@ -18,9 +18,9 @@
  *   commit SHA when `pin` is `sha`.
  */
 import { parseDocument } from 'yaml';
-import { fastParseKept } from './check/fastyaml.ts';
+import { fastParseKept } from '../atmos/fastyaml.ts';
 import type { Model } from './model.ts';
-import { InputError } from './validate.ts';
+import { InputError } from '../answers/validate.ts';
 
 export type WorkflowRule =
   | 'not-a-workflow'

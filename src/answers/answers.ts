@@ -4,9 +4,9 @@
  */
 import { isAlias, isNode, isScalar, parseDocument, visit, stringify } from 'yaml';
 import { DEFAULT_PIN_MODE, unpinnedActions, type PinMode } from './action-pins.ts';
-import { fastParse } from './check/fastyaml.ts';
+import { fastParse } from '../atmos/fastyaml.ts';
 import { partitionOf } from './regions.ts';
-import { simpleBlock } from './yaml-simple.ts';
+import { simpleBlock } from '../atmos/yaml-simple.ts';
 import * as rules from './validate.ts';
 import { InputError, type InputProblem } from './validate.ts';
 

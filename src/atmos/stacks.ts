@@ -8,7 +8,7 @@
  * deployable; `metadata.component` names the Terraform component an instance runs.
  */
 import { finding } from './findings.ts';
-import { isYamlFile, readYamlValue, type AtmosConfig, type Report } from './atmos-config.ts';
+import { isYamlFile, readYamlValue, type AtmosConfig, type Report } from './config.ts';
 import { globMatch, hasGlob } from './glob.ts';
 import { dirOf, joinPath, type Repo } from './repo.ts';
 import { hasTemplate, renderTemplate } from './template.ts';

@@ -2,9 +2,9 @@
  * From answers to the facts every file is rendered from: per account, the provider ARN, whether that
  * stack deploys the provider, each role's name, ARN and trust. Templates only print these.
  */
-import type { Answers, RoleAnswer } from './answers.ts';
-import { roleFullName } from './answers.ts';
-import { partitionOf } from './regions.ts';
+import type { Answers, RoleAnswer } from '../answers/answers.ts';
+import { roleFullName } from '../answers/answers.ts';
+import { partitionOf } from '../answers/regions.ts';
 import { subjectRepo, trustPattern, trustEntryWarnings, type TrustWarning } from './trust.ts';
 
 export const CATALOG_IMPORT = 'catalog/github-ci';

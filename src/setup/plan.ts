@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
-import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from './answers.ts';
+import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from '../answers/answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
-import { mergeText, mergeYaml } from './merge.ts';
-import type { Tree } from './tree.ts';
+import { mergeText, mergeYaml } from '../write/merge.ts';
+import type { Tree } from '../write/tree.ts';
 import { VERSION } from './version.ts';
 
 export interface PlanOptions {

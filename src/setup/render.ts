@@ -2,16 +2,16 @@
  * Template rendering: one Handlebars instance that never HTML-escapes (YAML is not HTML) and fails
  * on a misspelt variable instead of rendering it empty. Values enter YAML only through
  * `yamlScalar`, which emits a correctly quoted scalar: `yaml`'s (simple ones are written by
- * src/yaml-simple.ts exactly as `yaml` writes them).
+ * src/atmos/yaml-simple.ts exactly as `yaml` writes them).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
-import { actionRef, type PinMode } from './action-pins.ts';
+import { actionRef, type PinMode } from '../answers/action-pins.ts';
 import { PRECOMPILED } from './templates-precompiled.ts';
-import { simpleScalar } from './yaml-simple.ts';
+import { simpleScalar } from '../atmos/yaml-simple.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -6,7 +6,7 @@
 import * as nodeFs from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { branded, InputError } from './validate.ts';
+import { branded, InputError } from '../answers/validate.ts';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
 
