@@ -77,6 +77,11 @@ export interface Context {
   repository: string | null;
   /** (check) `OWNER_ID/REPO_ID`: GitHub sends immutable subject claims (owner@id/repo@id). */
   repositoryIds: string | null;
+  /** (check) text, json, sarif or markdown; --json is --format json. */
+  format: string | null;
+  /** (check) read trust policies with the AWS CLI; read environments and the sub template with gh. */
+  aws: boolean;
+  github: boolean;
   io: Io;
 }
 
@@ -106,6 +111,9 @@ export function getContext(argv: string[], io: Io): Context {
         explain: { type: 'string' },
         repository: { type: 'string' },
         'repository-ids': { type: 'string' },
+        format: { type: 'string' },
+        aws: { type: 'boolean' },
+        github: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -137,6 +145,9 @@ export function getContext(argv: string[], io: Io): Context {
     explain: values.explain ?? null,
     repository: values.repository ?? null,
     repositoryIds: values['repository-ids'] ?? null,
+    format: values.format ?? null,
+    aws: Boolean(values.aws),
+    github: Boolean(values.github),
     io,
   };
 }
@@ -155,7 +166,11 @@ Options:
   -y, --yes          never prompt: take given answers and defaults (also when stdin is not a terminal)
   --dry-run          print every create/update/conflict with a unified diff; write nothing
   --force            overwrite managed files edited by hand (the diff is printed first)
-  --json             (check) machine-readable findings on stdout
+  --format FORMAT    (check) text (default), json, sarif (code scanning) or markdown (step summary)
+  --json             (check) the same as --format json
+  --trust FILE...    (check) trust policies of roles created elsewhere: JSON of aws iam get-role or list-roles
+  --aws              (check) read those trust policies with the AWS CLI (needs credentials)
+  --github           (check) read environments, the OIDC sub template, ids and default branch with gh
   --explain ROLE     (check) print the trust policy the component creates for ROLE in each account
   --repository OWNER/REPO, --repository-ids OWNER_ID/REPO_ID
                      (check) the repository the workflows run in, and its immutable subject ids,
