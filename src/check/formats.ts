@@ -113,11 +113,13 @@ export function mermaidGraphs(chains: Chain[]): Array<{ workflow: string; graph:
       const identity = node(`id:${c.identity ?? c.command}`, c.identity ? `identity ${c.identity}` : c.command, 'identity');
       const role = node(`role:${c.roleArn ?? '?'}`, roleLabel(c.roleArn), 'role');
       const reason = c.verdict !== 'allowed' && c.reasons.length ? `: ${c.reasons[0]}` : '';
-      const verdict = node(`v:${c.roleArn}|${c.verdict}|${c.reasons[0] ?? ''}`, `${VERDICT_TEXT[c.verdict]}${reason}`.slice(0, 160), 'verdict', c.verdict);
+      const text = `${VERDICT_TEXT[c.verdict]}${reason}`;
+      const verdict = node(`v:${c.roleArn}|${c.verdict}|${c.reasons[0] ?? ''}`, text.length > 140 ? `${text.slice(0, 139)}…` : text, 'verdict', c.verdict);
       const context = [c.stack ?? c.variant, c.context].filter(Boolean).join(' · ');
       edge(job, identity, context || null);
       edge(identity, role, null);
-      edge(role, verdict, c.condition);
+      // The verdict edge names the job (and stack): one role can be ok for one job and broken for another.
+      edge(role, verdict, [`${c.job}${c.stack ? ` in ${c.stack}` : ''}`, c.condition].filter(Boolean).join(' · '));
     }
     lines.push('  classDef allowed fill:#d4f7d4,stroke:#1a7f37', '  classDef denied fill:#ffd8d3,stroke:#cf222e', '  classDef unknown fill:#eaeef2,stroke:#6e7781');
     return { workflow, graph: `${lines.join('\n')}\n` };
