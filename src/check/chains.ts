@@ -437,10 +437,10 @@ function atmosChains(c: Ctx, job: Job, step: AtmosStep): Chain[] {
       const groups = new Map<string, { comps: string[]; make: () => Chain[] }>();
       const units = target.components.length ? target.components : [null];
       for (const comp of units) {
-        const identity = resolveIdentity(c, job, step, row, active, target.stack, comp);
+        const identity = resolveIdentityCached(c, job, step, row, active, target.stack, comp);
         if (identity.skip) continue;
         const options = subOptions(c, job, row, target.stack, comp);
-        const key = JSON.stringify([identity, options]);
+        const key = groupKey(identity, options);
         const existing = groups.get(key);
         if (existing) {
           if (comp) existing.comps.push(comp.name);
@@ -477,6 +477,13 @@ function atmosChains(c: Ctx, job: Job, step: AtmosStep): Chain[] {
     }
   }
   return out;
+}
+
+/** The key components of a stack are grouped by: JSON of a few short fields (cheaper than of the objects, per component of every stack). */
+function groupKey(identity: IdentityResult, options: SubOption[]): string {
+  let key = `${identity.name}\u0000${identity.roleArn}\u0000${identity.audience}\u0000${identity.broken}\u0000${identity.unknown}\u0000${identity.skip}`;
+  for (const o of options) key += `\u0001${o.context ? JSON.stringify(o.context) : ''}\u0000${o.label}\u0000${o.condition}\u0000${o.unknown}`;
+  return key;
 }
 
 function matrixKeys(step: AtmosStep, job: Job): string[] {
@@ -522,6 +529,29 @@ function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string,
   return out;
 }
 
+const identityCache = new WeakMap<ActiveConfig, WeakMap<object, Map<string, IdentityResult>>>();
+
+/**
+ * resolveIdentity, remembered per profile, stack or component and identity name when it found a
+ * role without reporting anything (the only results that do not depend on the job): a large
+ * repository runs it for every component of every stack in every workflow (bench/scale.mjs).
+ */
+function resolveIdentityCached(c: Ctx, job: Job, step: AtmosStep, row: Record<string, string>, active: ActiveConfig, stack: Stack | null, comp: ComponentInstance | null): IdentityResult {
+  const holder = comp ?? stack;
+  const named = step.identity ? resolveRef(step.identity, row) : null;
+  if (!holder || (named && named.value === null)) return resolveIdentity(c, job, step, row, active, stack, comp);
+  const key = named ? `=${named.value}` : '';
+  let byHolder = identityCache.get(active);
+  if (!byHolder) identityCache.set(active, (byHolder = new WeakMap()));
+  let byName = byHolder.get(holder);
+  if (!byName) byHolder.set(holder, (byName = new Map()));
+  const hit = byName.get(key);
+  if (hit) return hit;
+  const result = resolveIdentity(c, job, step, row, active, stack, comp);
+  if (result.roleArn && !result.broken && !result.unknown && !result.skip && result.audience === AUDIENCE) byName.set(key, result);
+  return result;
+}
+
 function findIdentity(identities: Record<string, any>, name: string): string | null {
   if (name in identities) return name;
   const lower = name.toLowerCase();
@@ -534,7 +564,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   const identities: Record<string, any> = isPlainObject(auth.identities) ? auth.identities : {};
   const result: IdentityResult = { name: null, roleArn: null, audience: AUDIENCE, broken: null, unknown: null };
   // A configuration file that does not parse is reported as such; what it would have said is unknown.
-  const unreadable = [...active.invalid, ...(stack ? stack.files.filter((f) => c.invalid(f)) : [])];
+  const unreadable = active.invalid.length || stack ? [...active.invalid, ...(stack ? invalidFiles(c, stack) : [])] : [];
   if (unreadable.length) return { ...result, unknown: `${unreadable[0]} is not valid YAML` };
   const profileText = active.profiles.length ? `profile ${active.profiles.join(',')}` : 'atmos.yaml (no profile)';
   const profileFile = active.files[active.files.length - 1] ?? 'atmos.yaml';
@@ -703,6 +733,18 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
 }
 
 const mergedAuth = new WeakMap<object, WeakMap<object, Record<string, any>>>();
+
+/**
+ * The files of a stack that do not parse, once per stack: resolveIdentity runs per component,
+ * and a stack of a large repository imports a hundred files (bench/scale.mjs measured this scan
+ * as a quarter of check's time). Every file of a stack is parsed before chains are built.
+ */
+const invalidByStack = new WeakMap<Stack, string[]>();
+function invalidFiles(c: Ctx, stack: Stack): string[] {
+  let hit = invalidByStack.get(stack);
+  if (!hit) invalidByStack.set(stack, (hit = stack.files.filter((f) => c.invalid(f))));
+  return hit;
+}
 
 /** Stack/component `auth` deep-merged over the profile's (the shape Atmos merges); cached by identity. */
 function mergeAuth(global: Record<string, any>, local: Record<string, any>): Record<string, any> {
