@@ -148,6 +148,7 @@ const PROMPT = {
   atmos: /^\? Atmos version/m,
   pro: /^\? Use Atmos Pro\?/m,
   tfstate: /^\? Terraform state role ARN/m,
+  guard: /^\? Add a pull-request guard workflow\?/m,
   write: /^\? Write these files\?/m,
 };
 
@@ -184,6 +185,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
     await cli.answer(PROMPT.tfstate);
+    await cli.answer(PROMPT.guard);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-central-1, basic setup, Atmos 1\.215\.0, Atmos Pro on\)/);
     assert.match(summary, /iam-role\/terraform in dev: any branch, tag, pull request or environment of acme\/infra-live/);

@@ -146,6 +146,7 @@ function basicSteps(overrides: Partial<Record<string, Answer>> = {}, repositoryG
     s('input', /^Atmos version/, 'atmos'),
     s('confirm', /^Use Atmos Pro/, 'pro'),
     s('input', /^Terraform state role ARN/, 'tfstate'),
+    s('confirm', /^Add a pull-request guard workflow/, 'guard'),
   ];
   return repositoryGiven ? steps.slice(1) : steps;
 }
@@ -193,6 +194,15 @@ test('https remote with .git gives the same default; no remote gives none', asyn
   const raw = await promptMissing({}, none, OPTIONS(fakeLookups({ remote: null })));
   assert.is(none.asked[0].default, undefined);
   assert.is(raw.repository, 'acme/other');
+});
+
+test('the pull-request guard workflow is asked last, off unless chosen', async () => {
+  const off = scripted(basicSteps());
+  const rawOff = await promptMissing({}, off, OPTIONS(fakeLookups({ remote: 'git@github.com:acme/infra-live.git' })));
+  assert.is(rawOff.guard_workflow, false);
+  assert.is(off.asked.at(-1)?.default, false, 'the default is no: the guard is opt-in');
+  const on = scripted(basicSteps({ guard: true }));
+  assert.is((await promptMissing({}, on, OPTIONS(fakeLookups({ remote: 'git@github.com:acme/infra-live.git' })))).guard_workflow, true);
 });
 
 test('gitOriginUrl runs git remote get-url origin in the target; failures mean no default', async () => {
@@ -309,7 +319,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
     { kind: 'confirm', message: /^Add another/, answer: false },
   ];
   const prompter = scripted(steps);
-  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null }, prompter, OPTIONS());
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, guard_workflow: false }, prompter, OPTIONS());
   assert.equal(raw.accounts, [
     { stage: 'dev', id: '111111111111', oidc_provider_arn: null },
     { stage: 'staging', id: '111111111111', oidc_provider_arn: null },
@@ -324,7 +334,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
 });
 
 test('advanced: the apply environment is one per stage or one fixed name', async () => {
-  const given = { repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null };
+  const given = { repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false };
   const perStage = scripted([
     { kind: 'select', message: /^Setup/ },
     { kind: 'select', message: /^GitHub Environment of the apply job/ },
@@ -351,6 +361,7 @@ test('answers already given are not asked again', async () => {
     { kind: 'input', message: /^Atmos version/ },
     { kind: 'confirm', message: /^Use Atmos Pro/ },
     { kind: 'input', message: /^Terraform state/ },
+    { kind: 'confirm', message: /^Add a pull-request guard/ },
   ]);
   const lookups = fakeLookups({ remote: 'git@github.com:other/repo.git' });
   const raw = await promptMissing(complete, prompter, OPTIONS(lookups));
@@ -365,7 +376,7 @@ test('answers already given are not asked again', async () => {
 // ---------------------------------------------------------------------------------------------
 // Immutable subject claims: gh present, absent, failing.
 
-const IDS_GIVEN = { namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null };
+const IDS_GIVEN = { namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false };
 
 test('gh present: a repository created after the cut-over defaults to yes, and its ids are offered', async () => {
   const lookups = fakeLookups({ ids: { status: 'found', owner: 123456, repo: 789012, createdAt: '2026-08-01T10:00:00Z' } });
@@ -487,6 +498,7 @@ const ADVANCED = {
   atmos_version: '1.215.0',
   atmos_pro: true,
   tfstate_role_arn: null,
+  guard_workflow: false,
   accounts: [
     { stage: 'dev', id: '111111111111' },
     { stage: 'prod', id: '222222222222' },

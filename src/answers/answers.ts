@@ -50,6 +50,8 @@ export interface Answers {
   roles: RoleAnswer[];
   /** How third-party actions are pinned: `major` (`@v6`, the default) or `sha` (full commit SHAs). */
   pin_actions: PinMode;
+  /** Write the opt-in pull-request guard workflow (check → code scanning and the run summary). */
+  guard_workflow: boolean;
 }
 
 /** What the tool records beside the answers: which version wrote the files, and their hashes. */
@@ -77,6 +79,7 @@ const TOP_LEVEL_KEYS = [
   'accounts',
   'roles',
   'pin_actions',
+  'guard_workflow',
 ] as const;
 const RECORD_KEYS = ['generator', 'files'];
 const ACCOUNT_KEYS = ['stage', 'id', 'oidc_provider_arn'];
@@ -195,6 +198,8 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
   if (tfstate !== null) check('tfstate_role_arn', tfstate, rules.roleArn(partition));
   const pinActions = raw.pin_actions ?? DEFAULT_PIN_MODE;
   check('pin_actions', pinActions, rules.pinActions);
+  const guardWorkflow = raw.guard_workflow ?? false;
+  check('guard_workflow', guardWorkflow, rules.boolean);
   if (pinActions === 'sha' && unpinnedActions().length)
     problems.push({
       field: 'pin_actions',
@@ -281,6 +286,7 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
     accounts,
     roles,
     pin_actions: pinActions as PinMode,
+    guard_workflow: guardWorkflow as boolean,
   };
 }
 
@@ -437,6 +443,7 @@ export function renderAnswersFile(record: AnswersRecord): string {
     roles: a.roles.map((r) => ({ name: r.name, identity: r.identity, policies: r.policies, trust: r.trust, used_for: r.used_for })),
     // Written only when not the default, so files written before the key existed stay byte-identical.
     ...(a.pin_actions && a.pin_actions !== DEFAULT_PIN_MODE ? { pin_actions: a.pin_actions } : {}),
+    ...(a.guard_workflow ? { guard_workflow: true } : {}),
     generator: record.generator,
     files: Object.fromEntries(Object.entries(record.files).sort(([x], [y]) => (x < y ? -1 : 1))),
   };
