@@ -25,6 +25,8 @@ const CASES: Array<{ name: string; dir: string; flags: string[] }> = [
   ...readdirSync(FIXTURES)
     .sort()
     .map((name) => ({ name, dir: join(FIXTURES, name), flags: name === 'native-ci' ? ['--repository', NATIVE_REPO] : [] })),
+  // What the guard workflow runs: check on a repository the tool generated with the guard on.
+  { name: 'golden-guard-workflow', dir: join(ROOT, 'test', 'golden', 'guard-workflow', 'expected'), flags: [] },
   { name: 'native-ci-trust', dir: join(FIXTURES, 'native-ci'), flags: ['--repository', NATIVE_REPO, '--trust', join(TRUST, 'get-role-dev.json'), '--trust', join(TRUST, 'list-roles.json')] },
 ];
 

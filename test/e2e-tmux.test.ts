@@ -232,6 +232,7 @@ test('a wrong account id is refused at the prompt with the inline error, correct
       atmos_version: '1.215.0',
       atmos_pro: true,
       tfstate_role_arn: null,
+      guard_workflow: false,
     }),
   );
   const target = join(WORK, 'typo');
