@@ -136,8 +136,16 @@ function reportIdToken(c: Ctx, job: Job): void {
   );
 }
 
-/** The contexts that decide a job's sub, before stack-specific environments. */
+const triggerCache = new WeakMap<Job, SubOption[]>();
+
+/** The contexts that decide a job's sub, before stack-specific environments (once per job: asked per component). */
 function triggerContexts(c: Ctx, job: Job): SubOption[] {
+  let hit = triggerCache.get(job);
+  if (!hit) triggerCache.set(job, (hit = triggerContextsUncached(c, job)));
+  return hit;
+}
+
+function triggerContextsUncached(c: Ctx, job: Job): SubOption[] {
   const out: SubOption[] = [];
   const seen = new Set<string>();
   const push = (context: JobContext): void => {
@@ -206,7 +214,19 @@ function subOptions(c: Ctx, job: Job, row: Record<string, string>, stack: Stack 
  * The values Atmos Pro passes for `input` when it dispatches `job`'s workflow for `component` in
  * `stack`, from every `settings.pro` event that names the workflow. null: unknowable; '': not passed.
  */
+const inputsCache = new WeakMap<ComponentInstance, Map<string, Array<string | null> | null>>();
+
+/** dispatchedInputs once per component, workflow and input when templates are on (then it reports nothing). */
 function dispatchedInputs(c: Ctx, job: Job, stack: Stack, component: ComponentInstance, input: string): Array<string | null> | null {
+  if (!c.templatesEnabled) return dispatchedInputsUncached(c, job, stack, component, input);
+  let byKey = inputsCache.get(component);
+  if (!byKey) inputsCache.set(component, (byKey = new Map()));
+  const key = `${job.file}\u0000${input}`;
+  if (!byKey.has(key)) byKey.set(key, dispatchedInputsUncached(c, job, stack, component, input));
+  return byKey.get(key) ?? null;
+}
+
+function dispatchedInputsUncached(c: Ctx, job: Job, stack: Stack, component: ComponentInstance, input: string): Array<string | null> | null {
   const entries = proDispatches(component, job.file);
   if (!entries.length) return null;
   const values = new Set<string | null>();
@@ -492,6 +512,9 @@ function matrixKeys(step: AtmosStep, job: Job): string[] {
   return keys;
 }
 
+/** Does Atmos Pro dispatch this workflow file for any component (per repository and file: asked per step and matrix row)? */
+const dispatchedAnywhereCache = new WeakMap<Stacks, Map<string, boolean>>();
+
 /** The stacks and components an `atmos terraform` step can run for. */
 function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string, string>): Array<{ stack: Stack; components: ComponentInstance[] }> {
   const deployable = (s: Stack): ComponentInstance[] => [...s.components.values()].filter((x) => !x.abstract && x.enabled);
@@ -518,7 +541,10 @@ function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string,
     stacks = [s];
   } else stacks = c.stacks.all();
   const componentRef = step.component ? resolveRef(step.component, row) : { value: null, unknown: null };
-  const dispatchedAnywhere = c.stacks.all().some((s) => deployable(s).some((x) => proDispatches(x, job.file).length));
+  let byFile = dispatchedAnywhereCache.get(c.stacks);
+  if (!byFile) dispatchedAnywhereCache.set(c.stacks, (byFile = new Map()));
+  let dispatchedAnywhere = byFile.get(job.file);
+  if (dispatchedAnywhere === undefined) byFile.set(job.file, (dispatchedAnywhere = c.stacks.all().some((s) => deployable(s).some((x) => proDispatches(x, job.file).length))));
   const out: Array<{ stack: Stack; components: ComponentInstance[] }> = [];
   for (const s of stacks) {
     let comps = deployable(s);
