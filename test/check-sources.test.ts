@@ -98,12 +98,18 @@ test('judgeTrust: an explicit Deny wins, NotAction and ForAnyValue read, an unkn
   const withDeny: ExternalRole = { ...base, policy: { ...base.policy, Statement: [...(base.policy.Statement as object[]), deny] } };
   assert.is(judgeTrust(withDeny, sub, AUDIENCE).decision, 'rejects');
   assert.is(judgeTrust(withDeny, `repo:${REPO}:environment:preview`, AUDIENCE).decision, 'admits');
+  const token = (s: string): Chain => ({ sub: s, audience: AUDIENCE }) as Chain;
+  assert.is(simulate(withDeny, token(sub)), 'ExplicitlyDenied', 'the simulator agrees: the Deny wins');
+  assert.is(simulate(withDeny, token(`repo:${REPO}:environment:preview`)), 'Allowed');
   const workflowRef = { ...base, policy: { Statement: [{ ...(base.policy.Statement as Array<Record<string, unknown>>)[0], Condition: { StringLike: { [`${TOKEN_HOST}:job_workflow_ref`]: 'x/*' } } }] } };
   const open = judgeTrust(workflowRef, sub, AUDIENCE);
   assert.is(open.decision, 'unknown');
   assert.match(open.reason ?? '', 'job_workflow_ref');
   const anyValue = { ...base, policy: { Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::068007702576:oidc-provider/${TOKEN_HOST}` }, NotAction: 'iam:*', Condition: { 'ForAnyValue:StringLike': { [`${TOKEN_HOST}:sub`]: [`repo:${REPO}:*`] } } }] } };
   assert.is(judgeTrust(anyValue, sub, AUDIENCE).decision, 'admits');
+  assert.is(simulate(anyValue, token(sub)), 'Allowed', 'the simulator agrees on NotAction and ForAnyValue:StringLike');
+  assert.is(judgeTrust(anyValue, 'repo:other/repo:pull_request', AUDIENCE).decision, 'rejects');
+  assert.is(simulate(anyValue, token('repo:other/repo:pull_request')), 'ImplicitlyDenied');
 });
 
 async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
