@@ -194,33 +194,20 @@ function subOptions(c: Ctx, job: Job, row: Record<string, string>, stack: Stack 
     return [{ context: null, label: null, condition: null, unknown: env.text }];
   }
   if (env.kind === 'input') {
-    if (!stack || !component || !c.templatesEnabled) return inputOptions(c, job, stack, component, env.name);
-    // Once per job and component: the same objects then group by identity (see groupKey).
-    let byComponent = inputOptionsCache.get(job);
-    if (!byComponent) inputOptionsCache.set(job, (byComponent = new WeakMap()));
-    let hit = byComponent.get(component);
-    if (!hit) byComponent.set(component, (hit = inputOptions(c, job, stack, component, env.name)));
-    return hit;
+    const values = stack && component ? dispatchedInputs(c, job, stack, component, env.name) : null;
+    if (values && values.length) {
+      return values.map((v) =>
+        v === ''
+          ? { context: triggerContexts(c, job)[0].context, label: null, condition: null, unknown: null }
+          : v === null
+            ? { context: null, label: null, condition: null, unknown: `input ${env.name} from settings.pro` }
+            : { context: { environment: v }, label: null, condition: null, unknown: null },
+      );
+    }
+    // Dispatched by hand: whoever runs it types the environment.
+    return [{ context: null, label: null, condition: `input:${env.name}`, unknown: null }];
   }
   return [{ context: null, label: null, condition: null, unknown: env.text }];
-}
-
-const inputOptionsCache = new WeakMap<Job, WeakMap<ComponentInstance, SubOption[]>>();
-
-/** The sub options of a job whose environment is a workflow input: what Atmos Pro passes, else typed by hand. */
-function inputOptions(c: Ctx, job: Job, stack: Stack | null, component: ComponentInstance | null, name: string): SubOption[] {
-  const values = stack && component ? dispatchedInputs(c, job, stack, component, name) : null;
-  if (values && values.length) {
-    return values.map((v) =>
-      v === ''
-        ? { context: triggerContexts(c, job)[0].context, label: null, condition: null, unknown: null }
-        : v === null
-          ? { context: null, label: null, condition: null, unknown: `input ${name} from settings.pro` }
-          : { context: { environment: v }, label: null, condition: null, unknown: null },
-    );
-  }
-  // Dispatched by hand: whoever runs it types the environment.
-  return [{ context: null, label: null, condition: `input:${name}`, unknown: null }];
 }
 
 /**
@@ -513,17 +500,7 @@ function atmosChains(c: Ctx, job: Job, step: AtmosStep): Chain[] {
 }
 
 /** The key components of a stack are grouped by: JSON of a few short fields (cheaper than of the objects, per component of every stack). */
-const groupKeyCache = new WeakMap<IdentityResult, WeakMap<SubOption[], string>>();
-
 function groupKey(identity: IdentityResult, options: SubOption[]): string {
-  let byOptions = groupKeyCache.get(identity);
-  if (!byOptions) groupKeyCache.set(identity, (byOptions = new WeakMap()));
-  let hit = byOptions.get(options);
-  if (hit === undefined) byOptions.set(options, (hit = groupKeyUncached(identity, options)));
-  return hit;
-}
-
-function groupKeyUncached(identity: IdentityResult, options: SubOption[]): string {
   let key = `${identity.name}\u0000${identity.roleArn}\u0000${identity.audience}\u0000${identity.broken}\u0000${identity.unknown}\u0000${identity.skip}`;
   for (const o of options) key += `\u0001${o.context ? JSON.stringify(o.context) : ''}\u0000${o.label}\u0000${o.condition}\u0000${o.unknown}`;
   return key;
