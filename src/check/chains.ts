@@ -214,19 +214,7 @@ function subOptions(c: Ctx, job: Job, row: Record<string, string>, stack: Stack 
  * The values Atmos Pro passes for `input` when it dispatches `job`'s workflow for `component` in
  * `stack`, from every `settings.pro` event that names the workflow. null: unknowable; '': not passed.
  */
-const inputsCache = new WeakMap<ComponentInstance, Map<string, Array<string | null> | null>>();
-
-/** dispatchedInputs once per component, workflow and input when templates are on (then it reports nothing). */
 function dispatchedInputs(c: Ctx, job: Job, stack: Stack, component: ComponentInstance, input: string): Array<string | null> | null {
-  if (!c.templatesEnabled) return dispatchedInputsUncached(c, job, stack, component, input);
-  let byKey = inputsCache.get(component);
-  if (!byKey) inputsCache.set(component, (byKey = new Map()));
-  const key = `${job.file}\u0000${input}`;
-  if (!byKey.has(key)) byKey.set(key, dispatchedInputsUncached(c, job, stack, component, input));
-  return byKey.get(key) ?? null;
-}
-
-function dispatchedInputsUncached(c: Ctx, job: Job, stack: Stack, component: ComponentInstance, input: string): Array<string | null> | null {
   const entries = proDispatches(component, job.file);
   if (!entries.length) return null;
   const values = new Set<string | null>();
