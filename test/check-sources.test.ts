@@ -283,6 +283,25 @@ test('--github: the organisation\'s custom sub template breaks chains the defaul
   });
 });
 
+test('--github: a repository created after 2026-07-15 sends the immutable sub form, with the ids and default branch gh reads', async () => {
+  await withBin(async (bin) => {
+    stub(bin, 'gh', [
+      { args: 'auth status' },
+      { args: `api -H Accept: application/vnd.github+json repos/${REPO}`, stdoutFile: SRC('gh-repo-new.json') },
+      { args: `api -H Accept: application/vnd.github+json repos/${REPO}/environments`, stdoutFile: SRC('gh-environments.json') },
+      { args: `api -H Accept: application/vnd.github+json repos/${REPO}/actions/oidc/customization/sub`, stdoutFile: SRC('gh-sub-default.json') },
+    ]);
+    const r = await cli(['check', NATIVE, '--repository', REPO, '--github', '--trust', join(TRUST, 'get-role-dev.json'), '--json'], { PATH: bin });
+    const out = JSON.parse(r.stdout) as { chains: Chain[] };
+    const dev = out.chains.filter((c) => c.roleArn === DEV);
+    assert.equal(dev.map((c) => c.sub), [
+      'repo:cloudposse-examples@158423091/atmos-native-ci-advanced@812345678:pull_request',
+      'repo:cloudposse-examples@158423091/atmos-native-ci-advanced@812345678:environment:preview',
+    ]);
+    assert.ok(dev.every((c) => c.verdict === 'denied'), 'the name-only patterns of get-role-dev.json never match the immutable form');
+  });
+});
+
 test('--github when gh is not logged in, or an API call fails: a warning names it, nothing else changes', async () => {
   await withBin(async (bin) => {
     stub(bin, 'gh', [{ args: 'auth status', stderr: 'You are not logged into any GitHub hosts. To log in, run: gh auth login', code: 1 }]);
