@@ -425,7 +425,7 @@ function entryCode(entry: string): FindingCode | null {
  * Did the user choose this reach through the tool (which warned them then)? True when the answers
  * file records, for this role, trust entries that themselves admit the probe.
  */
-function acknowledgedByAnswers(answers: AnswersFacts | null, subject: Subject, r: RoleInfo, probe: string): boolean {
+export function acknowledgedByAnswers(answers: AnswersFacts | null, subject: Subject, r: RoleInfo, probe: string): boolean {
   if (!answers) return false;
   const recorded = answers.roles.find((a) => `iam-role/${a.name}` === r.component.name);
   if (!recorded) return false;
