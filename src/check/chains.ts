@@ -11,7 +11,7 @@ import type { ActiveConfig, Profiles, Report } from '../atmos/config.ts';
 import { splitList } from '../atmos/config.ts';
 import { finding, type Finding } from '../atmos/findings.ts';
 import type { AnswersFacts, Subject } from './repository.ts';
-import { findRole, isProviderComponent, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
+import { findRole, isProviderComponent, PROVIDER_HOST_PATH, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
 import type { ComponentInstance, Stack, Stacks } from '../atmos/stacks.ts';
 import { hasTemplate, renderTemplate } from '../atmos/template.ts';
 import { refText, type AtmosStep, type AwsActionStep, type Job, type Ref, type Workflow } from './workflows.ts';
@@ -828,6 +828,8 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   chain.role = { stack: role.stack.name, component: role.component.name, file: role.trustPlace.file };
   chain.providerArn = typeof role.providerArn === 'string' ? role.providerArn : isYamlFunction(role.providerArn) ? resolveFunctionArn(role.providerArn, role.stack, c.stacks, c.side) : null;
+  // github-oidc-role reads the provider of its own account from remote state: the job's ARN names it.
+  if (!chain.providerArn && role.kind === 'github-oidc-role' && chain.account) chain.providerArn = `arn:${parts?.partition ?? 'aws'}:iam::${chain.account}:${PROVIDER_HOST_PATH}`;
   chain.patterns = role.patterns ?? [];
   if (free && role.patterns) {
     const trusted = role.patterns.map((p) => /^repo:[^:]+:environment:([^*?]+)$/.exec(p)?.[1]).filter((x): x is string => Boolean(x));
@@ -847,9 +849,10 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     chain.verdict = 'denied';
     chain.trust = 'rejects';
     chain.patterns = []; // the component emits no GitHub statement at all
-    const why = role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled is not true' : 'trusted_github_repos is empty';
+    const switchedOff = role.kind === 'iam-role' && role.component.vars.github_oidc_provider_enabled !== true;
+    const why = switchedOff ? 'github_oidc_provider_enabled is not true' : `${role.entriesVar} is empty`;
     chain.reasons.push(`${role.component.name} emits no GitHub trust statement (${why})`);
-    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled' : 'trusted_github_repos']);
+    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', switchedOff ? 'github_oidc_provider_enabled' : role.entriesVar]);
     c.report(
       finding({
         severity: 'error',
@@ -858,7 +861,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
         file: where.file,
         line: where.line,
         place: where.place,
-        fix: `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
+        fix: role.kind === 'iam-role' ? `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}` : `set github_actions_allowed_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
         related: [job.file],
         workflow: job.file,
         job: job.id,
@@ -870,7 +873,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   if (!role.patterns || opt.unknown || !chain.sub) {
     finishUnknown(chain);
-    if (!role.patterns) chain.reasons.push(`trusted_github_repos of ${role.component.name} is known only when Atmos runs`);
+    if (!role.patterns) chain.reasons.push(`${role.entriesVar} of ${role.component.name} is known only when Atmos runs`);
     return;
   }
   if (chain.sub.includes('*')) {
@@ -882,7 +885,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     const some = role.patterns.find((p) => literal(p).startsWith(prefix) || prefix.startsWith(literal(p)));
     if (!every && some) {
       chain.matched = some;
-      chain.condition = `only where ${chain.sub} matches ${some}`;
+      chain.condition = `only for a ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} that ${some} admits`;
       chain.trust = 'unknown';
       chain.verdict = 'unknown';
       chain.reasons.push(`the ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} is known only when the workflow runs; ${some} admits some values`);
@@ -908,7 +911,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       role,
       `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} sends sub "${chain.sub}", which ${role.component.name} (${chain.roleArn}) does not admit: its patterns are ${role.patterns.map((p) => `"${p}"`).join(', ') || '(none)'}`,
       entry
-        ? `add "${entry}" to trusted_github_repos of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
+        ? `add "${entry}" to ${role.entriesVar} of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
         : `pull requests can only be admitted by an entry without constraint (${c.subject.repository}); better, give pull request jobs a read-only role`,
     );
   }
