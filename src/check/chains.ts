@@ -90,7 +90,7 @@ export function buildChains(c: Ctx): Chain[] {
       const called = wf.triggers.some((t) => t.event === 'workflow_call') ? callers.get(wf.file) ?? [] : [];
       const triggers = called.length ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...called.flatMap((x) => x.triggers)] : wf.triggers;
       const denyingCaller = called.find((x) => !x.idToken.granted && x.idToken.source === 'job');
-      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
+      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false, file: denyingCaller.file } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
       const made: Chain[] = [];
       for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
       // id-token is needed only where a chain asks GitHub for a token: a job whose atmos commands
@@ -134,16 +134,16 @@ function reusableCallers(workflows: Workflow[]): Map<string, Job[]> {
 }
 
 function reportIdToken(c: Ctx, job: Job): void {
-  const where = job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
+  const where = job.idToken.file ? `the calling job's permissions in ${job.idToken.file} (a reusable workflow gets no more than its caller grants)` : job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
   c.report(
     finding({
       severity: 'error',
       code: 'id-token-missing',
       message: `job "${job.id}" obtains AWS credentials but ${where} do not grant id-token: write: GitHub gives it no OIDC token (the error reads "not authorized to perform: sts:TagSession" or "Credentials could not be loaded")`,
-      file: job.file,
+      file: job.idToken.file ?? job.file,
       line: job.idToken.line,
       place: job.idToken.place,
-      fix: job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
+      fix: job.idToken.file ? `add "id-token: write" to ${job.idToken.place} in ${job.idToken.file}` : job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
       workflow: job.file,
       job: job.id,
     }),
@@ -914,6 +914,12 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
         ? `add "${entry}" to ${role.entriesVar} of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
         : `pull requests can only be admitted by an entry without constraint (${c.subject.repository}); better, give pull request jobs a read-only role`,
     );
+  }
+  // workflow_dispatch runs on whatever branch the dispatcher picks: when the trust admits any
+  // branch, a writer's own unreviewed branch runs with this role.
+  if (chain.matched && chain.context?.startsWith('ref:refs/heads/') && job.triggers.some((t) => t.event === 'workflow_dispatch')) {
+    const anyBranch = admits(role.patterns, subClaim(c.subject.subjectRepository, { ref: 'refs/heads/check-probe/any-branch' }));
+    if (anyBranch) chain.runs ??= `workflow_dispatch from any branch: ${anyBranch} admits them all, so a writer's unreviewed branch runs with this role`;
   }
   // Everything else that must hold for AWS to hand out credentials (id-token: see buildChains).
   const providerOk = providerHolds(c, role, chain.providerArn);

@@ -74,7 +74,8 @@ export interface Job {
   name: string;
   line: number;
   triggers: Trigger[];
-  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string };
+  /** `file` is set when the calling workflow's job decides (a reusable workflow's caller). */
+  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string; file?: string };
   environment: Ref | null;
   environmentLine: number;
   /** Matrix combinations ([{}] without a matrix). */
