@@ -3,9 +3,12 @@
  * OIDC reference and "Events that trigger workflows": GITHUB_REF per event), reusable workflows,
  * the code that runs versus the ref in the sub, and the risk findings that need no trust policy.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRepository, memoryRepo, type CheckResult } from '../src/check/index.ts';
+import { checkRepository, CODES, memoryRepo, type CheckResult } from '../src/check/index.ts';
+import { ROOT } from './helpers/run.ts';
 import { expressionControl } from '../src/check/workflows.ts';
 
 const ATMOS = 'stacks:\n  base_path: stacks\n  included_paths: ["*.yaml"]\n  name_pattern: "{stage}"\n';
@@ -148,6 +151,14 @@ test('who controls an expression: the table the README lists', () => {
   for (const [expr, control] of cases) assert.is(expressionControl(expr).control, control, expr);
   assert.is(expressionControl('${{ inputs.dry_run }}', { dry_run: 'boolean' }).control, 'fixed', 'a boolean input is true or false');
   assert.is(expressionControl('${{ inputs.stage }}', { stage: 'choice' }).control, 'fixed', 'a choice input is one of its options');
+});
+
+test("the README's table names every finding code, and no code that does not exist", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| code | severity |'));
+  const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+  const listed = rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([a-z-]+)`/g)].map((m) => m[1])).sort();
+  assert.equal(listed, Object.keys(CODES).sort());
 });
 
 test.run();
