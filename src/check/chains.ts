@@ -160,8 +160,10 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
     seen.add(key);
     out.push({ context, label: null, condition: null, unknown: null });
   };
-  // The context per event (GitHub's OIDC reference: environment, else pull_request for pull request
-  // events, else the run's GITHUB_REF; the ref per event from "Events that trigger workflows"):
+  // The context per event (GitHub's OIDC reference, docs.github.com/actions/reference/openid-connect-reference:
+  // environment, else pull_request for pull request events, else the run's GITHUB_REF; GITHUB_REF per
+  // event from content/actions/using-workflows/events-that-trigger-workflows.md in github/docs, and
+  // data/reusables/actions/ref-description.md there for pull_request_target's base-branch ref):
   // pull_request_target is a pull request event (its GITHUB_REF is the base branch, but the claim
   // says pull_request); release runs on the release's tag; merge_group on the queue's temporary
   // branch gh-readonly-queue/<base>/pr-<n>-<sha>; workflow_dispatch on the branch or tag the
