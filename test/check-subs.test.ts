@@ -149,6 +149,11 @@ test('who controls an expression: the table the README lists', () => {
     ["${{ format('{0}-{1}', github.sha, github.event.pull_request.title) }}", 'outsider'],
   ];
   for (const [expr, control] of cases) assert.is(expressionControl(expr).control, control, expr);
+  assert.is(expressionControl('${{ needs.plan.result }}').control, 'fixed', 'GitHub sets a job result');
+  assert.is(expressionControl('${{ steps.plan.outcome }}').control, 'fixed', 'GitHub sets a step outcome');
+  assert.is(expressionControl('${{ matrix.stage }}', {}, null, [{ stage: 'dev' }, { stage: 'prod' }]).control, 'fixed', 'a matrix written out in the workflow');
+  assert.is(expressionControl('${{ env.DIR }}', {}, { DIR: '${{ github.workspace }}/plugins' }).control, 'fixed', 'env judged by its value');
+  assert.is(expressionControl('${{ env.TITLE }}', {}, { TITLE: '${{ github.event.pull_request.title }}' }).control, 'outsider', 'env carrying a title');
   assert.is(expressionControl('${{ inputs.dry_run }}', { dry_run: 'boolean' }).control, 'fixed', 'a boolean input is true or false');
   assert.is(expressionControl('${{ inputs.stage }}', { stage: 'choice' }).control, 'fixed', 'a choice input is one of its options');
 });

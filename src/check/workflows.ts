@@ -237,7 +237,7 @@ function readJob(
       }
     }
     if (typeof step.run === 'string') {
-      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report, inputTypes);
+      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report, inputTypes, stepEnv, result.matrix);
       for (const cmd of atmosCommands(step.run, stepEnv)) {
         result.steps.push({ ...cmd, index, line: lineOf([...path, 'run']), place: `jobs.${id}.steps[${index}].run` });
       }
@@ -294,6 +294,8 @@ const FIXED_EXACT = new Set([
 const FIXED_SUFFIX = /(^|[._])(sha|head_sha|base_sha|after|before|id|node_id|number|run_id|run_number|run_attempt|merged|draft|login|created_at|updated_at|html_url|url)$/;
 const OUTSIDER = /^(github\.event\.|github\.head_ref$|github\.base_ref$|github\.ref$|github\.ref_name$|inputs\.)/;
 const UNKNOWN_ROOTS = /^(steps|needs|env|matrix|jobs|strategy)\./;
+/** Values GitHub sets itself: a job's result, a step's outcome (success, failure, cancelled, skipped). */
+const FIXED_RESULTS = /^(needs\.[\w-]+\.result|steps\.[\w-]+\.(outcome|conclusion)|job\.status|strategy\.(job-index|job-total|fail-fast|max-parallel))$/;
 const FIXED_ROOTS = /^(secrets|vars|runner|job)\./;
 
 /** The control of one context reference (`github.event.pull_request.title`, `inputs.sha`). */
@@ -302,30 +304,59 @@ export function referenceControl(ref: string, inputTypes: Record<string, string>
   const input = /^(?:inputs|github\.event\.inputs)\.([\w-]+)$/.exec(r);
   // GitHub accepts only true/false for a boolean input, a number for a number, a listed option for a choice.
   if (input) return ['boolean', 'number', 'choice', 'environment'].includes(inputTypes[input[1]] ?? '') ? 'fixed' : 'outsider';
-  if (FIXED_EXACT.has(r) || FIXED_ROOTS.test(r)) return 'fixed';
+  if (FIXED_EXACT.has(r) || FIXED_ROOTS.test(r) || FIXED_RESULTS.test(r)) return 'fixed';
   if (UNKNOWN_ROOTS.test(r)) return 'unknown';
   if (/^github\.event\./.test(r) && FIXED_SUFFIX.test(r)) return 'fixed';
   if (OUTSIDER.test(r)) return 'outsider';
   return r.startsWith('github.') ? 'fixed' : 'unknown';
 }
 
-/** The control of a whole `${{ … }}` expression: the worst of the references it reads. */
-export function expressionControl(expr: string, inputTypes: Record<string, string> = {}): { control: Control; reference: string | null } {
+/**
+ * The control of a whole `${{ … }}` expression: the worst of the references it reads. `env.X` is
+ * judged by the value the workflow gives X (workflow, job and step `env:`), one level deep.
+ */
+export function expressionControl(
+  expr: string,
+  inputTypes: Record<string, string> = {},
+  env: Record<string, string> | null = null,
+  matrix: Array<Record<string, string>> | null = null,
+): { control: Control; reference: string | null } {
   const body = expr.replace(/^\$\{\{|\}\}$/g, '').replace(/'[^']*'/g, "''");
   let worst: { control: Control; reference: string | null } = { control: 'fixed', reference: null };
   const rank = { fixed: 0, unknown: 1, outsider: 2 } as const;
   for (const m of body.matchAll(/\b[A-Za-z_][\w-]*(?:\.[\w-]+|\.\*|\[[^\]]*\])+/g)) {
-    const control = referenceControl(m[0], inputTypes);
-    if (rank[control] > rank[worst.control]) worst = { control, reference: m[0] };
+    // A matrix key whose every value is written literally in the workflow is the authors' choice.
+    const matrixKey = /^matrix\.([\w-]+)$/.exec(m[0])?.[1];
+    if (matrixKey && matrix && matrix.length && matrix.every((row) => matrixKey in row && !row[matrixKey].includes('${{'))) continue;
+    const envName = /^env\.([\w-]+)$/.exec(m[0])?.[1];
+    const viaEnv = envName && env && envName in env ? worstOf([...env[envName].matchAll(EXPR)].map((x) => expressionControl(x[0], inputTypes, null))) : null;
+    const control = viaEnv ? viaEnv.control : referenceControl(m[0], inputTypes);
+    const reference = viaEnv?.reference ? `${m[0]} (${viaEnv.reference})` : m[0];
+    if (rank[control] > rank[worst.control]) worst = { control, reference };
   }
   return worst;
 }
 
-function reportRunExpressions(run: string, file: string, job: string, index: number, line: number, report: Report, inputTypes: Record<string, string>): void {
+function worstOf(results: Array<{ control: Control; reference: string | null }>): { control: Control; reference: string | null } {
+  const rank = { fixed: 0, unknown: 1, outsider: 2 } as const;
+  return results.reduce((a, b) => (rank[b.control] > rank[a.control] ? b : a), { control: 'fixed' as Control, reference: null });
+}
+
+function reportRunExpressions(
+  run: string,
+  file: string,
+  job: string,
+  index: number,
+  line: number,
+  report: Report,
+  inputTypes: Record<string, string>,
+  env: Record<string, string>,
+  matrix: Array<Record<string, string>>,
+): void {
   const found = new Set<string>();
   for (const m of run.matchAll(EXPR)) found.add(m[0]);
   for (const expr of found) {
-    const { control, reference } = expressionControl(expr, inputTypes);
+    const { control, reference } = expressionControl(expr, inputTypes, env, matrix);
     if (control === 'fixed') continue;
     const outsider = control === 'outsider';
     report(
