@@ -43,7 +43,7 @@ test('shared role: pull-request plan and production deploy on one role is an err
     'warning role-not-found .github/workflows/pr.yaml',
   ]);
   const shared = r.findings[0];
-  assert.match(shared.message, /serves pr\/plan, which runs on pull_request .* and deploy\/deploy, which deploys to environment production/);
+  assert.match(shared.message, /serves pr\/plan, which runs on pull_request .* and deploy\/deploy, which runs atmos terraform deploy/);
   // The dispatched deploy runs the commit named in inputs.sha: the chain says so.
   assert.match(r.chains[0].runs ?? '', /inputs\.sha.*any commit the dispatcher names/);
   assert.is(r.chains[1].runs, null);

@@ -799,7 +799,9 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   if (!role) {
     if (!opt.unknown && !free) setSub(c, chain, opt);
     const other = elsewhere.find((r) => r.created);
-    const provable = c.repoManagesRoles || elsewhere.length > 0;
+    // Refuted only where the repository manages the roles of that account (or records its setup):
+    // a role of an account whose roles are made elsewhere is unknown, not missing.
+    const provable = elsewhere.length > 0 || c.answers !== null || c.side.roles.some((r) => r.account !== null && r.account === parts?.account);
     if (other) {
       chain.verdict = 'denied';
       chain.reasons.push(`no role ${parts?.name} in account ${parts?.account}; ${other.component.name} creates it in account ${other.account ?? '(unknown)'} (stack ${other.stack.name})`);

@@ -85,6 +85,8 @@ export interface Job {
   calls: string | null;
   /** Checkouts of another commit than the run's (`ref: ${{ inputs.sha }}`, a PR head). */
   checkouts: Checkout[];
+  /** A step that changes infrastructure: `terraform|tofu|atmos terraform apply|deploy|destroy`, or an apply action. */
+  applies: string | null;
   /** Long-lived AWS keys from secrets (env AWS_ACCESS_KEY_ID, or configure-aws-credentials' aws-access-key-id). */
   staticKeys: Located & { text: string } | null;
 }
@@ -195,6 +197,7 @@ function readJob(
     calls: typeof job.uses === 'string' && job.uses.startsWith('./') ? job.uses.replace(/^\.\//, '').replace(/@.*$/, '') : null,
     checkouts: [],
     staticKeys: null,
+    applies: null,
   };
   const inputTypes = Object.assign({}, ...wf.triggers.map((t) => t.inputs ?? {})) as Record<string, string>;
   const keyIn = (env: Record<string, string>): string | null => {
@@ -215,9 +218,12 @@ function readJob(
     if (typeof step.uses === 'string') {
       const uses = step.uses;
       const w = isPlainObject(step.with) ? step.with : {};
-      if (/^actions\/checkout@/i.test(uses) && w.ref !== undefined && w.ref !== null && String(w.ref) !== '') {
-        const ref = String(w.ref);
-        result.checkouts.push({ ref, ...checkoutControl(ref, inputTypes), line: lineOf([...path, 'with', 'ref']), place: `jobs.${id}.steps[${index}].with.ref` });
+      // actions/checkout's ref, or the sha Cloud Posse's atmos plan/apply actions check out themselves.
+      const checkoutRef = /^actions\/checkout@/i.test(uses) ? w.ref : /^cloudposse\/github-action-atmos-terraform-/i.test(uses) ? w.sha : undefined;
+      if (checkoutRef !== undefined && checkoutRef !== null && String(checkoutRef) !== '') {
+        const ref = String(checkoutRef);
+        const key = /^actions\/checkout@/i.test(uses) ? 'ref' : 'sha';
+        result.checkouts.push({ ref, ...checkoutControl(ref, inputTypes), line: lineOf([...path, 'with', key]), place: `jobs.${id}.steps[${index}].with.${key}` });
       }
       if (/^aws-actions\/configure-aws-credentials@/i.test(uses) && typeof w['aws-access-key-id'] === 'string' && /secrets\./.test(w['aws-access-key-id']) && !result.staticKeys)
         result.staticKeys = { text: w['aws-access-key-id'], line: lineOf([...path, 'with', 'aws-access-key-id']), place: `jobs.${id}.steps[${index}].with.aws-access-key-id` };
@@ -235,6 +241,13 @@ function readJob(
         const which = /apply|remediation/i.test(uses) ? 'apply' : 'plan';
         result.steps.push({ kind: 'aws-action', index, uses, role: { kind: 'gitops', which }, audience: null, line: lineOf([...path, 'uses']), place: `jobs.${id}.steps[${index}].uses` });
       }
+    }
+    if (!result.applies) {
+      const uses = typeof step.uses === 'string' ? step.uses : '';
+      const run = typeof step.run === 'string' ? step.run : '';
+      const m = /\b(?:atmos\s+terraform|terraform|tofu|terragrunt)\s+(apply|deploy|destroy)\b/.exec(run);
+      if (m) result.applies = m[0];
+      else if (/^cloudposse\/github-action-atmos-terraform-(apply|drift-remediation)@/i.test(uses)) result.applies = uses.replace(/@.*$/, '');
     }
     if (typeof step.run === 'string') {
       reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report, inputTypes, stepEnv, result.matrix);
