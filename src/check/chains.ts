@@ -164,8 +164,10 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
   // environment, else pull_request for pull request events, else the run's GITHUB_REF; GITHUB_REF per
   // event from content/actions/using-workflows/events-that-trigger-workflows.md in github/docs, and
   // data/reusables/actions/ref-description.md there for pull_request_target's base-branch ref):
-  // pull_request_target is a pull request event (its GITHUB_REF is the base branch, but the claim
-  // says pull_request); release runs on the release's tag; merge_group on the queue's temporary
+  // pull_request_target is a pull request event (ref-description.md: "for pull requests events
+  // except pull_request_target, it is refs/pull/<n>/merge"; its GITHUB_REF is the base branch), so
+  // the claim says pull_request (no primary statement of its sub was found: verify with
+  // actions-oidc-debugger before relying on a base-branch trust); release runs on the release's tag; merge_group on the queue's temporary
   // branch gh-readonly-queue/<base>/pr-<n>-<sha>; workflow_dispatch on the branch or tag the
   // dispatcher picks (the default branch assumed, as Atmos Pro dispatches there); schedule,
   // workflow_run, repository_dispatch, issue and comment events on the default branch.
