@@ -1,7 +1,7 @@
 /**
  * Repositories in the shapes check meets outside its own output (../shared/reference/domain.md
  * section 9), written by hand under test/fixtures/shapes/: roles created elsewhere, one role for
- * every job, atmos.yaml in rootfs/, the older github-oidc-role component, release / merge_group /
+ * every job, atmos.yaml in rootfs/ or config/aws/, the older github-oidc-role component, release / merge_group /
  * workflow_run runs, preview environments, static keys, duplicate stack names, expressions in run:.
  * Each test states every finding and every chain verdict expected, and nothing else.
  */
@@ -56,6 +56,14 @@ test('rootfs config: atmos.yaml from the Atmos system directory under rootfs/, s
   assert.equal(r.stacks.all().map((s) => s.name), ['plat-dev']);
   assert.equal(chains(r), ['apply/apply ref:refs/heads/main acme-gbl-dev-terraform allowed']);
   assert.equal(findings(r), [], 'no import-missing, no atmos-config-missing');
+});
+
+test('config/<cloud>/: the workflow names the directory and the base path in its env, the chain proved, no finding', () => {
+  const r = check('config-dir');
+  assert.is(r.stacks.config.file, 'config/aws/atmos.yaml');
+  assert.is(r.stacks.config.discovery.why, 'ATMOS_CLI_CONFIG_PATH: ./config/aws in .github/workflows/apply.yaml (jobs.apply.env)');
+  assert.equal(chains(r), ['apply/apply ref:refs/heads/main acme-gbl-dev-terraform allowed']);
+  assert.equal(findings(r), []);
 });
 
 test('github-oidc-role: roles from github_actions_allowed_repos are proved, the admin one only from main', () => {
