@@ -41,7 +41,11 @@ async function addAccount(ctx: Context, deps: DayTwoDeps): Promise<number> {
     (prompter
       ? await prompter.input({ message: 'Stage name of the new account', validate: (v) => rules.label(v) ?? (taken.has(v) ? 'this stage exists already' : true) })
       : requireFlag('--stage', undefined));
-  const id = ctx.accountId ?? (prompter ? await prompter.input({ message: `AWS account id of ${stage}`, validate: (v) => rules.accountId(v) ?? true }) : requireFlag('--account-id', undefined));
+  const id =
+    ctx.accountId ??
+    (prompter
+      ? await (await import('./prompts.ts')).promptAccountId(prompter, stage, a.accounts)
+      : requireFlag('--account-id', undefined));
   let providerArn = ctx.oidcProviderArn;
   if (!providerArn && !ctx.stage && prompter && (await prompter.confirm({ message: `Does account ${id} already have a GitHub OIDC provider?`, default: false }))) {
     providerArn = await prompter.input({ message: 'Its ARN', validate: (v) => rules.oidcProviderArn(id, partition)(v) ?? true });
@@ -73,7 +77,14 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
   const a = previous.answers;
   const partition = partitionOf(a.region);
   const prompter = canPrompt(ctx) ? ctx.io.prompter : null;
-  const name = ctx.name ?? (prompter ? await prompter.input({ message: 'Role name (iam-role/<name>)', validate: (v) => rules.roleName(v) ?? true }) : requireFlag('--name', undefined));
+  // A name that exists is refused where it is typed, not after every other question.
+  const existing = (v: string): string | null => {
+    const r = a.roles.find((x) => x.name === v);
+    return r ? `role ${v} exists already (identity ${r.identity}); choose another name, or edit it in ${ANSWERS_FILE} and run \`create-atmos-oidc workflows\`` : null;
+  };
+  const name =
+    ctx.name ??
+    (prompter ? await prompter.input({ message: 'Role name (iam-role/<name>)', validate: (v) => rules.roleName(v) ?? existing(v) ?? true }) : requireFlag('--name', undefined));
   const identity =
     ctx.identity ??
     (prompter ? await prompter.input({ message: 'Identity, named after its permission boundary', default: `${a.namespace}/${name}`, validate: (v) => rules.identity(v) ?? true }) : requireFlag('--identity', undefined));
@@ -105,7 +116,12 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
   }
   // Run twice, the same command changes nothing: a role defined exactly so already is not an error.
   const defined = a.roles.find((r) => r.name === name);
-  if (defined && defined.identity === identity && JSON.stringify(defined.policies) === JSON.stringify(policies) && JSON.stringify(defined.trust) === JSON.stringify(trust)) {
+  // Lists are sets here (the stack files merge them as sets): the same entries in another order are the same role.
+  const sameSet = (x: readonly string[], y: readonly string[]): boolean => {
+    const [sx, sy] = [new Set(x), new Set(y)];
+    return sx.size === sy.size && [...sx].every((v) => sy.has(v));
+  };
+  if (defined && defined.identity === identity && sameSet(defined.policies, policies) && sameSet(defined.trust, trust)) {
     ctx.io.stdout(`Role ${name} is already part of the setup as given; nothing to add.\n`);
     return deps.planAndWrite(ctx, 'role', a, previous);
   }
