@@ -133,6 +133,24 @@ function rederiveRoles(given: RawAnswers, previous: AnswersRecord): Answers['rol
   return previous.answers.roles.filter((r) => r.used_for.length === 0);
 }
 
+const said = new WeakMap<Context, Set<string>>();
+
+/** Print a warning once per run, however many steps arrive at it. */
+export function warn(ctx: Context, message: string): void {
+  const seen = said.get(ctx) ?? new Set<string>();
+  said.set(ctx, seen);
+  if (seen.has(message)) return;
+  seen.add(message);
+  ctx.io.stderr(`warning: ${message}\n`);
+}
+
+/**
+ * Check findings that repeat, for the files this run plans, what the run has said already: the trust
+ * entry warnings (printed from the answers, as `warning:` lines) and an administrator role the
+ * answers chose to open (the trust warning, and for the basic setup the closing paragraph, say so).
+ */
+const SAID_BY_THE_RUN = new Set(['trust-entry-pull-request', 'trust-entry-all-branches', 'trust-entry-org-wildcard', 'admin-from-pull-request', 'admin-from-any-branch']);
+
 function printPlan(ctx: Context, tree: Tree): void {
   const out = ctx.io.stdout;
   for (const change of tree.changes()) {
@@ -161,7 +179,7 @@ async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<b
   const planned = new Set(tree.changes().filter((c) => c.kind !== 'conflict').map((c) => c.path));
   const involvesPlan = (f: (typeof result.findings)[number]): boolean => planned.has(f.file) || (f.related ?? []).some((p) => planned.has(p));
   const blocking = result.findings.filter((f) => f.severity === 'error' && involvesPlan(f));
-  const others = result.findings.filter((f) => !blocking.includes(f));
+  const others = result.findings.filter((f) => !blocking.includes(f) && !(f.severity === 'warning' && SAID_BY_THE_RUN.has(f.code) && involvesPlan(f)));
   for (const f of others) ctx.io.stderr(`check ${f.severity}${f.severity === 'error' ? ' (in a file this run does not write)' : ''}:\n${formatFinding(f)}`);
   if (!blocking.length) return true;
   const s = blocking.length === 1 ? '' : 's';
@@ -180,7 +198,7 @@ async function confirmPlan(ctx: Context, tree: Tree, result: PlanResult): Promis
   const changes = tree.changes();
   if (!changes.some((c) => c.kind === 'create' || c.kind === 'update')) return true;
   const [{ planSummary }, { palette }] = await Promise.all([import('./summary.ts'), import('./color.ts')]);
-  ctx.io.stdout(`\n${planSummary(changes, result.model, palette(Boolean(prompter.color)))}\n\n`);
+  ctx.io.stdout(`\n${planSummary(changes, result.model, palette(Boolean(prompter.color) && !ctx.noColor))}\n\n`);
   return prompter.confirm({ message: 'Write these files?', hint: 'no leaves the directory as it is', default: true });
 }
 
@@ -190,7 +208,7 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
   const { runGenerator } = await import('../../generators/index.ts');
   const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
   const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates } });
-  for (const warning of result.model.warnings) ctx.io.stderr(`warning: ${warning.message}\n`);
+  for (const warning of result.model.warnings) warn(ctx, warning.message);
   ctx.io.stdout(`${ctx.dryRun ? 'Would write' : 'Plan'} for ${ctx.dir}:\n`);
   printPlan(ctx, tree);
   if (tree.hasConflicts()) {
@@ -245,7 +263,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stderr(`error: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
-  for (const warning of ctx.warnings) io.stderr(`warning: ${warning}\n`);
+  for (const warning of ctx.warnings) warn(ctx, warning);
   if (ctx.version) {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
@@ -261,7 +279,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await runWorkflows(ctx);
       default: {
         const { runDayTwo } = await import('./commands.ts');
-        return await runDayTwo(ctx, { gatherPrevious: readPrevious, planAndWrite });
+        return await runDayTwo(ctx, { gatherPrevious: readPrevious, planAndWrite, warn });
       }
     }
   } catch (error) {

@@ -13,6 +13,8 @@ import { InputError } from '../answers/validate.ts';
 export interface DayTwoDeps {
   gatherPrevious: (dir: string) => AnswersRecord | null;
   planAndWrite: (ctx: Context, generator: 'account' | 'role', answers: Answers, previous: AnswersRecord | null) => Promise<number>;
+  /** Print a warning once per run. */
+  warn: (ctx: Context, message: string) => void;
 }
 
 function requirePrevious(ctx: Context, deps: DayTwoDeps): AnswersRecord {
@@ -104,16 +106,14 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
         default: trust.length ? undefined : `${a.repository}:environment:{stage}`,
         validate: (v) => rules.trustEntry(v) ?? (trust.includes(v) ? 'this entry is listed already' : true),
       });
-      for (const w of trustEntryWarnings(entry, false)) ctx.io.stderr(`warning: ${w.message}\n`);
+      for (const w of trustEntryWarnings(entry, false)) deps.warn(ctx, w.message);
       trust.push(entry);
     } while (await prompter.confirm({ message: 'Add another trusted entry?', default: false }));
   }
   const isAdmin = policies.some((p) => /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(p));
-  for (const entry of trust) {
-    // Entries typed at the prompt were warned about as they were typed; only the admin warning is new.
-    const shown = ctx.trust.length ? [] : trustEntryWarnings(entry, false).map((w) => w.message);
-    for (const w of trustEntryWarnings(entry, isAdmin)) if (!shown.includes(w.message)) ctx.io.stderr(`warning: ${w.message}\n`);
-  }
+  // Entries typed at the prompt were warned about as they were typed; the admin warning is new. Each
+  // is said once per run (the plan's own warnings repeat them).
+  for (const entry of trust) for (const w of trustEntryWarnings(entry, isAdmin)) deps.warn(ctx, w.message);
   // Run twice, the same command changes nothing: a role defined exactly so already is not an error.
   const defined = a.roles.find((r) => r.name === name);
   // Lists are sets here (the stack files merge them as sets): the same entries in another order are the same role.

@@ -32,6 +32,11 @@ function mayPrompt(argv: string[]): boolean {
 }
 
 const argv = process.argv.slice(2);
+// --no-color means what NO_COLOR means, for our palette and for anything the prompt library draws.
+if (argv.includes('--no-color')) {
+  process.env.NO_COLOR = '1';
+  delete process.env.FORCE_COLOR;
+}
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 let prompter: Prompter | null = null;
 if (interactive) {
