@@ -16,14 +16,14 @@ export interface RunResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], options: { cwd?: string; prompter?: Prompter | null } = {}): Promise<RunResult> {
+export async function runCli(argv: string[], options: { cwd?: string; prompter?: Prompter | null; env?: Record<string, string> } = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     prompter: options.prompter ?? null,
-    env: {},
+    env: options.env ?? {},
     cwd: options.cwd ?? ROOT,
   });
   return { code, stdout, stderr };
