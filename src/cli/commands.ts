@@ -59,7 +59,13 @@ async function addAccount(ctx: Context, deps: DayTwoDeps): Promise<number> {
     return deps.planAndWrite(ctx, 'account', a, previous);
   }
   const raw: RawAnswers = { ...a, accounts: [...a.accounts, { stage, id, oidc_provider_arn: providerArn ?? null }] };
-  const answers = resolveFlags(raw, { '--stage': `accounts[${a.accounts.length}].stage`, '--account-id': `accounts[${a.accounts.length}].id`, '--oidc-provider-arn': `accounts[${a.accounts.length}].oidc_provider_arn` });
+  // A problem is named after the flag only when a flag gave the value; a typed answer keeps its field.
+  const i = a.accounts.length;
+  const flags: Record<string, string> = {};
+  if (ctx.stage !== null) flags['--stage'] = `accounts[${i}].stage`;
+  if (ctx.accountId !== null) flags['--account-id'] = `accounts[${i}].id`;
+  if (ctx.oidcProviderArn !== null) flags['--oidc-provider-arn'] = `accounts[${i}].oidc_provider_arn`;
+  const answers = resolveFlags(raw, flags);
   return deps.planAndWrite(ctx, 'account', answers, previous);
 }
 
@@ -127,9 +133,12 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
   }
   const index = a.roles.length;
   const raw: RawAnswers = { ...a, roles: [...a.roles, { name, identity, policies, trust, used_for: [] }] };
-  const flags: Record<string, string> = { '--name': `roles[${index}].name`, '--identity': `roles[${index}].identity` };
-  policies.forEach((_, i) => (flags[`--policy ${policies[i]}`] = `roles[${index}].policies[${i}]`));
-  trust.forEach((_, i) => (flags[`--trust ${trust[i]}`] = `roles[${index}].trust[${i}]`));
+  // A problem is named after the flag only when a flag gave the value; a typed answer keeps its field.
+  const flags: Record<string, string> = {};
+  if (ctx.name !== null) flags['--name'] = `roles[${index}].name`;
+  if (ctx.identity !== null) flags['--identity'] = `roles[${index}].identity`;
+  if (ctx.policies.length) policies.forEach((_, i) => (flags[`--policy ${policies[i]}`] = `roles[${index}].policies[${i}]`));
+  if (ctx.trust.length) trust.forEach((_, i) => (flags[`--trust ${trust[i]}`] = `roles[${index}].trust[${i}]`));
   return deps.planAndWrite(ctx, 'role', resolveFlags(raw, flags), previous);
 }
 

@@ -28,7 +28,8 @@ function lazyPrompter(): Prompter & { preload(): void } {
 /** Whether this command line can reach a question (only decides when loading starts, never whether). */
 function mayPrompt(argv: string[]): boolean {
   if (argv.some((a) => ['-h', '--help', '-v', '--version', '-y', '--yes'].includes(a))) return false;
-  return argv.find((a) => !a.startsWith('-')) !== 'check';
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command !== 'check' && command !== 'help';
 }
 
 const argv = process.argv.slice(2);
