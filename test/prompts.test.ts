@@ -552,6 +552,47 @@ test('an account id another stage uses is asked about where it is typed: no asks
   assert.equal(prompter.left(), []);
 });
 
+test('asked again with recorded answers: each default is the recorded value; no to "keep the accounts" asks each with its own', async () => {
+  const recorded = resolveAnswers({
+    repository: 'acme/infra-live', namespace: 'acme-x', region: 'eu-west-1', default_branch: 'trunk', setup: 'advanced', apply_environment: 'production',
+    atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null,
+    accounts: [{ stage: 'dev', id: '111111111111', oidc_provider_arn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }, { stage: 'prod', id: '222222222222' }],
+  });
+  const steps: Step[] = [
+    { kind: 'input', message: /^GitHub repository/ },
+    { kind: 'confirm', message: /^Keep subject claims by name/ },
+    { kind: 'input', message: /^Namespace/ },
+    { kind: 'input', message: /^Default branch/ },
+    { kind: 'search', message: /^AWS region/ },
+    { kind: 'confirm', message: /^Keep the accounts dev \(111111111111\), prod \(222222222222\)\?/, answer: false },
+    { kind: 'input', message: /^Stage of AWS account 1/ },
+    { kind: 'input', message: /^AWS account id of dev/ },
+    { kind: 'confirm', message: /111111111111 already have/ },
+    { kind: 'input', message: /^ARN of that provider/ },
+    { kind: 'confirm', message: /^Add another/, answer: true },
+    { kind: 'input', message: /^Stage of AWS account 2/ },
+    { kind: 'input', message: /^AWS account id of prod/ },
+    { kind: 'confirm', message: /222222222222 already have/ },
+    { kind: 'confirm', message: /^Add another/, answer: false },
+    { kind: 'select', message: /^Setup/ },
+    { kind: 'select', message: /^GitHub Environment of the apply job/ },
+    { kind: 'input', message: /^Name of the GitHub Environment/ },
+    { kind: 'input', message: /^Atmos version/ },
+    { kind: 'confirm', message: /^Use Atmos Pro/ },
+    { kind: 'input', message: /^Terraform state role ARN/ },
+  ];
+  const prompter = scripted(steps);
+  const raw = await promptMissing({}, prompter, { ...OPTIONS(), defaults: recorded });
+  assert.equal(prompter.left(), []);
+  const again = resolveAnswers({ ...raw, roles: recorded.roles });
+  assert.equal({ ...again, roles: [] }, { ...recorded, roles: [] }, 'Enter at every question keeps every answer');
+  const defaults = Object.fromEntries(prompter.asked.map((a) => [a.message, a.default]));
+  assert.is(defaults['Namespace'], 'acme-x');
+  assert.is(defaults['Default branch'], 'trunk');
+  assert.is(defaults['AWS region'], 'eu-west-1');
+  assert.is(defaults['Name of the GitHub Environment'], 'production');
+});
+
 test('Cancelled at any prompt: exit 130, one line, nothing written', async () => {
   const target = tempDir('prompts-cancel-');
   const prompter = scripted(basicSteps({ repository: 'acme/infra-live' }), { cancelAt: /^AWS region/ });

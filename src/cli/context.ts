@@ -415,6 +415,3 @@ export function commandHelp(command: Command): string {
     '',
   ].join('\n');
 }
-
-/** Kept for callers of the old constant: the global help. */
-export const HELP = globalHelp();

@@ -217,12 +217,12 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
         const hasProvider = await prompter.confirm({
           message: `Does account ${id} already have a GitHub OIDC provider?`,
           hint: 'an account has only one; an existing one is reused, not created',
-          default: false,
+          default: Boolean(recorded?.id === id && recorded.oidc_provider_arn),
         });
         providerArn = hasProvider
           ? await prompter.input({
               message: 'ARN of that provider',
-              default: `arn:${partition}:iam::${id}:oidc-provider/token.actions.githubusercontent.com`,
+              default: recorded?.id === id && recorded.oidc_provider_arn ? recorded.oidc_provider_arn : `arn:${partition}:iam::${id}:oidc-provider/token.actions.githubusercontent.com`,
               validate: asValidator(rules.oidcProviderArn(id, partition)),
             })
           : null;
