@@ -3,8 +3,8 @@
  * exit code. Library code lives in src/check/; this file only adapts it to the command line.
  * Offline is the default: `--aws` and `--github` are the only flags that run anything.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from '../answers/validate.ts';
 import { checkRepository, explainRole, type CheckOptions, type CheckResult } from '../check/index.ts';
 import { formatExplain, formatReport, toJson } from '../check/report.ts';
@@ -46,6 +46,17 @@ export async function runCheck(ctx: Context, runner?: Runner): Promise<number> {
     if (!m) return usage(new InputError({ field: '--repository-ids', value: ctx.repositoryIds, allowed: 'expected OWNER_ID/REPO_ID, the numeric ids of GET /repos/{owner}/{repo} (owner.id and id)' }));
     options.repositoryIds = { owner: Number(m[1]), repo: Number(m[2]) };
   }
+  for (const [field, path, what] of [['--config', ctx.config, 'atmos.yaml, or the directory holding it'], ['--base-path', ctx.basePath, 'a directory']] as const) {
+    if (!path) continue;
+    const inside = relative(ctx.dir, path);
+    if (!existsSync(path) || inside.startsWith('..') || isAbsolute(inside))
+      return usage(new InputError({ field, value: path, allowed: `expected ${what} inside ${ctx.dir}` }));
+  }
+  options.atmosConfig = {
+    configPath: ctx.config ? relative(ctx.dir, ctx.config) || '.' : null,
+    basePath: ctx.basePath ? relative(ctx.dir, ctx.basePath) || '.' : null,
+    env: atmosEnv(ctx.io.env, ctx.dir),
+  };
   const sources = ['the repository files'];
   const external: ExternalRole[] = [];
   for (const given of ctx.trust) {
@@ -120,4 +131,19 @@ function render(format: Format, result: CheckResult, sources: string[], dir: str
   if (format === 'sarif') return `${JSON.stringify(toSarif(input), null, 2)}\n`;
   if (format === 'markdown') return toMarkdown(input);
   return formatReport(result, dir).replace('\n\n', `\nSources: ${sources.join('; ')}\n\n`);
+}
+
+/**
+ * ATMOS_CLI_CONFIG_PATH and ATMOS_BASE_PATH of the shell `check` runs in, as Atmos would read them
+ * from DIR: relative to DIR when they point inside it, as written otherwise (a container path).
+ */
+function atmosEnv(env: Record<string, string | undefined>, dir: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of ['ATMOS_CLI_CONFIG_PATH', 'ATMOS_BASE_PATH']) {
+    const value = env[key];
+    if (!value) continue;
+    const inside = isAbsolute(value) ? relative(dir, value) : null;
+    out[key] = inside !== null && !inside.startsWith('..') && !isAbsolute(inside) ? inside || '.' : value;
+  }
+  return out;
 }
