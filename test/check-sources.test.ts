@@ -62,8 +62,8 @@ test('--trust: get-role (decoded JSON) and list-roles (URL-encoded and string do
   assert.equal(result.chains.map(row), ['build allowed', 'deploy@dev allowed', 'deploy@prod denied', 'deploy@staging denied', 'release@staging allowed', 'smoke denied']);
   assert.equal(
     result.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.stack ?? ''}`),
-    ['chain-broken prod', 'chain-broken staging', 'id-token-missing '],
-    'a preview job reaching the prod and staging roles is broken; smoke still lacks id-token',
+    ['role-shared-pull-request ', 'chain-broken prod', 'chain-broken staging', 'id-token-missing '],
+    'the dev role serves the pull-request build and a deploy; a preview job reaching the prod and staging roles is broken; smoke still lacks id-token',
   );
   assert.is(result.findings.filter((f) => f.code === 'role-not-found').length, 0, 'every role the jobs assume was given: none is "not found"');
   const prod = result.chains.find((c) => c.stack === 'prod')!;

@@ -556,7 +556,7 @@ test('an account id another stage uses is asked about where it is typed: no asks
     { kind: 'confirm', message: /^Add another/, answer: false },
   ];
   const prompter = scripted(steps);
-  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null }, prompter, OPTIONS());
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, guard_workflow: false }, prompter, OPTIONS());
   assert.equal(raw.accounts, [
     { stage: 'prod', id: '111111111111', oidc_provider_arn: null },
     { stage: 'dev', id: '222222222222', oidc_provider_arn: null },
@@ -592,6 +592,7 @@ test('asked again with recorded answers: each default is the recorded value; no 
     { kind: 'input', message: /^Atmos version/ },
     { kind: 'confirm', message: /^Use Atmos Pro/ },
     { kind: 'input', message: /^Terraform state role ARN/ },
+    { kind: 'confirm', message: /^Add a pull-request guard workflow/ },
   ];
   const prompter = scripted(steps);
   const raw = await promptMissing({}, prompter, { ...OPTIONS(), defaults: recorded });

@@ -358,7 +358,7 @@ const USAGE: Record<Command, { args: string; summary: string; examples: string[]
       'with --yes (or no terminal) named in an error.',
       '--set keys: repository, repository_ids (OWNER_ID/REPO_ID or null), namespace, region, default_branch,',
       '  setup (basic|advanced), apply_environment, atmos_version, atmos_pro (true|false),',
-      '  tfstate_role_arn (ARN or null), pin_actions (major|sha)',
+      '  tfstate_role_arn (ARN or null), pin_actions (major|sha), guard_workflow (true|false)',
     ],
   },
   account: {

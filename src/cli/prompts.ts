@@ -289,7 +289,7 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
     out.guard_workflow = await prompter.confirm({
       message: 'Add a pull-request guard workflow?',
       hint: 'runs create-atmos-oidc check on pull requests that touch workflows, stacks or profiles; findings in code scanning',
-      default: false,
+      default: before?.guard_workflow ?? false,
     });
   }
   return out;
