@@ -332,7 +332,7 @@ test('init: an account id another stage uses asks "same account as dev?"; no ask
   const answers = join(WORK, 'same-id.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null }),
+    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false }),
   );
   const target = gitRepository(join(WORK, 'same-id'), 'git@github.com:acme/infra-live.git');
   const before = snapshot(target);
@@ -385,6 +385,7 @@ test('init again in a set-up repository asks every question with the recorded an
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
     await cli.answer(PROMPT.tfstate);
+    await cli.answer(PROMPT.guard);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-west-1, advanced setup/);
     assert.match(summary, /Files: 0 to create, \d+ to change/);
