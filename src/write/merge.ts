@@ -221,3 +221,40 @@ export async function mergeText(current: string, base: string, desired: string):
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Add keys a YAML map lacks, through the Document API: existing keys, comments and order stay as
+ * they are, untouched lines keep their bytes; a list in `additions` adds only its missing items
+ * to the list already there. A value the file already holds is never changed (the caller decides
+ * what a differing value means). Returns the text unchanged when nothing is missing.
+ */
+export function addMissingKeys(current: string, additions: Record<string, unknown>): string {
+  const doc = parseDocument(current, PARSE);
+  if (doc.errors.length) throw new Error(`cannot add keys to a file that is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+  if (doc.contents !== null && !isMap(doc.contents)) throw new Error('cannot add keys to a YAML document that is not a map');
+  let changed = false;
+  const walk = (path: Path, want: Record<string, unknown>): void => {
+    for (const [key, value] of Object.entries(want)) {
+      const keyPath = [...path, key];
+      if (!doc.hasIn(keyPath) || doc.getIn(keyPath) === null) {
+        doc.setIn(keyPath, doc.createNode(value));
+        changed = true;
+      } else if (isObject(value) && isMap(doc.getIn(keyPath, true))) {
+        walk(keyPath, value);
+      } else if (Array.isArray(value)) {
+        const seq = doc.getIn(keyPath, true);
+        if (!isSeq(seq)) continue;
+        for (const item of value) {
+          if (!seq.items.some((x) => equal(toJS(x), item))) {
+            seq.items.push(doc.createNode(item));
+            changed = true;
+          }
+        }
+      }
+    }
+  };
+  walk([], additions);
+  if (!changed) return current;
+  const text = doc.toString(PRINT);
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
