@@ -27,7 +27,18 @@ export const IAM_ROLES_STUB_PATH = `${IAM_ROLES_STUB_DIR}/main.tf`;
 
 function roleComment(model: Model, role: RoleModel): string {
   const uses = role.answer.used_for.length ? `used by the ${role.answer.used_for.join(' and ')} jobs` : 'not used by the generated workflows';
-  return `Identity ${role.answer.identity}, ${uses}. Trusted for: ${describeEntries(role.entries, model.trustedOrg)}.`;
+  return `Identity ${role.answer.identity}, ${uses}. Trusted for: ${trustInWords(model, role)}.`;
+}
+
+/** Who a role trusts, in words; an entry with `{stage}` is spelt out per stack with its real name. */
+export function trustInWords(model: Model, role: RoleModel): string {
+  if (!role.perStage) return describeEntries(role.entries, model.trustedOrg);
+  return model.accounts
+    .map((account) => {
+      const entries = account.roles.find((r) => r.role === role)?.entries ?? [];
+      return `in stack ${account.stage}, ${describeEntries(entries, model.trustedOrg)}`;
+    })
+    .join('; ');
 }
 
 /** The catalog: the provider component (unless every account reuses one) and one instance per role. */
@@ -50,7 +61,7 @@ export function renderCatalog(model: Model): string {
       policies: role.answer.policies,
       perStage: role.perStage,
       entries: role.entries,
-      trustSummary: role.entries.join(', '),
+      trustSummary: model.accounts.map((a) => `${a.stage}: ${(a.roles.find((r) => r.role === role)?.entries ?? []).join(', ')}`).join('; '),
     })),
   });
 }
@@ -136,7 +147,9 @@ export function renderWorkflow(model: Model, name: string): string {
     planRole: model.planRole,
     applyRole: model.applyRole,
     separateApplyRole,
-    applyTrustSummary: describeEntries(model.applyRole.entries, model.trustedOrg),
+    applyTrustSummary: trustInWords(model, model.applyRole),
+    applyEnvironments: [...new Set(model.accounts.map((a) => a.applyEnvironment))],
+    fixedEnvironment: new Set(model.accounts.map((a) => a.applyEnvironment)).size === 1 ? model.accounts[0].applyEnvironment : false,
     smokeRole: model.planRole,
     smokeTargets: model.accounts.map((a) => ({ stage: a.stage, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
     region: model.answers.region,

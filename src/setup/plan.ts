@@ -154,7 +154,7 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
   const stacksBasePath = atmos.stacksBasePath;
   let existingBackend: ExistingBackend | null = null;
   if (answers.backend?.type === 'existing') {
-    const ours = new Set([...Object.keys(options.previous?.files ?? {}), `${namespaceDir(stacksBasePath)}/_defaults.yaml`]);
+    const ours = new Set(Object.keys(options.previous?.files ?? {}));
     existingBackend = findExistingBackend(tree, atmos.config, stacksBasePath, ours);
     if (!existingBackend)
       throw new InputError({
