@@ -109,7 +109,14 @@ test('account adds a stage to an edited repository, changing only what the new a
   assert.equal([...changes.keys()].sort(), ['.atmos-oidc.yaml', '.github/workflows/test-oidc.yaml', 'stacks/orgs/acme/staging.yaml']);
   await assertJudgesPass(dir, 'account');
   assert.equal(changes.get('.github/workflows/test-oidc.yaml'), {
-    added: ['          - stage: staging', '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-planner'],
+    // One matrix entry for each of the smoke test's jobs: the plan identity, and the apply identity in its environment.
+    added: [
+      '          - stage: staging',
+      '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-planner',
+      '          - stage: staging',
+      '            environment: staging',
+      '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-terraform',
+    ],
     removed: [],
   });
   const staging = parse(readTree(dir).get('stacks/orgs/acme/staging.yaml') ?? '');
