@@ -40,6 +40,9 @@ export function nextSteps(model: Model, atmosConfigAdvice: string | null, focus:
   } else if (backend.type === 'local') {
     lines.push('Warning: backend "local": Terraform state is NOT kept between CI runs (it lives in the work directory');
     lines.push('of one job). Every plan shows everything as new and a second apply fails with EntityAlreadyExists.', '');
+  } else if (backend.type === 's3' && !model.stateRoleArn && !model.planRole.isAdmin) {
+    lines.push(`Note: the plan role (${model.planRole.answer.identity}) is read-only and the backend has no role_arn, so plans`);
+    lines.push('cannot write the state lock in the bucket. Give the backend a state role (backend.role_arn) that may.', '');
   } else if (backend.type === 'existing' && context.existingBackendFile) {
     lines.push(`State backend: the generated stacks import ${context.existingBackendFile}, which sets terraform.backend_type.`, '');
   }
