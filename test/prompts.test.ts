@@ -519,6 +519,7 @@ test('in a terminal: a summary of files and of who can assume each role, then a 
   assert.equal(prompter.left(), []);
   assert.match(result.stdout, /Summary for acme\/infra-live \(region us-east-2, advanced setup, Atmos 1\.215\.0, Atmos Pro on\)/);
   assert.match(result.stdout, /Files: 15 to create, 0 to change; listed above\./);
+  assert.match(result.stdout, /State: s3:\/\/acme-tfstate \(us-east-2\), S3 lock file\n/);
   assert.match(result.stdout, /iam-role\/terraform in prod: only jobs running in GitHub Environment prod of acme\/infra-live \(AdministratorAccess\)/);
   assert.match(result.stdout, /iam-role\/planner in dev: any branch, tag, pull request or environment of acme\/infra-live \(ReadOnlyAccess\)/);
   assert.match(result.stdout, /dev +111111111111 +creates its GitHub OIDC provider/);
@@ -606,7 +607,10 @@ test('summary: a reused provider, a shared account, the basic setup\'s warning',
   assert.match(text, /qa {7}222222222222 {2}uses the provider that stage staging creates/);
   assert.match(text, /iam-role\/terraform in qa: any branch, tag, pull request or environment of acme\/infra-live \(AdministratorAccess\)/);
   assert.match(text, /Any pull request can assume an administrator role here/);
+  assert.match(text, /State: no backend answered; state stays in each job's work directory and is lost/, 'an answers file from before the backend key');
   assert.not.match(text, /\u001b\[/);
+  const local = planSummary([], buildModel(resolveAnswers({ ...ADVANCED, backend: { type: 'local' } })));
+  assert.match(local, /State: local, NOT kept between CI runs/);
   const ids = planSummary([], buildModel(resolveAnswers({ ...ADVANCED, repository_ids: { owner: 1, repo: 2 } })));
   assert.match(ids, /Subject claims: immutable, acme@1\/infra-live@2/);
   assert.match(ids, /iam-role\/terraform in prod: only jobs running in GitHub Environment prod of acme@1\/infra-live@2/);
