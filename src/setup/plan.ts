@@ -3,11 +3,13 @@
  * updated, left unchanged or in conflict with an edit by hand, and record what was written.
  */
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
 import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from '../answers/answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
-import { mergeText, mergeYaml } from '../write/merge.ts';
+import { addMissingKeys, mergeText, mergeYaml } from '../write/merge.ts';
+import { InputError } from '../answers/validate.ts';
+import { planAtmosConfig } from './atmos-config.ts';
+import { findExistingBackend, type ExistingBackend } from './backend.ts';
 import type { Tree } from '../write/tree.ts';
 import { VERSION } from './version.ts';
 
@@ -26,8 +28,14 @@ export interface PlanOptions {
 
 export interface PlanResult {
   model: Model;
-  /** Keys an existing `atmos.yaml` lacks, as YAML to add, or null when it has them (or was written). */
+  /** Always null now: keys an existing `atmos.yaml` lacks are added to it (see `atmosConfigAdded`). */
   atmosConfigAdvice: string | null;
+  /** The keys added to an existing `atmos.yaml`, one line each with why (empty when none). */
+  atmosConfigAdded: string[];
+  /** The configuration file keys were added to, when any. */
+  atmosConfigFile: string | null;
+  /** With `backend: existing`, the file whose backend every generated stack imports. */
+  existingBackend: ExistingBackend | null;
 }
 
 /** The recorded hash of a generated file: `sha256:` and the full SHA-256 digest (64 hex digits). */
@@ -46,48 +54,6 @@ export function hashMatches(content: string, recorded: string | undefined): bool
   if (/^sha256:[0-9a-f]{64}$/.test(recorded)) return recorded === full;
   if (/^sha256:[0-9a-f]{32}$/.test(recorded)) return full.startsWith(recorded);
   return false;
-}
-
-interface AtmosConfigFacts {
-  stacksBasePath: string;
-  missing: string[];
-}
-
-/** Read what an existing `atmos.yaml` says about where stacks live, and what our files need from it. */
-export function inspectAtmosConfig(text: string, atmosPro: boolean, namespace: string): AtmosConfigFacts {
-  let config: Record<string, any> = {};
-  try {
-    config = (parse(text, { version: '1.2', logLevel: 'silent' }) as Record<string, any>) ?? {};
-  } catch {
-    config = {};
-  }
-  const stacks = config?.stacks ?? {};
-  const base = typeof config?.base_path === 'string' && config.base_path !== '.' && config.base_path !== './' && config.base_path !== '' ? config.base_path.replace(/\/+$/, '') : '';
-  const stacksBase = typeof stacks.base_path === 'string' ? stacks.base_path.replace(/^\.\//, '').replace(/\/+$/, '') : 'stacks';
-  const stacksBasePath = base ? `${base}/${stacksBase}` : stacksBase;
-  const missing: string[] = [];
-  const included: string[] = Array.isArray(stacks.included_paths) ? stacks.included_paths : [];
-  const sample = `orgs/${namespace}/dev.yaml`;
-  if (!included.some((glob) => globMatch(glob, sample))) missing.push('stacks:\n  included_paths:\n    - "orgs/**/*"');
-  if (!stacks.name_template && !stacks.name_pattern) missing.push('stacks:\n  name_template: "{{ .vars.stage }}"');
-  if (atmosPro && config?.templates?.settings?.enabled !== true) missing.push('templates:\n  settings:\n    enabled: true');
-  return { stacksBasePath, missing };
-}
-
-/** The subset of Atmos's glob syntax its stack paths use: `**`, `*`, `?`; a pattern may omit `.yaml`. */
-export function globMatch(glob: string, path: string): boolean {
-  let source = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*' && glob[i + 1] === '*') {
-      source += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += glob[i + 2] === '/' ? 2 : 1;
-    } else if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  const re = new RegExp(`${source}$`);
-  return re.test(path) || re.test(path.replace(/\.ya?ml$/, ''));
 }
 
 /**
@@ -192,16 +158,36 @@ function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): 
 
 /** Plan the whole setup for `answers` into `tree`, answers file last. */
 export async function planSetup(tree: Tree, answers: Answers, options: PlanOptions): Promise<PlanResult> {
-  const existingConfig = tree.original('atmos.yaml');
-  const facts = existingConfig === null ? null : inspectAtmosConfig(existingConfig, answers.atmos_pro, answers.namespace);
-  const stacksBasePath = facts?.stacksBasePath ?? 'stacks';
-  const model = buildModel(answers, stacksBasePath);
-  const files = renderSetup(model, existingConfig === null);
+  const namespaceDir = (base: string): string => `${base}/orgs/${answers.namespace}`;
+  const writesDefaults = answers.backend?.type === 's3' || answers.backend?.type === 'local';
+  const atmos = planAtmosConfig(tree, {
+    atmosPro: answers.atmos_pro,
+    manifest: (base) => `${namespaceDir(base)}/${answers.accounts[0].stage}.yaml`,
+    defaultsFile: writesDefaults ? (base) => `${namespaceDir(base)}/_defaults.yaml` : null,
+  });
+  const stacksBasePath = atmos.stacksBasePath;
+  let existingBackend: ExistingBackend | null = null;
+  if (answers.backend?.type === 'existing') {
+    const ours = new Set(Object.keys(options.previous?.files ?? {}));
+    existingBackend = findExistingBackend(tree, atmos.config, stacksBasePath, ours);
+    if (!existingBackend)
+      throw new InputError({
+        field: 'backend.type',
+        value: 'existing',
+        allowed: `no file under ${stacksBasePath}/ sets terraform.backend_type, so the generated stacks would keep state in the throw-away work directory; answer "s3" with a bucket, or add the backend to your stacks first`,
+      });
+  }
+  const model = buildModel(answers, stacksBasePath, existingBackend?.importPath ?? null);
+  const files = renderSetup(model, atmos.file === null);
+  if (atmos.file && atmos.added.length) {
+    const before = tree.original(atmos.file) ?? '';
+    tree.write(atmos.file, addMissingKeys(before, atmos.additions));
+  }
   const bases = new Map<string, string>();
   const recorded = options.previous?.files ?? {};
   const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
   for (const candidate of candidates) {
-    for (const f of renderSetup(buildModel(candidate, stacksBasePath), false)) {
+    for (const f of renderSetup(buildModel(candidate, stacksBasePath, existingBackend?.importPath ?? null), false)) {
       if (!bases.has(f.path) && hashMatches(f.content, recorded[f.path])) bases.set(f.path, f.content);
     }
   }
@@ -220,6 +206,5 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
     }
   }
   tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: hashes }));
-  const advice = facts && facts.missing.length ? facts.missing.join('\n') : null;
-  return { model, atmosConfigAdvice: advice };
+  return { model, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend };
 }
