@@ -69,7 +69,7 @@ export function renderAccountStack(model: Model, index: number): string {
     catalogImport: CATALOG_IMPORT,
     proMixinImport: PRO_MIXIN_IMPORT,
     atmosPro: model.answers.atmos_pro,
-    profileName: PROFILE_NAME,
+    profileName: model.profileName,
     roles: account.roles,
   });
 }
@@ -83,13 +83,15 @@ export function renderProMixin(model: Model): string {
   return renderTemplate('stacks/atmos-pro.yaml.hbs', {
     pullRequestEvents: ['opened', 'synchronize', 'reopened'],
     githubEnvironment: githubEnvironmentInput(model.answers.apply_environment),
+    planWorkflow: workflowFile(model, 'atmos-terraform-plan.yaml'),
+    applyWorkflow: workflowFile(model, 'atmos-terraform-apply.yaml'),
   });
 }
 
 export function renderProfile(model: Model): string {
   const first = model.accounts[0];
   return renderTemplate('profiles/github.yaml.hbs', {
-    profileName: PROFILE_NAME,
+    profileName: model.profileName,
     providerName: PROVIDER_NAME,
     region: model.answers.region,
     firstStage: first.stage,
@@ -108,10 +110,16 @@ export function workflowNames(model: Model): string[] {
   return names;
 }
 
+/** The file name workflow `name` is written under (another one when an adopted repository has its own of that name). */
+export function workflowFile(model: Model, name: string): string {
+  return model.workflowFiles[name] ?? name;
+}
+
 export function renderWorkflow(model: Model, name: string): string {
   const separateApplyRole = model.applyRole !== model.planRole;
   return renderTemplate(`workflows/${name}.hbs`, {
-    profileName: PROFILE_NAME,
+    profileName: model.profileName,
+    planIdentity: model.planIdentityExplicit ? model.planRole.answer.identity : false,
     atmosPro: model.answers.atmos_pro,
     planRole: model.planRole,
     applyRole: model.applyRole,

@@ -61,6 +61,12 @@ export interface Model {
   deploysAnyProvider: boolean;
   stacksBasePath: string;
   warnings: TrustWarning[];
+  /** The profile the workflows activate (PROFILE_NAME unless an adopted repository has its own). */
+  profileName: string;
+  /** Jobs that use the plan role name it (ATMOS_IDENTITY) instead of relying on the default identity. */
+  planIdentityExplicit: boolean;
+  /** Workflow file each of ours is written to, when an adopted repository has one of that name. */
+  workflowFiles: Record<string, string>;
 }
 
 export function expandStage(text: string, stage: string): string {
@@ -151,5 +157,8 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     deploysAnyProvider: accounts.some((a) => a.deploysProvider),
     stacksBasePath,
     warnings,
+    profileName: PROFILE_NAME,
+    planIdentityExplicit: false,
+    workflowFiles: {},
   };
 }
