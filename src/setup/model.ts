@@ -36,6 +36,8 @@ export interface AccountRole {
 
 export interface AccountModel {
   stage: string;
+  /** The stack name (`-s`): the stage, or the name of the adopted stack the account's components go into. */
+  stackName: string;
   id: string;
   providerArn: string;
   /** This stack applies `github-oidc-provider`; false when reused or deployed by an earlier stage of the same account. */
@@ -121,6 +123,7 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     if (deploysProvider) providerDeployedIn.set(account.id, account.stage);
     return {
       stage: account.stage,
+      stackName: account.stage,
       id: account.id,
       providerArn,
       deploysProvider,

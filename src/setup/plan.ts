@@ -10,6 +10,9 @@ import { buildModel, type Model } from './model.ts';
 import { mergeText, mergeYaml } from '../write/merge.ts';
 import type { Tree } from '../write/tree.ts';
 import { VERSION } from './version.ts';
+import type { Discovery } from '../atmos/inventory.ts';
+import { adaptModel, addImport, planAdoption, renderAdoptedSetup, ACCOUNT_FILES_DIR, type Adoption } from './adopt.ts';
+import { workflowNames } from './files.ts';
 
 export interface PlanOptions {
   /** Overwrite files edited by hand (the diff is printed first). */
@@ -22,10 +25,14 @@ export interface PlanOptions {
    * reproduces the recorded hash.
    */
   baseCandidates?: Answers[];
+  /** The repository as discovered, when init adopts it (or adopted it earlier): write into its layout. */
+  discovery?: Discovery | null;
 }
 
 export interface PlanResult {
   model: Model;
+  /** What adopting the repository decided (null when the tool laid the repository out itself). */
+  adoption: Adoption | null;
   /** Keys an existing `atmos.yaml` lacks, as YAML to add, or null when it has them (or was written). */
   atmosConfigAdvice: string | null;
 }
@@ -178,6 +185,7 @@ function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): 
 
 /** Plan the whole setup for `answers` into `tree`, answers file last. */
 export async function planSetup(tree: Tree, answers: Answers, options: PlanOptions): Promise<PlanResult> {
+  if (options.discovery) return planAdopted(tree, answers, options, options.discovery);
   const existingConfig = tree.original('atmos.yaml');
   const facts = existingConfig === null ? null : inspectAtmosConfig(existingConfig, answers.atmos_pro, answers.namespace);
   const stacksBasePath = facts?.stacksBasePath ?? 'stacks';
@@ -207,5 +215,69 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
   }
   tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: hashes }));
   const advice = facts && facts.missing.length ? facts.missing.join('\n') : null;
-  return { model, atmosConfigAdvice: advice };
+  return { model, adoption: null, atmosConfigAdvice: advice };
+}
+
+/** Record what was written: the hash of each file the tool owns, kept as it was for one left in conflict. */
+function recordHashes(tree: Tree, files: RenderedFile[], options: PlanOptions): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  for (const file of files) {
+    if (file.ownership !== 'managed' && file.ownership !== 'shared') continue;
+    const change = tree.changes().find((c) => c.path === file.path);
+    if (change?.kind === 'conflict') {
+      const kept = options.previous?.files[file.path];
+      if (kept) hashes[file.path] = kept;
+    } else {
+      hashes[file.path] = hashContent(file.content);
+    }
+  }
+  return hashes;
+}
+
+/**
+ * Plan the setup into a repository that had Atmos before the tool came: into its own stacks (one
+ * import line added to each account's manifest), its own configuration (never a second atmos.yaml,
+ * never renamed stacks: only keys it lacks are advised), its profile and free workflow names.
+ */
+async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, discovery: Discovery): Promise<PlanResult> {
+  const ourFiles = new Set(Object.keys(options.previous?.files ?? {}));
+  const probe = buildModel(answers);
+  const adoption = planAdoption(discovery, answers, options.previous?.adopted ?? null, workflowNames(probe), ourFiles);
+  const config = discovery.config;
+  const stacksBasePath = config?.stacksBasePath ?? 'stacks';
+  const modelFor = (a: Answers): Model => {
+    const m = buildModel(a, stacksBasePath);
+    adaptModel(m, adoption);
+    return m;
+  };
+  const model = modelFor(answers);
+  const files = renderAdoptedSetup(model, adoption);
+  const bases = new Map<string, string>();
+  const recorded = options.previous?.files ?? {};
+  const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
+  for (const candidate of candidates) {
+    let rendered: RenderedFile[] = [];
+    try {
+      rendered = renderAdoptedSetup(modelFor(candidate), adoption);
+    } catch {
+      continue; // answers whose stages no longer resolve here cannot be a merge base
+    }
+    for (const f of rendered) if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
+  }
+  for (const file of files) await place(tree, file, bases.get(file.path), options);
+  removeStale(tree, new Set(files.map((f) => f.path)), options);
+  // The user's manifests: one import line each, nothing else.
+  for (const [stage, target] of adoption.targets) {
+    const current = tree.read(target.file);
+    if (current === null) continue;
+    const next = addImport(current, `${ACCOUNT_FILES_DIR}/${stage}`);
+    if (next !== current || tree.changes().every((c) => c.path !== target.file)) tree.write(target.file, next);
+  }
+  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options), adopted: adoption.record }));
+  const configText = tree.original(adoption.record.config);
+  const facts = configText === null ? null : inspectAtmosConfig(configText, answers.atmos_pro, answers.namespace);
+  // Only keys that add to the configuration: a name template or other included paths would rename
+  // or hide the user's stacks, and the adopted files resolve under the names the stacks have.
+  const advice = facts ? facts.missing.filter((block) => block.startsWith('templates:')) : [];
+  return { model, adoption, atmosConfigAdvice: advice.length ? advice.join('\n') : null };
 }
