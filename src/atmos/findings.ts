@@ -51,6 +51,7 @@ export const CODES = {
   'import-missing': 'a stack manifest imports a file that does not exist',
   'yaml-invalid': 'a file that is not valid YAML',
   'atmos-config-missing': 'no atmos.yaml: Atmos defaults assumed',
+  'atmos-config-location': 'where CI finds atmos.yaml is ambiguous or names a place without one',
   'repository-assumed': 'the GitHub repository was inferred, not read from .atmos-oidc.yaml or the git remote',
 } as const;
 

@@ -34,8 +34,10 @@ export interface Chain {
   /** What decides the sub: `environment:dev`, `pull_request`, `ref:refs/heads/main`. */
   context: string | null;
   sub: string | null;
-  /** A condition the verdict depends on (a free workflow input). */
+  /** A condition the verdict depends on (a free workflow input, the tag of a release). */
   condition: string | null;
+  /** Set when the code that runs is not the code of the ref in `sub` (a checkout of a PR head or of `inputs.sha`). */
+  runs: string | null;
   profiles: string[];
   identity: string | null;
   roleArn: string | null;
@@ -83,19 +85,31 @@ export function buildChains(c: Ctx): Chain[] {
   for (const wf of c.workflows) {
     for (const job of wf.jobs) {
       if (!job.steps.length) continue;
-      const triggers = wf.triggers.some((t) => t.event === 'workflow_call') ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...(callers.get(wf.file) ?? [])] : wf.triggers;
-      const j: Job = { ...job, triggers };
-      if (!j.idToken.granted) reportIdToken(c, j);
-      for (const step of j.steps) {
-        const made = step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step);
+      // A reusable workflow's jobs run with the caller's event and ref (the sub describes the caller),
+      // and never with more permissions than the calling job grants.
+      const called = wf.triggers.some((t) => t.event === 'workflow_call') ? callers.get(wf.file) ?? [] : [];
+      const triggers = called.length ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...called.flatMap((x) => x.triggers)] : wf.triggers;
+      const denyingCaller = called.find((x) => !x.idToken.granted && x.idToken.source === 'job');
+      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
+      const made: Chain[] = [];
+      for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
+      // id-token is needed only where a chain asks GitHub for a token: a job whose atmos commands
+      // run without Atmos auth (static keys, no identities) has no chain and needs none.
+      if (!j.idToken.granted && made.length) {
+        reportIdToken(c, j);
         // Without id-token: write there is no token at all, whatever else holds.
-        if (!j.idToken.granted)
-          for (const ch of made) {
-            if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
-            ch.verdict = 'denied';
-          }
-        chains.push(...made);
+        for (const ch of made) {
+          if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
+          ch.verdict = 'denied';
+        }
       }
+      const other = j.checkouts.find((x) => x.controlledBy);
+      for (const ch of made) {
+        if (other) ch.runs = `checks out ${other.ref}: ${other.controlledBy}`;
+        else if (ch.context === 'pull_request' && j.triggers.some((t) => t.event === 'pull_request_target') && !j.triggers.some((t) => t.event === 'pull_request'))
+          ch.runs = 'pull_request_target runs the base branch\'s workflow and code';
+      }
+      chains.push(...made);
     }
   }
   environmentCase(c, chains);
@@ -113,9 +127,9 @@ function dedupeChains(chains: Chain[]): Chain[] {
   });
 }
 
-function reusableCallers(workflows: Workflow[]): Map<string, Job['triggers']> {
-  const map = new Map<string, Job['triggers']>();
-  for (const wf of workflows) for (const job of wf.jobs) if (job.calls) map.set(job.calls, [...(map.get(job.calls) ?? []), ...wf.triggers]);
+function reusableCallers(workflows: Workflow[]): Map<string, Job[]> {
+  const map = new Map<string, Job[]>();
+  for (const wf of workflows) for (const job of wf.jobs) if (job.calls) map.set(job.calls, [...(map.get(job.calls) ?? []), job]);
   return map;
 }
 
@@ -146,15 +160,23 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
     seen.add(key);
     out.push({ context, label: null, condition: null, unknown: null });
   };
-  // pull_request_target is counted as a pull request: that reach is what the admin findings are
-  // about. Dispatched, scheduled and other runs use the default branch (Atmos Pro's dispatches too).
+  // The context per event (GitHub's OIDC reference: environment, else pull_request for pull request
+  // events, else the run's GITHUB_REF; the ref per event from "Events that trigger workflows"):
+  // pull_request_target is a pull request event (its GITHUB_REF is the base branch, but the claim
+  // says pull_request); release runs on the release's tag; merge_group on the queue's temporary
+  // branch gh-readonly-queue/<base>/pr-<n>-<sha>; workflow_dispatch on the branch or tag the
+  // dispatcher picks (the default branch assumed, as Atmos Pro dispatches there); schedule,
+  // workflow_run, repository_dispatch, issue and comment events on the default branch.
+  // `*` stands for a part only the run knows; evaluate() judges it for every value.
   for (const t of job.triggers) {
     if (t.event === 'pull_request' || t.event === 'pull_request_target') push({ pullRequest: true });
     else if (t.event === 'push') {
       if (t.branches) for (const b of t.branches) push({ ref: `refs/heads/${b}` });
       if (t.tags) for (const tag of t.tags) push({ ref: `refs/tags/${tag}` });
       if (!t.branches && !t.tags) push({ ref: `refs/heads/${c.defaultBranch}` });
-    } else push({ ref: `refs/heads/${c.defaultBranch}` });
+    } else if (t.event === 'release') push({ ref: 'refs/tags/*' });
+    else if (t.event === 'merge_group') for (const b of t.branches ?? [c.defaultBranch]) push({ ref: `refs/heads/gh-readonly-queue/${b}/*` });
+    else push({ ref: `refs/heads/${c.defaultBranch}` });
   }
   if (!out.length) push({ ref: `refs/heads/${c.defaultBranch}` });
   return out;
@@ -353,6 +375,7 @@ function baseChain(job: Job, step: number, command: string, stack: string | null
     context: null,
     sub: null,
     condition: null,
+    runs: null,
     profiles,
     identity: null,
     roleArn: null,
@@ -850,7 +873,23 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     if (!role.patterns) chain.reasons.push(`trusted_github_repos of ${role.component.name} is known only when Atmos runs`);
     return;
   }
-  chain.matched = admits(role.patterns, chain.sub);
+  if (chain.sub.includes('*')) {
+    // A part only the run knows (a release's tag, a merge queue branch): proved when every value
+    // is admitted, refuted when none can be, else it depends on the value.
+    const prefix = chain.sub.slice(0, chain.sub.indexOf('*'));
+    const every = admits(role.patterns, chain.sub.replaceAll('*', 'check-any-value'));
+    const literal = (p: string): string => p.replace(/[*?].*$/, '');
+    const some = role.patterns.find((p) => literal(p).startsWith(prefix) || prefix.startsWith(literal(p)));
+    if (!every && some) {
+      chain.matched = some;
+      chain.condition = `only where ${chain.sub} matches ${some}`;
+      chain.trust = 'unknown';
+      chain.verdict = 'unknown';
+      chain.reasons.push(`the ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} is known only when the workflow runs; ${some} admits some values`);
+      return;
+    }
+  }
+  chain.matched = admits(role.patterns, chain.sub.replaceAll('*', 'check-any-value'));
   const audienceOk = chain.audience === AUDIENCE;
   // The Federated principal must be a provider of the role's own account: STS validates the token
   // there, and IAM (the simulator too) refuses a principal of another account without more policy.

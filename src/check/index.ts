@@ -8,6 +8,7 @@
  */
 import { trustPolicyDocument } from '../setup/trust.ts';
 import { loadAtmosConfig, Profiles } from '../atmos/config.ts';
+import type { DiscoverOptions } from '../atmos/discover.ts';
 import { buildChains, type Chain } from './chains.ts';
 import { dedupeFindings, finding, groupByStack, sortFindings, type Finding } from '../atmos/findings.ts';
 import { Repo, diskRepo, type RepoFiles } from '../atmos/repo.ts';
@@ -35,6 +36,8 @@ export interface CheckOptions {
    * atmos.yaml alone and prints the keys it needs, and checks the setup as it will be once they are added.
    */
   atmosConfigAdditions?: Record<string, unknown> | null;
+  /** Where to find atmos.yaml beyond the root: `--config`, the environment, GitHub variables (src/atmos/discover.ts). */
+  atmosConfig?: DiscoverOptions;
 }
 
 /** The YAML blocks `init` advises adding to an existing atmos.yaml, as one map of additions. */
@@ -68,7 +71,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     findings.push(f);
   };
   const answers = readAnswersFacts(repo);
-  const config = loadAtmosConfig(repo, report, options.atmosConfigAdditions ?? null);
+  const config = loadAtmosConfig(repo, report, options.atmosConfigAdditions ?? null, options.atmosConfig ?? {});
   const profiles = new Profiles(repo, config, report);
   const stacks = new Stacks(repo, config, report);
   stacks.all();

@@ -77,6 +77,8 @@ export interface Context {
   repository: string | null;
   /** (check) `OWNER_ID/REPO_ID`: GitHub sends immutable subject claims (owner@id/repo@id). */
   repositoryIds: string | null;
+  /** (check) `--config PATH`: the atmos.yaml (or its directory) CI uses, when Atmos would not find it from the root. */
+  config: string | null;
   io: Io;
 }
 
@@ -106,6 +108,7 @@ export function getContext(argv: string[], io: Io): Context {
         explain: { type: 'string' },
         repository: { type: 'string' },
         'repository-ids': { type: 'string' },
+        config: { type: 'string' },
       },
     });
   } catch (error) {
@@ -137,6 +140,7 @@ export function getContext(argv: string[], io: Io): Context {
     explain: values.explain ?? null,
     repository: values.repository ?? null,
     repositoryIds: values['repository-ids'] ?? null,
+    config: values.config ? resolve(io.cwd, values.config) : null,
     io,
   };
 }
@@ -157,6 +161,8 @@ Options:
   --force            overwrite managed files edited by hand (the diff is printed first)
   --json             (check) machine-readable findings on stdout
   --explain ROLE     (check) print the trust policy the component creates for ROLE in each account
+  --config PATH      (check) the atmos.yaml CI uses, or its directory (default: where Atmos looks:
+                     ATMOS_CLI_CONFIG_PATH, a workflow's env, the root, rootfs/usr/local/etc/atmos)
   --repository OWNER/REPO, --repository-ids OWNER_ID/REPO_ID
                      (check) the repository the workflows run in, and its immutable subject ids,
                      when .atmos-oidc.yaml and the git remote do not say
