@@ -5,29 +5,16 @@
  * the profiles and identities it has, and the workflows it runs. Read-only, over the same `Repo`
  * and stack resolver `check` uses, so adoption and `check` agree on what the repository is.
  *
- * Where Atmos looks for `atmos.yaml` (pkg/config/load.go at v1.215.0): the system directory
- * (`/usr/local/etc/atmos` on Linux, which infrastructure repositories keep under
- * `rootfs/usr/local/etc/atmos/` for the image they build), the home directory, the working
- * directory, then `ATMOS_CLI_CONFIG_PATH`. A repository is read from its root, so the candidates
- * inside it are the root (`atmos.yaml`, `.atmos.yaml`), `rootfs/usr/local/etc/atmos/`, and every
- * directory a workflow or the environment names in `ATMOS_CLI_CONFIG_PATH`.
+ * Where the configuration is comes from `discoverAtmosConfig` (src/atmos/discover.ts), through
+ * `loadAtmosConfig`, exactly as `check` finds it.
  */
 import { loadAtmosConfig, Profiles, isYamlFile, type AtmosConfig, type Report } from './config.ts';
+import type { DiscoverOptions } from './discover.ts';
 import type { Finding } from './findings.ts';
 import { nullLabelId } from './label.ts';
-import { joinPath, normalizeDir, Repo, type RepoFiles } from './repo.ts';
+import { joinPath, Repo, type RepoFiles } from './repo.ts';
 import { Stacks, type ComponentInstance, type Stack } from './stacks.ts';
 import { isPlainObject } from './yaml.ts';
-
-export const SYSTEM_CONFIG_DIR = 'rootfs/usr/local/etc/atmos';
-const CONFIG_NAMES = ['atmos.yaml', '.atmos.yaml'];
-
-export interface ConfigLocation {
-  /** The configuration file, relative to the repository. */
-  file: string;
-  /** Why Atmos reads it: "root", "system directory (rootfs)", "ATMOS_CLI_CONFIG_PATH in <file>". */
-  via: string;
-}
 
 export interface DiscoveredRole {
   stack: string;
@@ -89,16 +76,11 @@ export interface DiscoveredWorkflow {
   jobs: string[];
   /** What it does, in a few words, for the summary. */
   summary: string;
-  /** ATMOS_CLI_CONFIG_PATH / ATMOS_BASE_PATH set in its env (workflow or job level). */
-  configPath: string | null;
-  basePath: string | null;
 }
 
 export interface Discovery {
-  /** Every configuration file Atmos would read from this repository, by where it is found. */
-  locations: ConfigLocation[];
-  /** The configuration adopted (null when there is none, or more than one). */
-  config: AtmosConfig | null;
+  /** The configuration Atmos reads (`config.file` null when the repository has none). */
+  config: AtmosConfig;
   stacks: DiscoveredStack[];
   /** Stack names more than one manifest resolves to. */
   duplicates: Array<{ name: string; files: string[] }>;
@@ -110,45 +92,6 @@ export interface Discovery {
   repository: string | null;
   /** What reading the repository reported (invalid YAML, missing imports). */
   findings: Finding[];
-}
-
-/** The configuration files Atmos would read in this repository, in the order it considers them. */
-export function locateConfigs(repo: Repo, env: Record<string, string | undefined> = {}): ConfigLocation[] {
-  const out: ConfigLocation[] = [];
-  const add = (dir: string, via: string): void => {
-    for (const name of CONFIG_NAMES) {
-      const file = joinPath(dir, name);
-      if (repo.exists(file) && !out.some((l) => l.file === file)) {
-        out.push({ file, via });
-        return;
-      }
-    }
-  };
-  add(SYSTEM_CONFIG_DIR, 'system directory (rootfs/usr/local/etc/atmos, /usr/local/etc/atmos in the image)');
-  add('', 'repository root');
-  const fromEnv = env.ATMOS_CLI_CONFIG_PATH;
-  if (fromEnv && !fromEnv.startsWith('/')) add(normalizeDir(fromEnv), 'ATMOS_CLI_CONFIG_PATH in the environment');
-  for (const wf of readWorkflows(repo)) {
-    const path = wf.configPath;
-    if (path && !path.includes('${{') && !path.startsWith('/')) add(normalizeDir(path.replace(/^\$\{?GITHUB_WORKSPACE\}?\/?/, '')), `ATMOS_CLI_CONFIG_PATH in ${wf.path}`);
-  }
-  return out;
-}
-
-/**
- * The repository as it would be with `file` at the root: `loadAtmosConfig` reads `atmos.yaml` from
- * the root, and a configuration elsewhere means the same thing to Atmos once found (its relative
- * `base_path` is taken from the working directory, the repository root in CI).
- */
-export function configView(files: RepoFiles, file: string): RepoFiles {
-  if (file === 'atmos.yaml') return files;
-  return {
-    read: (path) => (path === 'atmos.yaml' ? files.read(file) : path === file ? null : files.read(path)),
-    list: (dir) => {
-      const listed = files.list(dir).filter((p) => p !== file);
-      return dir ? listed : [...listed, 'atmos.yaml'].sort();
-    },
-  };
 }
 
 function str(value: unknown): string | null {
@@ -273,20 +216,12 @@ export function readWorkflows(repo: Repo): DiscoveredWorkflow[] {
     if (/atmos\s+terraform\s+(apply|deploy)/.test(text) || /github-action-atmos-terraform-apply/.test(text)) does.push('terraform apply');
     if (/describe\s+affected|affected-stacks/.test(text)) does.push('affected stacks');
     if (/configure-aws-credentials/.test(text)) does.push('AWS credentials');
-    const envOf = (key: string): string | null => {
-      const top = isPlainObject(v.env) ? str(v.env[key]) : null;
-      if (top) return top;
-      for (const job of Object.values(isPlainObject(v.jobs) ? v.jobs : {})) if (isPlainObject(job) && isPlainObject(job.env) && str(job.env[key])) return str(job.env[key]);
-      return null;
-    };
     out.push({
       path,
       name: str(v.name),
       triggers,
       jobs,
       summary: `${does.length ? does.join(', ') : 'no Atmos or AWS steps'}; runs on ${triggers.map((t) => TRIGGER_WORDS[t] ?? t).join(', ') || 'no trigger'}`,
-      configPath: envOf('ATMOS_CLI_CONFIG_PATH'),
-      basePath: envOf('ATMOS_BASE_PATH'),
     });
   }
   return out;
@@ -303,16 +238,14 @@ export function gitOrigin(repo: Repo): string | null {
 }
 
 /** Read the repository behind `files` for adoption. Never throws for problems in the repository. */
-export function discover(files: RepoFiles, env: Record<string, string | undefined> = {}): Discovery {
-  const plain = new Repo(files);
+export function discover(files: RepoFiles, where: DiscoverOptions = {}): Discovery {
+  const repo = new Repo(files);
   const findings: Finding[] = [];
   const report: Report = (f) => void findings.push(f);
-  const locations = locateConfigs(plain, env);
-  const workflows = readWorkflows(plain);
-  const repository = gitOrigin(plain);
-  if (locations.length !== 1) return { locations, config: null, stacks: [], duplicates: [], profiles: [], rootIdentities: [], workflows, repository, findings };
-  const repo = new Repo(configView(files, locations[0].file));
-  const config = loadAtmosConfig(repo, report);
+  const config = loadAtmosConfig(repo, report, null, where);
+  const workflows = readWorkflows(repo);
+  const repository = gitOrigin(repo);
+  if (!config.file) return { config, stacks: [], duplicates: [], profiles: [], rootIdentities: [], workflows, repository, findings };
   const profilesReader = new Profiles(repo, config, report);
   const profiles: DiscoveredProfile[] = profilesReader.available().map((name) => {
     const dir = joinPath(config.profilesBasePath, name);
@@ -329,5 +262,5 @@ export function discover(files: RepoFiles, env: Record<string, string | undefine
   for (const s of all) byName.set(s.name, [...(byName.get(s.name) ?? []), s.file]);
   const duplicates = [...byName].filter(([, f]) => f.length > 1).map(([name, f]) => ({ name, files: f }));
   const stacks = all.map((s) => describeStack(s, people));
-  return { locations, config, stacks, duplicates, profiles, rootIdentities, workflows, repository, findings };
+  return { config, stacks, duplicates, profiles, rootIdentities, workflows, repository, findings };
 }

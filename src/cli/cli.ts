@@ -117,9 +117,7 @@ async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<b
   const { additionsFromAdvice, checkRepository, formatFinding } = await import('../check/index.ts');
   // An existing atmos.yaml is left alone and the keys it lacks are printed: check the setup as it
   // will be once they are added.
-  const { configView } = await import('../atmos/inventory.ts');
-  const files = plan.adoption ? configView(tree, plan.adoption.record.config) : tree;
-  const result = checkRepository(files, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice) });
+  const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice), atmosConfig: { env: ctx.io.env } });
   // Block on errors that involve a file this run writes (or leaves as planned); an error elsewhere
   // in the user's repository was there before this run and is reported without blocking it.
   // Warnings never block: they include choices the user made with the tool (setup basic).
@@ -193,7 +191,7 @@ async function planAndWrite(
 
 async function discoverDir(ctx: Context): Promise<Discovery> {
   const [{ discover }, { diskRepo }] = await Promise.all([import('../atmos/inventory.ts'), import('../atmos/repo.ts')]);
-  return discover(diskRepo(ctx.dir), ctx.io.env);
+  return discover(diskRepo(ctx.dir), { env: ctx.io.env });
 }
 
 async function runInit(ctx: Context): Promise<number> {

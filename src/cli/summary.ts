@@ -62,8 +62,7 @@ export function planSummary(changes: readonly FileChange[], model: Model, c: Pal
 /** What adoption found in the repository and the answers it read there, before anything is asked. */
 export function describeInference(d: Discovery, inference: Inference): string {
   const lines: string[] = [];
-  const where = d.locations[0];
-  lines.push(`Adopting an existing Atmos repository: configuration ${where.file} (${where.via}), ${d.stacks.length} stack${d.stacks.length === 1 ? '' : 's'} under ${d.config?.stacksBasePath ?? 'stacks'}.`);
+  lines.push(`Adopting an existing Atmos repository: configuration ${d.config.file} (${d.config.discovery.why}), ${d.stacks.length} stack${d.stacks.length === 1 ? '' : 's'} under ${d.config.stacksBasePath}.`);
   const owned = d.stacks.filter((s) => s.providers.length || s.roles.length);
   for (const s of owned)
     lines.push(

@@ -12,10 +12,10 @@
  *   second default (jobs then name the plan identity);
  * - our workflows under another name when the user has a different workflow of that name.
  */
-import { discover, type Discovery, type DiscoveredStack } from '../atmos/inventory.ts';
+import type { Discovery, DiscoveredStack } from '../atmos/inventory.ts';
 import { globMatch } from '../atmos/glob.ts';
 import { nullLabelId } from '../atmos/label.ts';
-import { joinPath, type RepoFiles } from '../atmos/repo.ts';
+import { joinPath } from '../atmos/repo.ts';
 import { parseYaml, isPlainObject } from '../atmos/yaml.ts';
 import type { AdoptedRecord, Answers, RawAnswers } from '../answers/answers.ts';
 import { InputError } from '../answers/validate.ts';
@@ -44,7 +44,7 @@ export interface Inference {
 
 /** Is this a repository with Atmos stacks that init should adopt (rather than lay out from scratch)? */
 export function hasAtmos(d: Discovery): boolean {
-  return d.locations.length > 0;
+  return d.config.file !== null;
 }
 
 function refuse(field: string, value: unknown, allowed: string): never {
@@ -56,14 +56,19 @@ function refuse(field: string, value: unknown, allowed: string): never {
  * a configuration or stack that does not parse, and stacks whose names collide or do not resolve.
  */
 export function refuseUnsafe(d: Discovery): void {
-  if (d.locations.length > 1)
-    refuse(
-      d.locations.map((l) => l.file).join(' and '),
-      d.locations.map((l) => `${l.file} (${l.via})`).join('; '),
-      'Atmos would read more than one configuration here, and which one CI uses cannot be told from the repository: keep one atmos.yaml (move the other away, or point every workflow at one with ATMOS_CLI_CONFIG_PATH) and run again',
-    );
   const config = d.config;
-  if (!config) return;
+  const where = config.discovery;
+  // Atmos merges every configuration it finds (pkg/config/load.go loadConfigSources): with two, the
+  // keys we would add could land in either, and what CI reads depends on the machine.
+  if (config.file && where.others.length)
+    refuse(
+      [config.file, ...where.others].join(' and '),
+      `${config.file} (${where.why})`,
+      `one Atmos configuration: Atmos merges ${where.others.join(', ')} under ${config.file}, so which keys CI reads depends on where it runs; keep one atmos.yaml (move the other away) and run again`,
+    );
+  const ambiguous = where.problems.find((p) => /several atmos\.yaml|different values|only known in GitHub/.test(p) && !/ATMOS_BASE_PATH/.test(p));
+  if (ambiguous) refuse(config.file ?? 'atmos.yaml', ambiguous, 'a configuration the repository names unambiguously: set ATMOS_CLI_CONFIG_PATH to one literal directory in every workflow, or keep one atmos.yaml');
+  if (!config.file) return;
   const invalid = d.findings.find((f) => f.code === 'yaml-invalid');
   if (invalid) refuse(invalid.file, invalid.message, 'every configuration and stack file must be valid YAML before it can be adopted: fix the line shown');
   const missing = d.findings.find((f) => f.code === 'import-missing');
@@ -82,7 +87,7 @@ export function refuseUnsafe(d: Discovery): void {
         refuse(
           s.file,
           s.name,
-          `${config.nameTemplate ? `stacks.name_template "${config.nameTemplate}"` : `stacks.name_pattern "${config.namePattern}"`} in ${d.locations[0].file} does not resolve for this manifest (a var it names is missing): set those vars in it or its imports, or exclude it with stacks.excluded_paths`,
+          `${config.nameTemplate ? `stacks.name_template "${config.nameTemplate}"` : `stacks.name_pattern "${config.namePattern}"`} in ${config.file} does not resolve for this manifest (a var it names is missing): set those vars in it or its imports, or exclude it with stacks.excluded_paths`,
         );
     }
 }
@@ -178,7 +183,7 @@ export interface Adoption {
 export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRecord | null, ourWorkflows: string[], ourFiles: Set<string>): Adoption {
   refuseUnsafe(d);
   const config = d.config;
-  if (!config) refuse('atmos.yaml', null, 'expected the Atmos configuration of the repository');
+  if (!config.file) refuse('atmos.yaml', null, 'expected the Atmos configuration of the repository');
   const targets = new Map<string, DiscoveredStack>();
   for (const account of answers.accounts) {
     const recorded = previous?.stacks[account.stage];
@@ -203,7 +208,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
   for (const rel of [`${CATALOG_IMPORT}.yaml`, `${PRO_MIXIN_IMPORT}.yaml`, `${ACCOUNT_FILES_DIR}/x.yaml`]) {
     if (config.included.some((g) => globMatch(g, rel)) && !config.excluded.some((g) => globMatch(g, rel)))
       refuse(
-        `stacks.included_paths in ${d.locations[0].file}`,
+        `stacks.included_paths in ${config.file}`,
         config.included,
         `paths that leave ${joinPath(base, rel.split('/')[0])}/ out (Atmos would read the imported file ${joinPath(base, rel)} as a stack of its own): add "${rel.split('/')[0]}/**/*" to stacks.excluded_paths`,
       );
@@ -237,7 +242,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
   if (userProfile) for (const f of profile?.files ?? []) if (!f.endsWith(`/${ADOPTED_PROFILE_FILE}`)) userFiles.add(f);
   for (const [name] of Object.entries(workflows)) if (taken.has(name)) userFiles.add(`.github/workflows/${name}`);
   const record: AdoptedRecord = {
-    config: d.locations[0].file,
+    config: config.file,
     stacks: Object.fromEntries([...targets].map(([stage, s]) => [stage, s.file])),
     workflows,
     profile: PROFILE_NAME,
@@ -248,7 +253,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
 
 /** Point the model at the adopted stacks: their names, files and the role names their labels give. */
 export function adaptModel(model: Model, adoption: Adoption): void {
-  const base = adoption.discovery.config?.stacksBasePath ?? 'stacks';
+  const base = adoption.discovery.config.stacksBasePath;
   for (const account of model.accounts) {
     const target = adoption.targets.get(account.stage);
     if (!target) continue;
@@ -347,10 +352,6 @@ export function addImport(text: string, entry: string): string {
   return lines.join(eol);
 }
 
-/** Discover the repository behind `files` (the planned tree, or the disk). */
-export function discoverFor(files: RepoFiles, env: Record<string, string | undefined> = {}): Discovery {
-  return discover(files, env);
-}
 
 /** Every file the tool owns in an adopted repository, in a stable order. */
 export function renderAdoptedSetup(model: Model, adoption: Adoption): RenderedFile[] {
