@@ -34,6 +34,27 @@ export interface RoleAnswer {
   used_for: RoleUse[];
 }
 
+/**
+ * Where Terraform keeps state. `s3`: the tool writes the backend into the stacks' `_defaults.yaml`;
+ * `existing`: the repository's stacks already configure one (detected, and imported by every
+ * generated stack); `local`: state stays in the throw-away work directory, only when chosen.
+ */
+export type BackendAnswer =
+  | {
+      type: 's3';
+      bucket: string;
+      region: string;
+      key_prefix: string | null;
+      use_lockfile: boolean;
+      dynamodb_table: string | null;
+      role_arn: string | null;
+    }
+  | { type: 'existing' }
+  | { type: 'local' };
+
+export const BACKEND_TYPES = ['s3', 'existing', 'local'] as const;
+const S3_BACKEND_KEYS = ['type', 'bucket', 'region', 'key_prefix', 'use_lockfile', 'dynamodb_table', 'role_arn'];
+
 export interface Answers {
   version: 1;
   repository: string;
@@ -46,6 +67,8 @@ export interface Answers {
   atmos_version: string;
   atmos_pro: boolean;
   tfstate_role_arn: string | null;
+  /** The state backend; null in answers files written before the key existed (the tool then warns). */
+  backend: BackendAnswer | null;
   accounts: AccountAnswer[];
   roles: RoleAnswer[];
   /** How third-party actions are pinned: `major` (`@v6`, the default) or `sha` (full commit SHAs). */
@@ -94,6 +117,7 @@ const TOP_LEVEL_KEYS = [
   'atmos_version',
   'atmos_pro',
   'tfstate_role_arn',
+  'backend',
   'accounts',
   'roles',
   'pin_actions',
@@ -213,6 +237,13 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
   check('atmos_pro', atmosPro, rules.boolean);
   const tfstate = raw.tfstate_role_arn ?? null;
   if (tfstate !== null) check('tfstate_role_arn', tfstate, rules.roleArn(partition));
+  const backend = readBackend(raw.backend, partition, problems, unknownKeys, check);
+  if (backend?.type === 's3' && backend.role_arn && tfstate !== null && backend.role_arn !== tfstate)
+    problems.push({
+      field: 'backend.role_arn',
+      value: backend.role_arn,
+      allowed: `the state role is one answer: tfstate_role_arn says ${String(tfstate)}; give the same ARN in both, or only backend.role_arn`,
+    });
   const pinActions = raw.pin_actions ?? DEFAULT_PIN_MODE;
   check('pin_actions', pinActions, rules.pinActions);
   if (pinActions === 'sha' && unpinnedActions().length)
@@ -298,10 +329,67 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
     atmos_version: atmosVersion as string,
     atmos_pro: atmosPro as boolean,
     tfstate_role_arn: tfstate as string | null,
+    backend,
     accounts,
     roles,
     pin_actions: pinActions as PinMode,
   };
+}
+
+/**
+ * The `backend` answer. Missing stays null (answers files from before the key read as they did);
+ * anything given is validated field by field, by S3's bucket naming rules and IAM's ARN form.
+ */
+function readBackend(
+  value: unknown,
+  partition: string,
+  problems: InputProblem[],
+  unknownKeys: (where: string, object: Record<string, unknown>, known: readonly string[]) => void,
+  check: (field: string, value: unknown, rule: rules.Rule) => void,
+): BackendAnswer | null {
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) {
+    problems.push({ field: 'backend', value, allowed: 'expected a map with "type" (s3, existing or local) and, for s3, "bucket" and "region"' });
+    return null;
+  }
+  const type = value.type;
+  if (type !== 's3' && type !== 'existing' && type !== 'local') {
+    problems.push({ field: 'backend.type', value: type, allowed: 'expected "s3" (state in an S3 bucket), "existing" (the stacks already configure a backend) or "local" (state is not kept between CI runs)' });
+    return null;
+  }
+  if (type !== 's3') {
+    unknownKeys('backend', value, ['type']);
+    return { type };
+  }
+  unknownKeys('backend', value, S3_BACKEND_KEYS);
+  check('backend.bucket', value.bucket, rules.s3Bucket);
+  check('backend.region', value.region, rules.region);
+  const keyPrefix = value.key_prefix ?? null;
+  if (keyPrefix !== null) check('backend.key_prefix', keyPrefix, rules.s3KeyPrefix);
+  const table = value.dynamodb_table ?? null;
+  if (table !== null) check('backend.dynamodb_table', table, rules.dynamodbTable);
+  const lockfile = value.use_lockfile ?? table === null;
+  check('backend.use_lockfile', lockfile, rules.boolean);
+  if (lockfile === true && table !== null)
+    problems.push({ field: 'backend.use_lockfile', value: lockfile, allowed: 'choose one lock: use_lockfile: true (S3 native locking, Terraform >= 1.10) or dynamodb_table, not both' });
+  if (lockfile === false && table === null)
+    problems.push({ field: 'backend.use_lockfile', value: lockfile, allowed: 'state needs a lock: leave use_lockfile true, or name a dynamodb_table' });
+  const roleArn = value.role_arn ?? null;
+  if (roleArn !== null) check('backend.role_arn', roleArn, rules.roleArn(partition));
+  return {
+    type: 's3',
+    bucket: value.bucket as string,
+    region: value.region as string,
+    key_prefix: keyPrefix as string | null,
+    use_lockfile: lockfile as boolean,
+    dynamodb_table: table as string | null,
+    role_arn: roleArn as string | null,
+  };
+}
+
+/** The role for Terraform state: the backend's `role_arn`, else `tfstate_role_arn` (one answer, two places). */
+export function stateRoleArn(a: Pick<Answers, 'backend' | 'tfstate_role_arn'>): string | null {
+  return (a.backend?.type === 's3' ? a.backend.role_arn : null) ?? a.tfstate_role_arn;
 }
 
 function readRole(
@@ -465,6 +553,19 @@ function readAdopted(value: unknown, source: string): AdoptedRecord | null {
   };
 }
 
+/** The backend as written back: only the keys that say something (nulls left out). */
+function backendRecord(b: BackendAnswer): Record<string, unknown> {
+  if (b.type !== 's3') return { type: b.type };
+  return {
+    type: 's3',
+    bucket: b.bucket,
+    region: b.region,
+    ...(b.key_prefix ? { key_prefix: b.key_prefix } : {}),
+    ...(b.dynamodb_table ? { dynamodb_table: b.dynamodb_table } : { use_lockfile: b.use_lockfile }),
+    ...(b.role_arn ? { role_arn: b.role_arn } : {}),
+  };
+}
+
 /** The answers file as written: stable key order, every answer explicit, hashes last. */
 export function renderAnswersFile(record: AnswersRecord): string {
   const a = record.answers;
@@ -480,6 +581,7 @@ export function renderAnswersFile(record: AnswersRecord): string {
     atmos_version: a.atmos_version,
     atmos_pro: a.atmos_pro,
     tfstate_role_arn: a.tfstate_role_arn,
+    ...(a.backend ? { backend: backendRecord(a.backend) } : {}),
     accounts: a.accounts.map((x) => ({ stage: x.stage, id: x.id, oidc_provider_arn: x.oidc_provider_arn })),
     roles: a.roles.map((r) => ({ name: r.name, identity: r.identity, policies: r.policies, trust: r.trust, used_for: r.used_for })),
     // Written only when not the default, so files written before the key existed stay byte-identical.

@@ -184,7 +184,9 @@ async function planAndWrite(
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}${removed ? `, removed ${removed}` : ''}.\n\n`);
   if (generator !== 'workflows') {
     const focus = generator === 'account' ? { stage: answers.accounts.at(-1)?.stage } : generator === 'role' ? { role: answers.roles.at(-1)?.name } : {};
-    ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice, focus)}\n`);
+    ctx.io.stdout(
+      `${nextSteps(result.model, result.atmosConfigAdvice, focus, { atmosConfigAdded: result.atmosConfigAdded, atmosConfigFile: result.atmosConfigFile, existingBackendFile: result.existingBackend?.file ?? null })}\n`,
+    );
   }
   return EXIT.ok;
 }

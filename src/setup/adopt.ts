@@ -152,6 +152,9 @@ export function inferAnswers(d: Discovery): Inference {
   }
   if (stateRoles.size === 1) set('tfstate_role_arn', [...stateRoles][0], `the ${d.stacks.find((s) => s.backendType)?.backendType ?? 's3'} backend's role in the stacks`);
   else if (stateRoles.size > 1) notes.push(`the stacks assume ${stateRoles.size} different state roles: tfstate_role_arn left unset`);
+  const backendStack = d.stacks.find((s) => s.backendType);
+  // The stacks keep their own state backend: the components added to them use it as it is.
+  if (backendStack) set('backend', { type: 'existing' }, `terraform.backend_type ${backendStack.backendType} of the stacks (${backendStack.file} and its imports)`);
   if (d.stacks.some((s) => s.pro)) set('atmos_pro', true, 'settings.pro.enabled in the stacks');
   return { raw, inferred, notes };
 }

@@ -3,7 +3,7 @@
  * stack deploys the provider, each role's name, ARN and trust. Templates only print these.
  */
 import type { Answers, RoleAnswer } from '../answers/answers.ts';
-import { roleFullName } from '../answers/answers.ts';
+import { roleFullName, stateRoleArn } from '../answers/answers.ts';
 import { partitionOf } from '../answers/regions.ts';
 import { subjectRepo, trustPattern, trustEntryWarnings, type TrustWarning } from './trust.ts';
 
@@ -69,6 +69,12 @@ export interface Model {
   planIdentityExplicit: boolean;
   /** Workflow file each of ours is written to, when an adopted repository has one of that name. */
   workflowFiles: Record<string, string>;
+  /** The role for Terraform state (backend role_arn and the roles' assume statement), or null. */
+  stateRoleArn: string | null;
+  /** `<stacks>/orgs/<namespace>/_defaults.yaml` when the tool writes the backend there, else null. */
+  defaultsPath: string | null;
+  /** What every generated stack imports for its backend: our `_defaults`, an existing file, or nothing. */
+  backendImport: string | null;
 }
 
 export function expandStage(text: string, stage: string): string {
@@ -95,7 +101,7 @@ function applyIds(entry: string, answers: Answers): string {
 }
 
 /** Build the model. `stacksBasePath` is where stack manifests live (from an existing `atmos.yaml`). */
-export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
+export function buildModel(answers: Answers, stacksBasePath = 'stacks', existingBackendImport: string | null = null): Model {
   const partition = partitionOf(answers.region);
   const owner = answers.repository.split('/')[0];
   const trustedOrg = answers.repository_ids ? `${owner}@${answers.repository_ids.owner}` : owner;
@@ -145,6 +151,7 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     };
   });
 
+  const writesDefaults = answers.backend?.type === 's3' || answers.backend?.type === 'local';
   const planRole = roles.find((r) => r.answer.used_for.includes('plan'));
   const applyRole = roles.find((r) => r.answer.used_for.includes('apply'));
   if (!planRole || !applyRole) throw new Error('answers were not resolved: no plan or apply role');
@@ -163,5 +170,8 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     profileName: PROFILE_NAME,
     planIdentityExplicit: false,
     workflowFiles: {},
+    stateRoleArn: stateRoleArn(answers),
+    defaultsPath: writesDefaults ? `${stacksBasePath}/orgs/${answers.namespace}/_defaults.yaml` : null,
+    backendImport: writesDefaults ? `orgs/${answers.namespace}/_defaults` : answers.backend?.type === 'existing' ? existingBackendImport : null,
   };
 }

@@ -3,11 +3,13 @@
  * updated, left unchanged or in conflict with an edit by hand, and record what was written.
  */
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
 import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from '../answers/answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
-import { mergeText, mergeYaml } from '../write/merge.ts';
+import { addMissingKeys, mergeText, mergeYaml } from '../write/merge.ts';
+import { InputError } from '../answers/validate.ts';
+import { planAtmosConfig } from './atmos-config.ts';
+import { findExistingBackend, type ExistingBackend } from './backend.ts';
 import type { Tree } from '../write/tree.ts';
 import { VERSION } from './version.ts';
 import type { Discovery } from '../atmos/inventory.ts';
@@ -33,54 +35,18 @@ export interface PlanResult {
   model: Model;
   /** What adopting the repository decided (null when the tool laid the repository out itself). */
   adoption: Adoption | null;
-  /** Keys an existing `atmos.yaml` lacks, as YAML to add, or null when it has them (or was written). */
+  /** Always null now: keys an existing `atmos.yaml` lacks are added to it (see `atmosConfigAdded`). */
   atmosConfigAdvice: string | null;
+  /** The keys added to an existing `atmos.yaml`, one line each with why (empty when none). */
+  atmosConfigAdded: string[];
+  /** The configuration file keys were added to, when any. */
+  atmosConfigFile: string | null;
+  /** With `backend: existing`, the file whose backend every generated stack imports. */
+  existingBackend: ExistingBackend | null;
 }
 
 export function hashContent(content: string): string {
   return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
-}
-
-interface AtmosConfigFacts {
-  stacksBasePath: string;
-  missing: string[];
-}
-
-/** Read what an existing `atmos.yaml` says about where stacks live, and what our files need from it. */
-export function inspectAtmosConfig(text: string, atmosPro: boolean, namespace: string): AtmosConfigFacts {
-  let config: Record<string, any> = {};
-  try {
-    config = (parse(text, { version: '1.2', logLevel: 'silent' }) as Record<string, any>) ?? {};
-  } catch {
-    config = {};
-  }
-  const stacks = config?.stacks ?? {};
-  const base = typeof config?.base_path === 'string' && config.base_path !== '.' && config.base_path !== './' && config.base_path !== '' ? config.base_path.replace(/\/+$/, '') : '';
-  const stacksBase = typeof stacks.base_path === 'string' ? stacks.base_path.replace(/^\.\//, '').replace(/\/+$/, '') : 'stacks';
-  const stacksBasePath = base ? `${base}/${stacksBase}` : stacksBase;
-  const missing: string[] = [];
-  const included: string[] = Array.isArray(stacks.included_paths) ? stacks.included_paths : [];
-  const sample = `orgs/${namespace}/dev.yaml`;
-  if (!included.some((glob) => globMatch(glob, sample))) missing.push('stacks:\n  included_paths:\n    - "orgs/**/*"');
-  if (!stacks.name_template && !stacks.name_pattern) missing.push('stacks:\n  name_template: "{{ .vars.stage }}"');
-  if (atmosPro && config?.templates?.settings?.enabled !== true) missing.push('templates:\n  settings:\n    enabled: true');
-  return { stacksBasePath, missing };
-}
-
-/** The subset of Atmos's glob syntax its stack paths use: `**`, `*`, `?`; a pattern may omit `.yaml`. */
-export function globMatch(glob: string, path: string): boolean {
-  let source = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*' && glob[i + 1] === '*') {
-      source += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += glob[i + 2] === '/' ? 2 : 1;
-    } else if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  const re = new RegExp(`${source}$`);
-  return re.test(path) || re.test(path.replace(/\.ya?ml$/, ''));
 }
 
 /**
@@ -186,36 +152,43 @@ function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): 
 /** Plan the whole setup for `answers` into `tree`, answers file last. */
 export async function planSetup(tree: Tree, answers: Answers, options: PlanOptions): Promise<PlanResult> {
   if (options.discovery) return planAdopted(tree, answers, options, options.discovery);
-  const existingConfig = tree.original('atmos.yaml');
-  const facts = existingConfig === null ? null : inspectAtmosConfig(existingConfig, answers.atmos_pro, answers.namespace);
-  const stacksBasePath = facts?.stacksBasePath ?? 'stacks';
-  const model = buildModel(answers, stacksBasePath);
-  const files = renderSetup(model, existingConfig === null);
+  const namespaceDir = (base: string): string => `${base}/orgs/${answers.namespace}`;
+  const writesDefaults = answers.backend?.type === 's3' || answers.backend?.type === 'local';
+  const atmos = planAtmosConfig(tree, {
+    atmosPro: answers.atmos_pro,
+    manifest: (base) => `${namespaceDir(base)}/${answers.accounts[0].stage}.yaml`,
+    defaultsFile: writesDefaults ? (base) => `${namespaceDir(base)}/_defaults.yaml` : null,
+  });
+  const stacksBasePath = atmos.stacksBasePath;
+  let existingBackend: ExistingBackend | null = null;
+  if (answers.backend?.type === 'existing') {
+    const ours = new Set(Object.keys(options.previous?.files ?? {}));
+    existingBackend = findExistingBackend(tree, atmos.config, stacksBasePath, ours);
+    if (!existingBackend)
+      throw new InputError({
+        field: 'backend.type',
+        value: 'existing',
+        allowed: `no file under ${stacksBasePath}/ sets terraform.backend_type, so the generated stacks would keep state in the throw-away work directory; answer "s3" with a bucket, or add the backend to your stacks first`,
+      });
+  }
+  const model = buildModel(answers, stacksBasePath, existingBackend?.importPath ?? null);
+  const files = renderSetup(model, atmos.file === null);
+  if (atmos.file && atmos.added.length) {
+    const before = tree.original(atmos.file) ?? '';
+    tree.write(atmos.file, addMissingKeys(before, atmos.additions));
+  }
   const bases = new Map<string, string>();
   const recorded = options.previous?.files ?? {};
   const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
   for (const candidate of candidates) {
-    for (const f of renderSetup(buildModel(candidate, stacksBasePath), false)) {
+    for (const f of renderSetup(buildModel(candidate, stacksBasePath, existingBackend?.importPath ?? null), false)) {
       if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
     }
   }
   for (const file of files) await place(tree, file, bases.get(file.path), options);
   removeStale(tree, new Set(files.map((f) => f.path)), options);
-
-  const hashes: Record<string, string> = {};
-  for (const file of files) {
-    if (file.ownership !== 'managed' && file.ownership !== 'shared') continue;
-    const change = tree.changes().find((c) => c.path === file.path);
-    if (change?.kind === 'conflict') {
-      const kept = options.previous?.files[file.path];
-      if (kept) hashes[file.path] = kept;
-    } else {
-      hashes[file.path] = hashContent(file.content);
-    }
-  }
-  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: hashes }));
-  const advice = facts && facts.missing.length ? facts.missing.join('\n') : null;
-  return { model, adoption: null, atmosConfigAdvice: advice };
+  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options) }));
+  return { model, adoption: null, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend };
 }
 
 /** Record what was written: the hash of each file the tool owns, kept as it was for one left in conflict. */
@@ -243,8 +216,7 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
   const ourFiles = new Set(Object.keys(options.previous?.files ?? {}));
   const probe = buildModel(answers);
   const adoption = planAdoption(discovery, answers, options.previous?.adopted ?? null, workflowNames(probe), ourFiles);
-  const config = discovery.config;
-  const stacksBasePath = config?.stacksBasePath ?? 'stacks';
+  const stacksBasePath = discovery.config.stacksBasePath;
   const modelFor = (a: Answers): Model => {
     const m = buildModel(a, stacksBasePath);
     adaptModel(m, adoption);
@@ -252,6 +224,11 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
   };
   const model = modelFor(answers);
   const files = renderAdoptedSetup(model, adoption);
+  // The configuration gets only the keys CI needs that it lacks (the structural merge): the stacks
+  // are already included and named, so no path or name key is ever added or changed.
+  const firstTarget = [...adoption.targets.values()][0];
+  const atmos = planAtmosConfig(tree, { atmosPro: answers.atmos_pro, manifest: () => firstTarget.file, defaultsFile: null });
+  if (atmos.file && atmos.added.length) tree.write(atmos.file, addMissingKeys(tree.original(atmos.file) ?? '', atmos.additions));
   const bases = new Map<string, string>();
   const recorded = options.previous?.files ?? {};
   const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
@@ -270,14 +247,8 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
   for (const [stage, target] of adoption.targets) {
     const current = tree.read(target.file);
     if (current === null) continue;
-    const next = addImport(current, `${ACCOUNT_FILES_DIR}/${stage}`);
-    if (next !== current || tree.changes().every((c) => c.path !== target.file)) tree.write(target.file, next);
+    tree.write(target.file, addImport(current, `${ACCOUNT_FILES_DIR}/${stage}`));
   }
   tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options), adopted: adoption.record }));
-  const configText = tree.original(adoption.record.config);
-  const facts = configText === null ? null : inspectAtmosConfig(configText, answers.atmos_pro, answers.namespace);
-  // Only keys that add to the configuration: a name template or other included paths would rename
-  // or hide the user's stacks, and the adopted files resolve under the names the stacks have.
-  const advice = facts ? facts.missing.filter((block) => block.startsWith('templates:')) : [];
-  return { model, adoption, atmosConfigAdvice: advice.length ? advice.join('\n') : null };
+  return { model, adoption, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend: null };
 }
