@@ -48,6 +48,8 @@ export interface DiscoveredStack {
   roles: DiscoveredRole[];
   /** `settings.pro.enabled` is true in this stack (Atmos Pro dispatches its workflows). */
   pro: boolean;
+  /** The files of the stack (the manifest and its imports) that set `settings.pro`. */
+  proFiles: string[];
   /** Every var of the stack (global and `terraform:`), for naming what the tool adds. */
   vars: Record<string, any>;
 }
@@ -146,7 +148,7 @@ function roleKind(c: ComponentInstance): DiscoveredRole['kind'] | null {
   return null;
 }
 
-function describeStack(stack: Stack, people: DiscoveredIdentity[]): DiscoveredStack {
+function describeStack(repo: Repo, stack: Stack, people: DiscoveredIdentity[]): DiscoveredStack {
   const v = stack.vars;
   const terraform = isPlainObject(stack.raw.terraform) ? stack.raw.terraform : {};
   const backendType = str(terraform.backend_type) ?? str(stack.raw.backend_type);
@@ -169,6 +171,10 @@ function describeStack(stack: Stack, people: DiscoveredIdentity[]): DiscoveredSt
     roles.push({ stack: stack.name, instance: c.name, kind, roleName: nullLabelId(c.vars), trust, enabled });
   }
   const pro = isPlainObject(stack.raw.settings) && isPlainObject(stack.raw.settings.pro) && stack.raw.settings.pro.enabled === true;
+  const proFiles = stack.files.filter((f) => {
+    const v = repo.yaml(f)?.value;
+    return isPlainObject(v) && isPlainObject(v.settings) && v.settings.pro !== undefined;
+  });
   return {
     name: stack.name,
     file: stack.file,
@@ -185,6 +191,7 @@ function describeStack(stack: Stack, people: DiscoveredIdentity[]): DiscoveredSt
     providers,
     roles,
     pro,
+    proFiles,
     vars: v,
   };
 }
@@ -261,6 +268,6 @@ export function discover(files: RepoFiles, where: DiscoverOptions = {}): Discove
   const byName = new Map<string, string[]>();
   for (const s of all) byName.set(s.name, [...(byName.get(s.name) ?? []), s.file]);
   const duplicates = [...byName].filter(([, f]) => f.length > 1).map(([name, f]) => ({ name, files: f }));
-  const stacks = all.map((s) => describeStack(s, people));
+  const stacks = all.map((s) => describeStack(repo, s, people));
   return { config, stacks, duplicates, profiles, rootIdentities, workflows, repository, findings };
 }

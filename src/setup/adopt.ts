@@ -251,7 +251,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
     profile: PROFILE_NAME,
     user_files: [...userFiles].sort(),
   };
-  return { discovery: d, record, targets, userProfile, ownPro: new Set([...targets.values()].filter((s) => s.pro).map((s) => s.name)) };
+  return { discovery: d, record, targets, userProfile, ownPro: new Set([...targets.values()].filter((s) => s.pro && s.proFiles.some((f) => !ourFiles.has(f))).map((s) => s.name)) };
 }
 
 /** Point the model at the adopted stacks: their names, files and the role names their labels give. */
