@@ -23,7 +23,7 @@ export interface DiscoveredRole {
   kind: 'iam-role' | 'github-oidc-role';
   /** The IAM role name the component creates, when known offline. */
   roleName: string | null;
-  /** Trust entries: `trusted_github_repos` of either component; null when computed at run time. */
+  /** Trust entries (`trusted_github_repos`, or `github_actions_allowed_repos` of github-oidc-role); null when computed at run time. */
   trust: string[] | null;
   enabled: boolean;
 }
@@ -43,8 +43,8 @@ export interface DiscoveredStack {
   accountFrom: string | null;
   backendType: string | null;
   backend: Record<string, any> | null;
-  /** Instances of `github-oidc-provider` that deploy a provider in this stack. */
-  providers: string[];
+  /** Instances of `github-oidc-provider` that deploy a provider in this stack, with the files that define each. */
+  providers: Array<{ instance: string; files: string[] }>;
   roles: DiscoveredRole[];
   /** `settings.pro.enabled` is true in this stack (Atmos Pro dispatches its workflows). */
   pro: boolean;
@@ -155,18 +155,25 @@ function describeStack(repo: Repo, stack: Stack, people: DiscoveredIdentity[]): 
   const backendSection = isPlainObject(terraform.backend) ? terraform.backend : isPlainObject(stack.raw.backend) ? stack.raw.backend : null;
   const backend = backendType && backendSection && isPlainObject(backendSection[backendType]) ? backendSection[backendType] : null;
   const account = stackAccount(stack, people);
-  const providers: string[] = [];
+  const providers: DiscoveredStack['providers'] = [];
+  const definedIn = (instance: string): string[] =>
+    stack.files.filter((f) => {
+      const v = repo.yaml(f)?.value;
+      return isPlainObject(v) && isPlainObject(v.components) && isPlainObject(v.components.terraform) && v.components.terraform[instance] !== undefined;
+    });
   const roles: DiscoveredRole[] = [];
   for (const c of stack.components.values()) {
     if (c.abstract) continue;
     const enabled = c.enabled && c.vars.enabled !== false;
     if (isProvider(c)) {
-      if (enabled) providers.push(c.name);
+      if (enabled) providers.push({ instance: c.name, files: definedIn(c.name) });
       continue;
     }
     const kind = roleKind(c);
     if (!kind) continue;
-    const raw = c.vars.trusted_github_repos;
+    // aws-github-oidc-role passes github_actions_allowed_repos as trusted_github_repos to
+    // account-map's team-assume-role-policy (cloudposse-terraform-components/aws-github-oidc-role src/main.tf).
+    const raw = kind === 'github-oidc-role' ? c.vars.github_actions_allowed_repos : c.vars.trusted_github_repos;
     const trust = Array.isArray(raw) && raw.every((e) => typeof e === 'string') ? (raw as string[]) : raw === undefined || raw === null ? [] : null;
     roles.push({ stack: stack.name, instance: c.name, kind, roleName: nullLabelId(c.vars), trust, enabled });
   }

@@ -66,7 +66,7 @@ export function describeInference(d: Discovery, inference: Inference): string {
   const owned = d.stacks.filter((s) => s.providers.length || s.roles.length);
   for (const s of owned)
     lines.push(
-      `  stack ${s.name}: ${[...s.providers.map((p) => `provider ${p}`), ...s.roles.map((r) => `${r.kind} ${r.instance}${r.trust ? ` trusting ${r.trust.join(', ') || 'nothing from GitHub'}` : ''}`)].join('; ')}`,
+      `  stack ${s.name}: ${[...s.providers.map((p) => `provider ${p.instance}`), ...s.roles.map((r) => `${r.kind} ${r.instance}${r.trust ? ` trusting ${r.trust.join(', ') || 'nothing from GitHub'}` : ''}`)].join('; ')}`,
     );
   for (const w of d.workflows) lines.push(`  workflow ${w.path}: ${w.summary}`);
   lines.push('Answers read from the repository:');

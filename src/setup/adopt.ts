@@ -21,7 +21,7 @@ import type { AdoptedRecord, Answers, RawAnswers } from '../answers/answers.ts';
 import { InputError } from '../answers/validate.ts';
 import { CATALOG_IMPORT, IAM_ROLE_SOURCE, OIDC_PROVIDER_SOURCE, PRO_MIXIN_IMPORT, PROFILE_NAME, PROVIDER_COMPONENT, PROVIDER_NAME, type Model } from './model.ts';
 import { renderTemplate } from './render.ts';
-import { CATALOG_PATH, PRO_MIXIN_PATH, PROFILE_PATH, WORKFLOWS_DIR, renderCatalog, renderProMixin, renderProfile, renderWorkflow, workflowFile, workflowNames, type RenderedFile } from './files.ts';
+import { CATALOG_PATH, PRO_MIXIN_PATH, WORKFLOWS_DIR, renderCatalog, renderProMixin, renderProfile, renderWorkflow, workflowFile, workflowNames, type RenderedFile } from './files.ts';
 import { assertWorkflowRules } from './workflow-rules.ts';
 
 export const ACCOUNT_FILES_DIR = 'catalog/github-ci-accounts';
@@ -132,13 +132,15 @@ export function inferAnswers(d: Discovery): Inference {
       continue;
     }
     const id = ids[0];
+    // A provider the stacks deploy themselves stays theirs: the answer stays null (nothing outside
+    // the repository), and the account's file deploys none (adaptModel).
     const providerStack = d.stacks.find((s) => s.account === id && s.providers.length);
-    accounts.push({ stage, id, oidc_provider_arn: providerStack ? `arn:aws:iam::${id}:oidc-provider/token.actions.githubusercontent.com` : null });
+    accounts.push({ stage, id, oidc_provider_arn: null });
     const from = d.stacks.find((s) => s.stage === stage && s.account)?.accountFrom ?? '';
     inferred.push({
       field: `accounts.${stage}`,
       value: id,
-      from: `stack ${target.name} (${target.file}), account from ${from}${providerStack ? `; reuses the provider ${providerStack.providers[0]} of stack ${providerStack.name}` : ''}`,
+      from: `stack ${target.name} (${target.file}), account from ${from}${providerStack ? `; its provider is ${providerStack.providers[0].instance} of stack ${providerStack.name}, not deployed again` : ''}`,
     });
   }
   if (accounts.length) raw.accounts = accounts;
@@ -177,6 +179,10 @@ export interface Adoption {
   userProfile: { name: string; dir: string; hasDefault: boolean; provider: string | null } | null;
   /** Stacks whose own settings.pro dispatches their workflows: our mixin is not imported there. */
   ownPro: Set<string>;
+  /** Per account id, the user's stack that deploys its GitHub OIDC provider (none is deployed by us there). */
+  userProviders: Map<string, DiscoveredStack>;
+  /** Where the profiles live (relative to the adopted atmos.yaml, as Atmos resolves them). */
+  profilesBasePath: string;
 }
 
 /**
@@ -251,7 +257,10 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
     profile: PROFILE_NAME,
     user_files: [...userFiles].sort(),
   };
-  return { discovery: d, record, targets, userProfile, ownPro: new Set([...targets.values()].filter((s) => s.pro && s.proFiles.some((f) => !ourFiles.has(f))).map((s) => s.name)) };
+  const userProviders = new Map<string, DiscoveredStack>();
+  for (const s of d.stacks)
+    if (s.account && !userProviders.has(s.account) && s.providers.some((p) => p.files.some((f) => !ourFiles.has(f)))) userProviders.set(s.account, s);
+  return { discovery: d, record, targets, userProfile, userProviders, profilesBasePath: config.profilesBasePath, ownPro: new Set([...targets.values()].filter((s) => s.pro && s.proFiles.some((f) => !ourFiles.has(f))).map((s) => s.name)) };
 }
 
 /** Point the model at the adopted stacks: their names, files and the role names their labels give. */
@@ -261,6 +270,11 @@ export function adaptModel(model: Model, adoption: Adoption): void {
     const target = adoption.targets.get(account.stage);
     if (!target) continue;
     account.stackName = target.name;
+    const provider = adoption.userProviders.get(account.id);
+    if (provider && account.deploysProvider) {
+      account.deploysProvider = false;
+      account.providerStage = provider.name;
+    }
     account.manifestPath = joinPath(base, ACCOUNT_FILES_DIR, `${account.stage}.yaml`);
     for (const r of account.roles) {
       const name = nullLabelId({ ...target.vars, name: r.role.answer.name });
@@ -270,6 +284,9 @@ export function adaptModel(model: Model, adoption: Adoption): void {
     }
   }
   model.workflowFiles = { ...adoption.record.workflows };
+  // The runner's Atmos image does not have the repository's rootfs/ in /usr/local/etc/atmos: name it.
+  const configDir = adoption.record.config.includes('/') ? adoption.record.config.slice(0, adoption.record.config.lastIndexOf('/')) : '';
+  if (configDir) model.atmosConfigDir = configDir;
   if (adoption.userProfile?.hasDefault) model.planIdentityExplicit = true;
 }
 
@@ -288,6 +305,7 @@ export function renderAdoptedAccount(model: Model, index: number, adoption: Adop
     deploysProvider: account.deploysProvider,
     providerArn: account.providerArn,
     reusesProvider: account.reusesProvider,
+    userProvider: adoption.userProviders.get(account.id)?.name ?? false,
     catalogImport: CATALOG_IMPORT,
     proMixinImport: proMixin ? PRO_MIXIN_IMPORT : false,
     ownPro: model.answers.atmos_pro && !proMixin,
@@ -364,7 +382,7 @@ export function renderAdoptedSetup(model: Model, adoption: Adoption): RenderedFi
   if (model.answers.atmos_pro && [...adoption.targets.values()].some((t) => !adoption.ownPro.has(t.name)))
     files.push({ path: PRO_MIXIN_PATH(model), content: renderProMixin(model), ownership: 'shared' });
   if (adoption.userProfile) files.push({ path: joinPath(adoption.userProfile.dir, ADOPTED_PROFILE_FILE), content: renderAdoptedProfile(model, adoption), ownership: 'shared' });
-  else files.push({ path: PROFILE_PATH, content: renderProfile(model), ownership: 'shared' });
+  else files.push({ path: joinPath(adoption.profilesBasePath, PROFILE_NAME, 'atmos.yaml'), content: renderProfile(model), ownership: 'shared' });
   for (const name of workflowNames(model)) {
     const path = `${WORKFLOWS_DIR}/${workflowFile(model, name)}`;
     const content = renderWorkflow(model, name);

@@ -151,6 +151,7 @@ export function renderWorkflow(model: Model, name: string): string {
   return renderTemplate(`workflows/${name}.hbs`, {
     profileName: model.profileName,
     planIdentity: model.planIdentityExplicit ? model.planRole.answer.identity : false,
+    atmosConfigDir: model.atmosConfigDir ?? false,
     atmosPro: model.answers.atmos_pro,
     planRole: model.planRole,
     applyRole: model.applyRole,

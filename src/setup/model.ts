@@ -69,6 +69,8 @@ export interface Model {
   planIdentityExplicit: boolean;
   /** Workflow file each of ours is written to, when an adopted repository has one of that name. */
   workflowFiles: Record<string, string>;
+  /** The directory of an adopted atmos.yaml that is not at the root: workflows set ATMOS_CLI_CONFIG_PATH to it. */
+  atmosConfigDir: string | null;
   /** The role for Terraform state (backend role_arn and the roles' assume statement), or null. */
   stateRoleArn: string | null;
   /** `<stacks>/orgs/<namespace>/_defaults.yaml` when the tool writes the backend there, else null. */
@@ -170,6 +172,7 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks', existing
     profileName: PROFILE_NAME,
     planIdentityExplicit: false,
     workflowFiles: {},
+    atmosConfigDir: null,
     stateRoleArn: stateRoleArn(answers),
     defaultsPath: writesDefaults ? `${stacksBasePath}/orgs/${answers.namespace}/_defaults.yaml` : null,
     backendImport: writesDefaults ? `orgs/${answers.namespace}/_defaults` : answers.backend?.type === 'existing' ? existingBackendImport : null,
