@@ -63,8 +63,8 @@ export function refuseUnsafe(d: Discovery): void {
   if (config.file && where.others.length)
     refuse(
       [config.file, ...where.others].join(' and '),
-      `${config.file} (${where.why})`,
-      `one Atmos configuration: Atmos merges ${where.others.join(', ')} under ${config.file}, so which keys CI reads depends on where it runs; keep one atmos.yaml (move the other away) and run again`,
+      config.file,
+      `one Atmos configuration: Atmos merges ${where.others.join(', ')} under ${config.file} (found through ${where.why}), so which keys CI reads depends on where it runs; keep one atmos.yaml (move the other away) and run again`,
     );
   const ambiguous = where.problems.find((p) => /several atmos\.yaml|different values|only known in GitHub/.test(p) && !/ATMOS_BASE_PATH/.test(p));
   if (ambiguous) refuse(config.file ?? 'atmos.yaml', ambiguous, 'a configuration the repository names unambiguously: set ATMOS_CLI_CONFIG_PATH to one literal directory in every workflow, or keep one atmos.yaml');
@@ -253,7 +253,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
   const record: AdoptedRecord = {
     config: config.file,
     stacks: Object.fromEntries([...targets].map(([stage, s]) => [stage, s.file])),
-    workflows,
+    workflows: Object.fromEntries(Object.entries(workflows).sort(([a], [b]) => (a < b ? -1 : 1))),
     profile: PROFILE_NAME,
     user_files: [...userFiles].sort(),
   };
