@@ -42,9 +42,12 @@ export interface Inference {
   notes: string[];
 }
 
-/** Is this a repository with Atmos stacks that init should adopt (rather than lay out from scratch)? */
+/**
+ * Is this a repository with Atmos stacks that init should adopt, rather than lay out from scratch?
+ * An atmos.yaml alone (no stack yet) is completed the usual way; stacks mean the user's layout rules.
+ */
 export function hasAtmos(d: Discovery): boolean {
-  return d.config.file !== null;
+  return d.config.file !== null && (d.stacks.length > 0 || d.duplicates.length > 0 || d.findings.some((f) => f.code === 'yaml-invalid' || f.code === 'import-missing'));
 }
 
 function refuse(field: string, value: unknown, allowed: string): never {
