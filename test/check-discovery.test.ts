@@ -101,6 +101,17 @@ test('the environment wins over a workflow, --config over both; an absolute cont
   assert.is(flag.source, 'flag');
 });
 
+test('--base-path wins over ATMOS_BASE_PATH and a workflow, as Atmos\'s flag does', () => {
+  const files = {
+    'atmos.yaml': `base_path: ""\n${STACKS}`,
+    'live/stacks/dev.yaml': DEV['stacks/dev.yaml'],
+    '.github/workflows/w.yaml': 'on: push\nenv:\n  ATMOS_BASE_PATH: ./elsewhere\njobs: {}\n',
+  };
+  assert.equal(discover(files, { env: { ATMOS_BASE_PATH: 'other' }, basePath: 'live' }).basePathOverride, { path: 'live', source: 'flag', why: '--base-path live' });
+  assert.equal(check(files, { basePath: 'live' }).stacks.all().map((s) => s.name), ['dev']);
+  assert.equal(check(files).stacks.all().map((s) => s.name), [], 'the workflow says ./elsewhere: no stacks there');
+});
+
 test('a workflow naming a directory without atmos.yaml is a finding, not a silent fallback', () => {
   const files = { 'atmos.yaml': STACKS, ...DEV, '.github/workflows/w.yaml': 'on: push\nenv:\n  ATMOS_CLI_CONFIG_PATH: ./nowhere\njobs: {}\n' };
   const result = check(files);
@@ -129,6 +140,11 @@ test('check --config PATH through the CLI; a path outside the repository is a us
     const ok = await runCli(['check', dir, '--config', join(dir, 'x'), '--json', '--repository', 'acme/infra']);
     assert.is(ok.code, 0, ok.stderr);
     assert.not.match(ok.stdout, /atmos-config-(missing|location)/);
+    const based = await runCli(['check', dir, '--config', join(dir, 'x'), '--base-path', dir, '--json', '--repository', 'acme/infra']);
+    assert.is(based.code, 0, based.stderr);
+    const badBase = await runCli(['check', dir, '--base-path', join(dir, 'missing')]);
+    assert.is(badBase.code, 2);
+    assert.match(badBase.stderr, /--base-path/);
     const bad = await runCli(['check', dir, '--config', '/etc']);
     assert.is(bad.code, 2);
     assert.match(bad.stderr, /--config/);

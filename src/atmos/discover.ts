@@ -44,6 +44,8 @@ export interface DiscoverOptions {
   configPath?: string | null;
   /** GitHub variables (`vars.X`), when known, to resolve `${{ vars.X }}` in a workflow's env. */
   vars?: Record<string, string>;
+  /** `--base-path` (Atmos's flag): wins over ATMOS_BASE_PATH, a workflow's env and `base_path`. */
+  basePath?: string | null;
 }
 
 /** A place a workflow sets one of the variables. */
@@ -69,7 +71,7 @@ export interface DiscoveredConfig {
   /** Other atmos.yaml files Atmos would merge under it (lower priority), or that were passed over. */
   others: string[];
   /** `ATMOS_BASE_PATH` when the environment, a flag or a workflow sets it (resolved, repository-relative). */
-  basePathOverride: { path: string; source: 'environment' | 'workflow env'; why: string } | null;
+  basePathOverride: { path: string; source: 'flag' | 'environment' | 'workflow env'; why: string } | null;
   /** Every place a workflow sets ATMOS_CLI_CONFIG_PATH or ATMOS_BASE_PATH. */
   workflowSettings: WorkflowSetting[];
   /** Problems worth a finding: a named place without atmos.yaml, unresolved variables, several candidates. */
@@ -85,7 +87,7 @@ export function discoverAtmosConfig(repo: Repo, options: DiscoverOptions = {}): 
   const rootFile = ROOT_FILES.find((f) => repo.exists(f)) ?? null;
   const systemFile = findIn(repo, ROOTFS_SYSTEM_DIR);
   const lower = [systemFile, rootFile].filter((f): f is string => f !== null);
-  const basePathOverride = decideBasePath(repo, env, workflowSettings, problems);
+  const basePathOverride = decideBasePath(repo, env, workflowSettings, problems, options.basePath ?? null);
   const result = (file: string | null, source: DiscoverySource, why: string): DiscoveredConfig => ({
     file,
     dir: file ? dirOf(file) : '',
@@ -168,9 +170,20 @@ export function resolveBasePath(repo: Repo, basePath: unknown, configDir: string
   return dirExists(repo, fromConfig) ? fromConfig : fromRoot;
 }
 
-function decideBasePath(repo: Repo, env: Record<string, string | undefined>, settings: WorkflowSetting[], problems: string[]): DiscoveredConfig['basePathOverride'] {
+function decideBasePath(
+  repo: Repo,
+  env: Record<string, string | undefined>,
+  settings: WorkflowSetting[],
+  problems: string[],
+  flag: string | null,
+): DiscoveredConfig['basePathOverride'] {
   // Runtime source: `.`, `./x` and bare names are relative to the working directory, the checkout's root.
   const runtime = (value: string): string | null => (value.startsWith('/') || value.startsWith('$') ? mapHostPath(repo, value) : normalizeDir(value));
+  if (flag) {
+    const path = runtime(flag);
+    if (path !== null) return { path, source: 'flag', why: `--base-path ${flag}` };
+    problems.push(`--base-path ${flag} is outside the repository`);
+  }
   if (env.ATMOS_BASE_PATH !== undefined && env.ATMOS_BASE_PATH !== '') {
     const path = runtime(env.ATMOS_BASE_PATH);
     if (path !== null) return { path, source: 'environment', why: `ATMOS_BASE_PATH=${env.ATMOS_BASE_PATH} in the environment` };

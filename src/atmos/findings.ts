@@ -52,6 +52,11 @@ export const CODES = {
   'yaml-invalid': 'a file that is not valid YAML',
   'atmos-config-missing': 'no atmos.yaml: Atmos defaults assumed',
   'atmos-config-location': 'where CI finds atmos.yaml is ambiguous or names a place without one',
+  'role-shared-pull-request': 'one role serves code a pull request controls and an apply, production or admin job',
+  'pull-request-environment-admin': 'a pull-request job names an environment an administrator role trusts',
+  'admin-from-other-repository': 'an administrator role admits pull requests of another repository',
+  'static-aws-keys': 'long-lived AWS keys from secrets instead of OIDC',
+  'stack-name-duplicate': 'several stack manifests resolve to the same stack name',
   'repository-assumed': 'the GitHub repository was inferred, not read from .atmos-oidc.yaml or the git remote',
 } as const;
 

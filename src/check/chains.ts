@@ -11,7 +11,7 @@ import type { ActiveConfig, Profiles, Report } from '../atmos/config.ts';
 import { splitList } from '../atmos/config.ts';
 import { finding, type Finding } from '../atmos/findings.ts';
 import type { AnswersFacts, Subject } from './repository.ts';
-import { findRole, isProviderComponent, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
+import { findRole, isProviderComponent, PROVIDER_HOST_PATH, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
 import type { ComponentInstance, Stack, Stacks } from '../atmos/stacks.ts';
 import { hasTemplate, renderTemplate } from '../atmos/template.ts';
 import { refText, type AtmosStep, type AwsActionStep, type Job, type Ref, type Workflow } from './workflows.ts';
@@ -90,7 +90,7 @@ export function buildChains(c: Ctx): Chain[] {
       const called = wf.triggers.some((t) => t.event === 'workflow_call') ? callers.get(wf.file) ?? [] : [];
       const triggers = called.length ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...called.flatMap((x) => x.triggers)] : wf.triggers;
       const denyingCaller = called.find((x) => !x.idToken.granted && x.idToken.source === 'job');
-      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
+      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false, file: denyingCaller.file } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
       const made: Chain[] = [];
       for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
       // id-token is needed only where a chain asks GitHub for a token: a job whose atmos commands
@@ -134,16 +134,16 @@ function reusableCallers(workflows: Workflow[]): Map<string, Job[]> {
 }
 
 function reportIdToken(c: Ctx, job: Job): void {
-  const where = job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
+  const where = job.idToken.file ? `the calling job's permissions in ${job.idToken.file} (a reusable workflow gets no more than its caller grants)` : job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
   c.report(
     finding({
       severity: 'error',
       code: 'id-token-missing',
       message: `job "${job.id}" obtains AWS credentials but ${where} do not grant id-token: write: GitHub gives it no OIDC token (the error reads "not authorized to perform: sts:TagSession" or "Credentials could not be loaded")`,
-      file: job.file,
+      file: job.idToken.file ?? job.file,
       line: job.idToken.line,
       place: job.idToken.place,
-      fix: job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
+      fix: job.idToken.file ? `add "id-token: write" to ${job.idToken.place} in ${job.idToken.file}` : job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
       workflow: job.file,
       job: job.id,
     }),
@@ -160,8 +160,10 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
     seen.add(key);
     out.push({ context, label: null, condition: null, unknown: null });
   };
-  // The context per event (GitHub's OIDC reference: environment, else pull_request for pull request
-  // events, else the run's GITHUB_REF; the ref per event from "Events that trigger workflows"):
+  // The context per event (GitHub's OIDC reference, docs.github.com/actions/reference/openid-connect-reference:
+  // environment, else pull_request for pull request events, else the run's GITHUB_REF; GITHUB_REF per
+  // event from content/actions/using-workflows/events-that-trigger-workflows.md in github/docs, and
+  // data/reusables/actions/ref-description.md there for pull_request_target's base-branch ref):
   // pull_request_target is a pull request event (its GITHUB_REF is the base branch, but the claim
   // says pull_request); release runs on the release's tag; merge_group on the queue's temporary
   // branch gh-readonly-queue/<base>/pr-<n>-<sha>; workflow_dispatch on the branch or tag the
@@ -828,6 +830,8 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   chain.role = { stack: role.stack.name, component: role.component.name, file: role.trustPlace.file };
   chain.providerArn = typeof role.providerArn === 'string' ? role.providerArn : isYamlFunction(role.providerArn) ? resolveFunctionArn(role.providerArn, role.stack, c.stacks, c.side) : null;
+  // github-oidc-role reads the provider of its own account from remote state: the job's ARN names it.
+  if (!chain.providerArn && role.kind === 'github-oidc-role' && chain.account) chain.providerArn = `arn:${parts?.partition ?? 'aws'}:iam::${chain.account}:${PROVIDER_HOST_PATH}`;
   chain.patterns = role.patterns ?? [];
   if (free && role.patterns) {
     const trusted = role.patterns.map((p) => /^repo:[^:]+:environment:([^*?]+)$/.exec(p)?.[1]).filter((x): x is string => Boolean(x));
@@ -847,9 +851,10 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     chain.verdict = 'denied';
     chain.trust = 'rejects';
     chain.patterns = []; // the component emits no GitHub statement at all
-    const why = role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled is not true' : 'trusted_github_repos is empty';
+    const switchedOff = role.kind === 'iam-role' && role.component.vars.github_oidc_provider_enabled !== true;
+    const why = switchedOff ? 'github_oidc_provider_enabled is not true' : `${role.entriesVar} is empty`;
     chain.reasons.push(`${role.component.name} emits no GitHub trust statement (${why})`);
-    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled' : 'trusted_github_repos']);
+    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', switchedOff ? 'github_oidc_provider_enabled' : role.entriesVar]);
     c.report(
       finding({
         severity: 'error',
@@ -858,7 +863,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
         file: where.file,
         line: where.line,
         place: where.place,
-        fix: `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
+        fix: role.kind === 'iam-role' ? `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}` : `set github_actions_allowed_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
         related: [job.file],
         workflow: job.file,
         job: job.id,
@@ -870,7 +875,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   if (!role.patterns || opt.unknown || !chain.sub) {
     finishUnknown(chain);
-    if (!role.patterns) chain.reasons.push(`trusted_github_repos of ${role.component.name} is known only when Atmos runs`);
+    if (!role.patterns) chain.reasons.push(`${role.entriesVar} of ${role.component.name} is known only when Atmos runs`);
     return;
   }
   if (chain.sub.includes('*')) {
@@ -882,7 +887,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     const some = role.patterns.find((p) => literal(p).startsWith(prefix) || prefix.startsWith(literal(p)));
     if (!every && some) {
       chain.matched = some;
-      chain.condition = `only where ${chain.sub} matches ${some}`;
+      chain.condition = `only for a ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} that ${some} admits`;
       chain.trust = 'unknown';
       chain.verdict = 'unknown';
       chain.reasons.push(`the ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} is known only when the workflow runs; ${some} admits some values`);
@@ -908,9 +913,15 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       role,
       `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} sends sub "${chain.sub}", which ${role.component.name} (${chain.roleArn}) does not admit: its patterns are ${role.patterns.map((p) => `"${p}"`).join(', ') || '(none)'}`,
       entry
-        ? `add "${entry}" to trusted_github_repos of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
+        ? `add "${entry}" to ${role.entriesVar} of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
         : `pull requests can only be admitted by an entry without constraint (${c.subject.repository}); better, give pull request jobs a read-only role`,
     );
+  }
+  // workflow_dispatch runs on whatever branch the dispatcher picks: when the trust admits any
+  // branch, a writer's own unreviewed branch runs with this role.
+  if (chain.matched && chain.context?.startsWith('ref:refs/heads/') && job.triggers.some((t) => t.event === 'workflow_dispatch')) {
+    const anyBranch = admits(role.patterns, subClaim(c.subject.subjectRepository, { ref: 'refs/heads/check-probe/any-branch' }));
+    if (anyBranch) chain.runs ??= `workflow_dispatch from any branch: ${anyBranch} admits them all, so a writer's unreviewed branch runs with this role`;
   }
   // Everything else that must hold for AWS to hand out credentials (id-token: see buildChains).
   const providerOk = providerHolds(c, role, chain.providerArn);

@@ -16,6 +16,7 @@ import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts,
 import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
 import { Stacks } from '../atmos/stacks.ts';
 import { readWorkflows } from './workflows.ts';
+import { riskFindings } from './risks.ts';
 import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from '../atmos/yaml.ts';
 
 export type { Chain } from './chains.ts';
@@ -110,6 +111,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
     invalid: (file) => repo.invalid(file),
   });
+  riskFindings({ chains, workflows, side, subject, answers, report });
   const sorted = sortFindings(groupByStack(dedupeFindings(findings)));
   return {
     chains,

@@ -35,6 +35,10 @@ export interface RoleInfo {
   providerArn: string | null | YamlFunction;
   admin: boolean;
   trustPlace: Place;
+  /** `iam-role` (aws-iam-role) or Cloud Posse's older `github-oidc-role` component. */
+  kind: 'iam-role' | 'github-oidc-role';
+  /** The input that holds the trust entries: `trusted_github_repos`, or `github_actions_allowed_repos`. */
+  entriesVar: string;
 }
 
 export interface ProviderInfo {
@@ -52,6 +56,21 @@ export interface ProviderInfo {
 export function isRoleComponent(c: ComponentInstance): boolean {
   return sourceUri(c.source).includes('aws-iam-role') || /(^|[/-])iam-role$/.test(c.base) || ('trusted_github_repos' in c.vars && 'github_oidc_provider_enabled' in c.vars);
 }
+
+/**
+ * Cloud Posse's older `github-oidc-role` component (cloudposse-terraform-components/aws-github-oidc-role,
+ * src/main.tf): role name `module.this.id`, trust from account-map's team-assume-role-policy module
+ * given only `trusted_github_repos = var.github_actions_allowed_repos` (so `trusted_github_org` keeps
+ * its default "cloudposse", src/modules/team-assume-role-policy/github-assume-role-policy.mixin.tf in
+ * aws-account-map), a GitHub statement whenever that list is non-empty, and the provider read from
+ * the `github-oidc-provider` component's remote state in the `gbl` environment of the same stage.
+ */
+export function isGithubOidcRoleComponent(c: ComponentInstance): boolean {
+  return sourceUri(c.source).includes('aws-github-oidc-role') || /(^|[/-])github-oidc-role$/.test(c.base) || 'github_actions_allowed_repos' in c.vars;
+}
+
+/** The org account-map's module assumes for entries without one, as github-oidc-role leaves it. */
+export const GITHUB_OIDC_ROLE_ORG = 'cloudposse';
 
 export function isProviderComponent(c: ComponentInstance): boolean {
   return sourceUri(c.source).includes('aws-github-oidc-provider') || /github-oidc-provider$/.test(c.base);
@@ -140,13 +159,16 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         providers.push({ stack, component: c, account, created });
         continue;
       }
-      if (!isRoleComponent(c)) continue;
+      const oidcRole = !isRoleComponent(c) && isGithubOidcRoleComponent(c);
+      if (!isRoleComponent(c) && !oidcRole) continue;
+      const kind = oidcRole ? 'github-oidc-role' : 'iam-role';
+      const entriesVar = oidcRole ? 'github_actions_allowed_repos' : 'trusted_github_repos';
       const name = nullLabelId(c.vars);
       const region = typeof c.vars.region === 'string' ? c.vars.region : '';
       const partition = region ? partitionOf(region) : 'aws';
-      const rawEntries = c.vars.trusted_github_repos;
+      const rawEntries = c.vars[entriesVar];
       const entries = Array.isArray(rawEntries) ? (rawEntries.every(known) ? rawEntries.map(String) : null) : rawEntries === undefined || rawEntries === null ? [] : null;
-      const org = known(c.vars.trusted_github_org) ? String(c.vars.trusted_github_org) : null;
+      const org = oidcRole ? GITHUB_OIDC_ROLE_ORG : known(c.vars.trusted_github_org) ? String(c.vars.trusted_github_org) : null;
       let patterns: string[] | null = null;
       if (entries) {
         try {
@@ -155,10 +177,14 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
           patterns = null;
         }
       }
-      const providerRaw = c.vars.github_oidc_provider_arn;
+      const providerRaw = oidcRole ? (account ? `arn:${partition}:iam::${account}:${PROVIDER_HOST_PATH}` : null) : c.vars.github_oidc_provider_arn;
       let place: Place | undefined;
-      const policies = Array.isArray(c.vars.managed_policy_arns) ? c.vars.managed_policy_arns : [];
-      const statements = isPlainObject(c.vars.policy_statements) ? Object.values(c.vars.policy_statements) : [];
+      const policies = oidcRole ? (Array.isArray(c.vars.iam_policies) ? c.vars.iam_policies : []) : Array.isArray(c.vars.managed_policy_arns) ? c.vars.managed_policy_arns : [];
+      const statements = oidcRole
+        ? (Array.isArray(c.vars.iam_policy) ? c.vars.iam_policy : []).flatMap((d: unknown) => (isPlainObject(d) && Array.isArray(d.statements) ? d.statements : []))
+        : isPlainObject(c.vars.policy_statements)
+          ? Object.values(c.vars.policy_statements)
+          : [];
       const admin =
         policies.some((p: unknown) => typeof p === 'string' && ADMIN_POLICY.test(p)) ||
         statements.some((s) => isPlainObject(s) && String(s.effect ?? 'Allow').toLowerCase() === 'allow' && Array.isArray(s.actions) && s.actions.includes('*') && Array.isArray(s.resources) && s.resources.includes('*'));
@@ -169,7 +195,7 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         account,
         arn: name && account ? `arn:${partition}:iam::${account}:role/${name}` : null,
         created,
-        github: c.vars.github_oidc_provider_enabled === true && (entries === null || entries.length > 0),
+        github: (oidcRole || c.vars.github_oidc_provider_enabled === true) && (entries === null || entries.length > 0),
         org,
         entries,
         patterns,
@@ -177,8 +203,10 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         admin,
         // Where the trust is written, looked up only when a finding needs it.
         get trustPlace(): Place {
-          return (place ??= stacks.whereComponent(stack, c, ['vars', 'trusted_github_repos']));
+          return (place ??= stacks.whereComponent(stack, c, ['vars', entriesVar]));
         },
+        kind,
+        entriesVar,
       });
     }
   }
@@ -277,7 +305,7 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
           code: 'value-unknowable',
           place: r.trustPlace,
           component: c.name,
-          message: (s) => `trusted_github_repos of ${c.name}${s} is computed when Atmos runs (a YAML function or template): its trust cannot be proved or refuted offline`,
+          message: (s) => `${r.entriesVar} of ${c.name}${s} is computed when Atmos runs (a YAML function or template): its trust cannot be proved or refuted offline`,
           fix: 'write the trust entries as a plain list of strings',
         },
         r.stack.name,
@@ -386,7 +414,7 @@ function entryCode(entry: string): FindingCode | null {
  * Did the user choose this reach through the tool (which warned them then)? True when the answers
  * file records, for this role, trust entries that themselves admit the probe.
  */
-function acknowledgedByAnswers(answers: AnswersFacts | null, subject: Subject, r: RoleInfo, probe: string): boolean {
+export function acknowledgedByAnswers(answers: AnswersFacts | null, subject: Subject, r: RoleInfo, probe: string): boolean {
   if (!answers) return false;
   const recorded = answers.roles.find((a) => `iam-role/${a.name}` === r.component.name);
   if (!recorded) return false;

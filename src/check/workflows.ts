@@ -74,7 +74,8 @@ export interface Job {
   name: string;
   line: number;
   triggers: Trigger[];
-  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string };
+  /** `file` is set when the calling workflow's job decides (a reusable workflow's caller). */
+  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string; file?: string };
   environment: Ref | null;
   environmentLine: number;
   /** Matrix combinations ([{}] without a matrix). */
@@ -346,7 +347,7 @@ function reportRunExpressions(run: string, file: string, job: string, index: num
 /** Who chooses the commit an `actions/checkout` `ref:` names. */
 function checkoutControl(ref: string, inputTypes: Record<string, string>): { controlledBy: string | null; pullRequestCode: boolean } {
   if (!ref.includes('${{')) return { controlledBy: null, pullRequestCode: false };
-  if (/github\.event\.pull_request\.head\.|github\.head_ref|refs\/pull\/|github\.event\.workflow_run\.head_|github\.event\.merge_group\.head_/.test(ref))
+  if (/github\.event\.pull_request\.head\.|github\.head_ref|refs\/pull\/|github\.event\.workflow_run\.head_/.test(ref))
     return { controlledBy: 'the pull request head (code its author wrote, not the ref the token names)', pullRequestCode: true };
   const input = /(?:inputs|github\.event\.inputs)\.([\w-]+)/.exec(ref);
   if (input && referenceControl(`inputs.${input[1]}`, inputTypes) === 'outsider')

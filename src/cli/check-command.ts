@@ -35,13 +35,15 @@ export async function runCheck(ctx: Context): Promise<number> {
     if (!m) return usage(new InputError({ field: '--repository-ids', value: ctx.repositoryIds, allowed: 'expected OWNER_ID/REPO_ID, the numeric ids of GET /repos/{owner}/{repo} (owner.id and id)' }));
     options.repositoryIds = { owner: Number(m[1]), repo: Number(m[2]) };
   }
-  if (ctx.config) {
-    const inside = relative(ctx.dir, ctx.config);
-    if (!existsSync(ctx.config) || inside.startsWith('..') || isAbsolute(inside))
-      return usage(new InputError({ field: '--config', value: ctx.config, allowed: `expected atmos.yaml, or the directory holding it, inside ${ctx.dir}` }));
+  for (const [field, path, what] of [['--config', ctx.config, 'atmos.yaml, or the directory holding it'], ['--base-path', ctx.basePath, 'a directory']] as const) {
+    if (!path) continue;
+    const inside = relative(ctx.dir, path);
+    if (!existsSync(path) || inside.startsWith('..') || isAbsolute(inside))
+      return usage(new InputError({ field, value: path, allowed: `expected ${what} inside ${ctx.dir}` }));
   }
   options.atmosConfig = {
     configPath: ctx.config ? relative(ctx.dir, ctx.config) || '.' : null,
+    basePath: ctx.basePath ? relative(ctx.dir, ctx.basePath) || '.' : null,
     env: atmosEnv(ctx.io.env, ctx.dir),
   };
   const result = checkRepository(diskRepo(ctx.dir), options);

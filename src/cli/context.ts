@@ -79,6 +79,8 @@ export interface Context {
   repositoryIds: string | null;
   /** (check) `--config PATH`: the atmos.yaml (or its directory) CI uses, when Atmos would not find it from the root. */
   config: string | null;
+  /** (check) `--base-path PATH`: Atmos's base path, as CI sets it. */
+  basePath: string | null;
   io: Io;
 }
 
@@ -109,6 +111,7 @@ export function getContext(argv: string[], io: Io): Context {
         repository: { type: 'string' },
         'repository-ids': { type: 'string' },
         config: { type: 'string' },
+        'base-path': { type: 'string' },
       },
     });
   } catch (error) {
@@ -141,6 +144,7 @@ export function getContext(argv: string[], io: Io): Context {
     repository: values.repository ?? null,
     repositoryIds: values['repository-ids'] ?? null,
     config: values.config ? resolve(io.cwd, values.config) : null,
+    basePath: values['base-path'] ? resolve(io.cwd, values['base-path']) : null,
     io,
   };
 }
@@ -163,6 +167,8 @@ Options:
   --explain ROLE     (check) print the trust policy the component creates for ROLE in each account
   --config PATH      (check) the atmos.yaml CI uses, or its directory (default: where Atmos looks:
                      ATMOS_CLI_CONFIG_PATH, a workflow's env, the root, rootfs/usr/local/etc/atmos)
+  --base-path PATH   (check) Atmos's base path as CI sets it (default: ATMOS_BASE_PATH, a workflow's
+                     env, else base_path in atmos.yaml)
   --repository OWNER/REPO, --repository-ids OWNER_ID/REPO_ID
                      (check) the repository the workflows run in, and its immutable subject ids,
                      when .atmos-oidc.yaml and the git remote do not say
