@@ -147,6 +147,10 @@ const PROMPT = {
   setup: /^\? Setup/m,
   atmos: /^\? Atmos version/m,
   pro: /^\? Use Atmos Pro\?/m,
+  backend: /^\? Terraform state backend/m,
+  bucket: /^\? S3 bucket for Terraform state/m,
+  bucketRegion: /^\? Region of the state bucket/m,
+  lock: /^\? State lock/m,
   tfstate: /^\? Terraform state role ARN/m,
   write: /^\? Write these files\?/m,
 };
@@ -183,6 +187,10 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     cli.press('Enter');
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
+    await cli.answer(PROMPT.backend);
+    await cli.answer(PROMPT.bucket);
+    await cli.answer(PROMPT.bucketRegion);
+    await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-central-1, basic setup, Atmos 1\.215\.0, Atmos Pro on\)/);
@@ -195,7 +203,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     cli.press('Enter');
     assert.is(await cli.exitCode(), 0, cli.screen());
     const screen = cli.screen();
-    assert.match(screen, /Wrote 12 files\./);
+    assert.match(screen, /Wrote 14 files\./);
     assert.match(screen, /Next steps:/);
   } finally {
     cli.close();
@@ -204,7 +212,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
   const answers = join(WORK, 'basic-answers.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', namespace: 'acme', default_branch: 'main', region: 'eu-central-1', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true }),
+    stringify({ repository: 'acme/infra-live', namespace: 'acme', default_branch: 'main', region: 'eu-central-1', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, backend: { type: 's3', bucket: 'acme-tfstate', region: 'eu-central-1' } }),
   );
   const batch = gitRepository(join(WORK, 'basic-batch'), 'git@github.com:acme/infra-live.git');
   const result = await runCli(['init', '--yes', '--answers', answers, batch]);
@@ -230,6 +238,7 @@ test('a wrong account id is refused at the prompt with the inline error, correct
       atmos_version: '1.215.0',
       atmos_pro: true,
       tfstate_role_arn: null,
+      backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' },
     }),
   );
   const target = join(WORK, 'typo');

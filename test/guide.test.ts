@@ -97,6 +97,8 @@ const STACK_CONTEXT = {
   '.vars.stage': 'the stack\'s stage',
   '.vars.region': 'the component\'s required region input, set once per stack',
   '.settings': 'the Atmos Pro dispatch settings (settings.pro) from the mixin every stack imports; Atmos merges them into each component',
+  '.generate':
+    'iam_roles_override.tf, which Atmos writes into the work directory before init (auto_generate_files): the guide\'s component fails terraform init there on ../account-map/modules/iam-roles (reference/domain.md section 4; test/terraform-account-map.test.ts)',
 };
 
 const LISTINGS: Listing[] = [

@@ -249,16 +249,54 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
   if (out.atmos_pro === undefined) {
     out.atmos_pro = await prompter.confirm({ message: 'Use Atmos Pro?', hint: 'affected stacks on pull requests, dispatched plan and apply', default: true });
   }
+  let backend: Record<string, unknown> | null = null;
+  if (out.backend === undefined) {
+    const type = await prompter.select({
+      message: 'Terraform state backend',
+      hint: 'where CI keeps state between runs',
+      default: 's3',
+      choices: [
+        { value: 's3', short: 's3', name: 's3        an S3 bucket (the tool writes the backend into the stacks\' _defaults.yaml)' },
+        { value: 'existing', short: 'existing', name: 'existing  your stacks already configure one (the generated stacks import it)' },
+        { value: 'local', short: 'local', name: 'local     state is NOT kept between CI runs: every plan shows everything as new' },
+      ],
+    });
+    backend = { type };
+    if (type === 's3') {
+      const namespace = typeof out.namespace === 'string' ? out.namespace : typeof out.repository === 'string' ? defaultNamespace(out.repository) : 'acme';
+      backend.bucket = await prompter.input({ message: 'S3 bucket for Terraform state', hint: 'it must exist; the roles need access to it', default: `${namespace}-tfstate`, validate: asValidator(rules.s3Bucket) });
+      backend.region = await prompter.input({
+        message: 'Region of the state bucket',
+        default: typeof out.region === 'string' ? out.region : DEFAULT_REGION,
+        validate: asValidator(rules.region),
+      });
+      const lock = await prompter.select({
+        message: 'State lock',
+        default: 'lockfile',
+        choices: [
+          { value: 'lockfile', short: 'S3 lock file', name: 'S3 lock file    use_lockfile (Terraform >= 1.10), nothing else to create' },
+          { value: 'dynamodb', short: 'DynamoDB table', name: 'DynamoDB table  an existing lock table' },
+        ],
+      });
+      if (lock === 'dynamodb')
+        backend.dynamodb_table = await prompter.input({ message: 'DynamoDB lock table', default: `${namespace}-tfstate-lock`, validate: asValidator(rules.dynamodbTable) });
+    }
+    out.backend = backend;
+  }
   if (out.tfstate_role_arn === undefined) {
     const arn = (
       await prompter.input({
         message: 'Terraform state role ARN',
-        hint: 'a role every generated role may assume for the state backend; empty for none',
+        hint: 'the backend assumes it, and every generated role may; empty for none',
         default: '',
         validate: (v) => (v.trim() === '' ? true : (rules.roleArn(partition)(v.trim()) ?? true)),
       })
     ).trim();
-    out.tfstate_role_arn = arn === '' ? null : arn;
+    // One answer: with an S3 backend asked here, the role is the backend's role_arn (and the roles' statement).
+    if (backend?.type === 's3' && arn !== '') {
+      backend.role_arn = arn;
+      out.tfstate_role_arn = null;
+    } else out.tfstate_role_arn = arn === '' ? null : arn;
   }
   return out;
 }

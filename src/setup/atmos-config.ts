@@ -9,6 +9,7 @@ import { globMatch } from '../atmos/glob.ts';
 import { Repo, type RepoFiles } from '../atmos/repo.ts';
 import { isPlainObject } from '../atmos/yaml.ts';
 import { InputError, type InputProblem } from '../answers/validate.ts';
+import { checkRelativePath } from '../write/tree.ts';
 
 export interface AtmosSetting {
   /** Key path in `atmos.yaml`. */
@@ -96,6 +97,7 @@ export function planAtmosConfig(files: RepoFiles, options: { atmosPro: boolean; 
   if (!config.file) return { file: null, config: null, stacksBasePath: 'stacks', additions: {}, added: [] };
   if (invalid.length)
     throw new InputError({ field: config.file, value: invalid[0], allowed: 'expected valid YAML: fix it so the keys CI needs can be added to it' });
+  refuseOutside(config.raw);
   const problems: InputProblem[] = [];
   const additions: Record<string, unknown> = {};
   const added: string[] = [];
@@ -127,4 +129,15 @@ export function planAtmosConfig(files: RepoFiles, options: { atmosPro: boolean; 
   }
   if (problems.length) throw new InputError(problems);
   return { file: config.file, config, stacksBasePath: base, additions, added };
+}
+
+/**
+ * `base_path` and `stacks.base_path` decide where the generated stacks are written: as written (not
+ * normalised, so "../x" or "/x" cannot quietly become "x"), they must stay inside the target.
+ */
+function refuseOutside(raw: Record<string, any>): void {
+  const trim = (p: string): string => p.replace(/^\.\//, '').replace(/\/+$/, '');
+  const base = typeof raw.base_path === 'string' && !['', '.', './'].includes(raw.base_path) ? trim(raw.base_path) : '';
+  const stacks = isPlainObject(raw.stacks) && typeof raw.stacks.base_path === 'string' ? trim(raw.stacks.base_path) : 'stacks';
+  checkRelativePath([base, stacks].filter(Boolean).join('/'));
 }

@@ -30,6 +30,16 @@ function roleComment(model: Model, role: RoleModel): string {
   return `Identity ${role.answer.identity}, ${uses}. Trusted for: ${trustInWords(model, role)}.`;
 }
 
+/**
+ * Who a role trusts, in words, without naming stages: for the workflows, which do not change when
+ * an account is added. `{stage}` reads as the stack's own stage.
+ */
+export function trustInGeneral(model: Model, role: RoleModel): string {
+  return describeEntries(role.entries, model.trustedOrg)
+    .replaceAll('GitHub Environment {stage}', "the GitHub Environment named after the stack's stage")
+    .replaceAll('{stage}', "<the stack's stage>");
+}
+
 /** Who a role trusts, in words; an entry with `{stage}` is spelt out per stack with its real name. */
 export function trustInWords(model: Model, role: RoleModel): string {
   if (!role.perStage) return describeEntries(role.entries, model.trustedOrg);
@@ -156,9 +166,10 @@ export function renderWorkflow(model: Model, name: string): string {
     planRole: model.planRole,
     applyRole: model.applyRole,
     separateApplyRole,
-    applyTrustSummary: trustInWords(model, model.applyRole),
+    applyTrustSummary: trustInGeneral(model, model.applyRole),
     applyEnvironments: [...new Set(model.accounts.map((a) => a.applyEnvironment))],
-    fixedEnvironment: new Set(model.accounts.map((a) => a.applyEnvironment)).size === 1 ? model.accounts[0].applyEnvironment : false,
+    // Atmos Pro passes the environment per stack; without it, one environment is written in.
+    fixedEnvironment: !model.answers.atmos_pro && new Set(model.accounts.map((a) => a.applyEnvironment)).size === 1 ? model.accounts[0].applyEnvironment : false,
     smokeRole: model.planRole,
     smokeTargets: model.accounts.map((a) => ({ stage: a.stage, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
     region: model.answers.region,

@@ -23,7 +23,8 @@ export interface MergeResult {
 
 type Path = Array<string | number>;
 
-const PARSE = { version: '1.2', keepSourceTokens: false } as const;
+// Atmos YAML functions (`!exec`, `!terraform.state`) are unknown tags to `yaml`: kept on their node, not warned about.
+const PARSE = { version: '1.2', keepSourceTokens: false, logLevel: 'error' } as const;
 const PRINT = { lineWidth: 0 } as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
