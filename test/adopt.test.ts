@@ -356,6 +356,25 @@ test('adopt: an existing profile gets a default identity from us only when it ha
   assert.not.match(tree.get('.github/workflows/atmos-terraform-plan-oidc.yaml') ?? '', /ATMOS_IDENTITY/);
 });
 
+test('adopt: a workflow of ours that the user copied and edited (same jobs, same triggers) keeps its name and their edit', async () => {
+  const probe = clone('provider-roles');
+  assert.is((await runCli(['init', '--yes', '--answers', answersFile('backend:\n  type: local\n'), probe])).code, 0);
+  const ours = readTree(probe).get('.github/workflows/test-oidc.yaml') ?? '';
+  const dir = clone('provider-roles');
+  const theirs = ours.replace(/^#.*\n/gm, '').replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    timeout-minutes: 10\n');
+  assert.match(theirs, /timeout-minutes: 10/);
+  writeFileSync(join(dir, '.github', 'workflows', 'test-oidc.yaml'), theirs);
+  const run = await runCli(['init', '--yes', '--answers', answersFile('backend:\n  type: local\n'), dir]);
+  assert.is(run.code, 0, run.stderr);
+  const after = readTree(dir);
+  assert.is(after.get('.github/workflows/test-oidc.yaml'), theirs, 'the same workflow: nothing of ours is missing from it, and their edit stays');
+  assert.not.ok(after.has('.github/workflows/test-oidc-oidc.yaml'), 'not written a second time under another name');
+  assert.not.match(after.get('.atmos-oidc.yaml') ?? '', /test-oidc\.yaml: test-oidc-oidc\.yaml/);
+  assert.match(after.get('.atmos-oidc.yaml') ?? '', /\n {2}\.github\/workflows\/test-oidc\.yaml: sha256:/, 'recorded as ours: later runs merge three ways');
+  assert.is((await runCli(['workflows', dir])).code, 0);
+  assert.equal([...readTree(dir)], [...after], 'workflows keeps their edit');
+});
+
 const refusals: Array<[string, (dir: string) => void, RegExp]> = [
   [
     'two configurations Atmos would merge (the root and rootfs)',

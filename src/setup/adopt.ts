@@ -186,6 +186,8 @@ export interface Adoption {
   userProviders: Map<string, DiscoveredStack>;
   /** Where the profiles live (relative to the adopted atmos.yaml, as Atmos resolves them). */
   profilesBasePath: string;
+  /** Our workflow names renamed by this run (not by an earlier adoption): candidates for a merge instead. */
+  renamedNow: Set<string>;
 }
 
 /**
@@ -227,6 +229,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
   }
   const taken = new Set(d.workflows.map((w) => w.path.split('/').pop() as string));
   const workflows: Record<string, string> = {};
+  const renamedNow = new Set<string>();
   for (const name of ourWorkflows) {
     const recorded = previous?.workflows[name];
     if (recorded) workflows[name] = recorded;
@@ -234,6 +237,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
       const renamed = freeName(taken, name);
       taken.add(renamed);
       workflows[name] = renamed;
+      renamedNow.add(name);
     }
   }
   const profileDir = joinPath(config.profilesBasePath, PROFILE_NAME);
@@ -263,7 +267,7 @@ export function planAdoption(d: Discovery, answers: Answers, previous: AdoptedRe
   const userProviders = new Map<string, DiscoveredStack>();
   for (const s of d.stacks)
     if (s.account && !userProviders.has(s.account) && s.providers.some((p) => p.files.some((f) => !ourFiles.has(f)))) userProviders.set(s.account, s);
-  return { discovery: d, record, targets, userProfile, userProviders, profilesBasePath: config.profilesBasePath, ownPro: new Set([...targets.values()].filter((s) => s.pro && s.proFiles.some((f) => !ourFiles.has(f))).map((s) => s.name)) };
+  return { discovery: d, record, targets, userProfile, userProviders, profilesBasePath: config.profilesBasePath, renamedNow, ownPro: new Set([...targets.values()].filter((s) => s.pro && s.proFiles.some((f) => !ourFiles.has(f))).map((s) => s.name)) };
 }
 
 /** Point the model at the adopted stacks: their names, files and the role names their labels give. */

@@ -14,7 +14,8 @@ import type { Tree } from '../write/tree.ts';
 import { VERSION } from './version.ts';
 import type { Discovery } from '../atmos/inventory.ts';
 import { adaptModel, addImport, planAdoption, renderAdoptedSetup, ACCOUNT_FILES_DIR, type Adoption } from './adopt.ts';
-import { workflowNames } from './files.ts';
+import { renderWorkflow, WORKFLOWS_DIR, workflowNames } from './files.ts';
+import { isPlainObject, parseYaml } from '../atmos/yaml.ts';
 
 export interface PlanOptions {
   /** Overwrite files edited by hand (the diff is printed first). */
@@ -191,6 +192,41 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
   return { model, adoption: null, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend };
 }
 
+/**
+ * Our workflows the adoption would rename because the user has one of that name: where the user's
+ * is the same workflow and the structural merge adds ours to it without a conflict, the name is
+ * kept and the merged text is what gets written (recorded as ours, so later runs merge three ways).
+ */
+function mergeSameWorkflows(tree: Tree, model: Model, adoption: Adoption): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of Object.keys(adoption.record.workflows)) {
+    const path = `${WORKFLOWS_DIR}/${name}`;
+    if (!adoption.renamedNow.has(name)) continue;
+    const theirs = tree.original(path);
+    const ours = renderWorkflow({ ...model, workflowFiles: {} }, name);
+    if (theirs === null || !sameWorkflow(theirs, ours)) continue;
+    const result = mergeYaml(theirs, null, ours);
+    if (result.conflicts.length) continue;
+    delete adoption.record.workflows[name];
+    adoption.record.user_files = adoption.record.user_files.filter((f) => f !== path);
+    out.set(path, result.text);
+  }
+  return out;
+}
+
+/** Same jobs and same triggers. */
+function sameWorkflow(a: string, b: string): boolean {
+  const shape = (text: string): string | null => {
+    const v = parseYaml(text, 'workflow').value;
+    if (!isPlainObject(v)) return null;
+    const on = v.on;
+    const triggers = typeof on === 'string' ? [on] : Array.isArray(on) ? on.map(String) : isPlainObject(on) ? Object.keys(on) : [];
+    return JSON.stringify([[...triggers].sort(), Object.keys(isPlainObject(v.jobs) ? v.jobs : {}).sort()]);
+  };
+  const x = shape(a);
+  return x !== null && x === shape(b);
+}
+
 /** Record what was written: the hash of each file the tool owns, kept as it was for one left in conflict. */
 function recordHashes(tree: Tree, files: RenderedFile[], options: PlanOptions): Record<string, string> {
   const hashes: Record<string, string> = {};
@@ -222,6 +258,9 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
     adaptModel(m, adoption);
     return m;
   };
+  // A workflow of the user's under one of our names that is the same workflow (same jobs, same
+  // triggers) and merges with ours without a conflict keeps its name: ours is merged into it.
+  const merged = mergeSameWorkflows(tree, modelFor(answers), adoption);
   const model = modelFor(answers);
   const files = renderAdoptedSetup(model, adoption);
   // The configuration gets only the keys CI needs that it lacks (the structural merge): the stacks
@@ -241,7 +280,11 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
     }
     for (const f of rendered) if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
   }
-  for (const file of files) await place(tree, file, bases.get(file.path), options);
+  for (const file of files) {
+    const text = merged.get(file.path);
+    if (text !== undefined) tree.write(file.path, text);
+    else await place(tree, file, bases.get(file.path), options);
+  }
   removeStale(tree, new Set(files.map((f) => f.path)), options);
   // The user's manifests: one import line each, nothing else.
   for (const [stage, target] of adoption.targets) {
