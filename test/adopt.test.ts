@@ -346,6 +346,22 @@ for (const [name, c] of Object.entries(CASES)) {
   });
 }
 
+test('adopt: what the repository does not say (here the accounts) is asked, and only that', async () => {
+  const dir = clone('rootfs');
+  rmSync(join(dir, 'rootfs', 'usr', 'local', 'etc', 'atmos', 'profiles'), { recursive: true });
+  const missing = await runCli(['init', '--yes', dir]);
+  assert.is(missing.code, 2);
+  assert.match(missing.stdout, /note: stage live: no account id in its stacks .*: asked/);
+  assert.match(missing.stderr, /error: accounts: \(missing\) is not allowed; required/);
+  assert.not.match(missing.stderr, /repository|namespace|region/, 'nothing else is missing');
+  const run = await runCli(['init', '--yes', '--answers', answersFile('accounts:\n  - stage: live\n    id: "444444444444"\n'), dir]);
+  assert.is(run.code, 0, run.stderr);
+  const answers = readTree(dir).get('.atmos-oidc.yaml') ?? '';
+  assert.match(answers, /\nrepository: acme\/infra\nnamespace: acme\nregion: eu-west-1\n/, 'the inferred answers are kept beside the given ones');
+  assert.match(answers, /accounts:\n {2}- stage: live\n {4}id: "444444444444"\n/);
+  assert.match(answers, /stacks:\n {4}live: stacks\/orgs\/acme\/plat\/live\.yaml\n/);
+});
+
 test('adopt: an existing profile gets a default identity from us only when it has none', async () => {
   const dir = clone('our-names');
   writeFileSync(join(dir, 'profiles', 'github', 'atmos.yaml'), 'auth:\n  providers:\n    gha:\n      kind: github/oidc\n      region: us-east-2\n      spec:\n        audience: sts.amazonaws.com\n');
