@@ -427,6 +427,29 @@ for (const [name, breakIt, message] of refusals) {
   });
 }
 
+test('adopt refuses role names the stacks already use: exit 2, nothing written', async () => {
+  const dir = clone('provider-roles');
+  for (const f of ['stacks/catalog/iam.yaml', 'stacks/orgs/acme/dev.yaml', 'stacks/orgs/acme/prod.yaml']) {
+    const path = join(dir, ...f.split('/'));
+    writeFileSync(path, (readTree(dir).get(f) ?? '').replaceAll('iam-role/gha-deployer', 'iam-role/planner'));
+  }
+  const before = readTree(dir);
+  const run = await runCli(['init', '--yes', '--answers', answersFile('backend:\n  type: local\n'), dir]);
+  assert.is(run.code, 2, run.stdout + run.stderr);
+  assert.match(run.stderr, /error: roles\.planner: "planner" is not allowed; a role name stack dev does not use already \(it has iam-role\/planner\)/);
+  assert.equal([...readTree(dir)], [...before]);
+});
+
+test('adopt refuses included_paths that would make the files it adds stacks of their own', async () => {
+  const dir = clone('oidc-role');
+  writeFileSync(join(dir, 'atmos.yaml'), (readTree(dir).get('atmos.yaml') ?? '').replace('    - "deploy/**/*"\n', '    - "**/*"\n  excluded_paths:\n    - "catalog/github-oidc-role.yaml"\n'));
+  const before = readTree(dir);
+  const run = await runCli(['init', '--yes', '--answers', answersFile('backend:\n  type: local\n'), dir]);
+  assert.is(run.code, 2, run.stdout + run.stderr);
+  assert.match(run.stderr, /error: stacks\.included_paths in atmos\.yaml: .*add "catalog\/\*\*\/\*" to stacks\.excluded_paths/);
+  assert.equal([...readTree(dir)], [...before]);
+});
+
 test('adopt: a stage without a stack in the repository is refused, naming the stages that have one', async () => {
   const dir = clone('provider-roles');
   const run = await runCli(['account', '--stage', 'qa', '--account-id', '999999999999', dir]);
