@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { checkRepository, diskRepo, type CheckResult } from '../src/check/index.ts';
 import { addImport } from '../src/setup/adopt.ts';
 import { ROOT, readTree, runCli, tempDir } from './helpers/run.ts';
+import { atmosSchemaErrors, securityRuleViolations, workflowParserErrors, workflowSchemaErrors } from './helpers/judges.ts';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'adopt');
 const made: string[] = [];
@@ -317,6 +318,13 @@ for (const [name, c] of Object.entries(CASES)) {
     assert.equal(changed.sort(), Object.keys(c.changed).sort(), 'files of the user that changed');
     for (const [path, lines] of Object.entries(c.changed)) assert.equal(addedLines(path, before.get(path) ?? '', after.get(path) ?? ''), lines, `${path}: lines added`);
     c.written?.(after);
+    // Independent judges on what was written: Atmos's schemas, GitHub's workflow parser and schema, the security rules.
+    assert.equal(atmosSchemaErrors(dir), [], "Atmos's schemas");
+    for (const path of created.filter((p) => p.startsWith('.github/workflows/'))) {
+      const text = after.get(path) ?? '';
+      assert.equal([...(await workflowParserErrors(path, text)), ...workflowSchemaErrors(text, path)], [], `${path}: GitHub's parser and schema`);
+    }
+    assert.equal(securityRuleViolations(dir).filter((v) => created.some((p) => v.startsWith(p))), [], 'security rules of our workflows');
 
     const checkAfter = checkRepository(diskRepo(dir));
     assertNoRegression(checkBefore, checkAfter, 'after init');
