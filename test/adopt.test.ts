@@ -370,6 +370,55 @@ test('adopt: what the repository does not say (here the accounts) is asked, and 
   assert.match(answers, /stacks:\n {4}live: stacks\/orgs\/acme\/plat\/live\.yaml\n/);
 });
 
+test('adopt, day two: account adds a stage whose stack exists, into that stack, touching only its manifest import', async () => {
+  const dir = clone('refarch');
+  const init = await runCli(['init', '--yes', '--answers', answersFile('accounts:\n  - stage: dev\n    id: "111111111111"\n'), dir]);
+  assert.is(init.code, 0, init.stderr);
+  const before = readTree(dir);
+  assert.not.ok(before.has('stacks/catalog/github-ci-accounts/prod.yaml'));
+  const run = await runCli(['account', '--stage', 'prod', '--account-id', '222222222222', dir]);
+  assert.is(run.code, 0, run.stderr);
+  const after = readTree(dir);
+  const manifest = 'stacks/orgs/acme/plat/prod/global-region.yaml';
+  assert.equal(addedLines(manifest, before.get(manifest) ?? '', after.get(manifest) ?? ''), ['  - catalog/github-ci-accounts/prod']);
+  assert.match(after.get('stacks/catalog/github-ci-accounts/prod.yaml') ?? '', /role\/acme-plat-gbl-prod-terraform\n/);
+  assert.match(after.get('.atmos-oidc.yaml') ?? '', /\n {4}prod: stacks\/orgs\/acme\/plat\/prod\/global-region\.yaml\n/);
+  for (const [path, text] of before)
+    if (path.startsWith('stacks/orgs/') && path !== manifest) assert.is(after.get(path), text, `${path} unchanged`);
+  assertNoRegression(checkRepository(diskRepo(dir)), checkRepository(diskRepo(dir)), 'after account');
+  assert.is((await runCli(['check', dir])).code, 0);
+});
+
+test('adopt in a terminal: the answers read from the repository are confirmed and never asked again; the summary comes before writing', async () => {
+  const dir = clone('refarch');
+  const asked: string[] = [];
+  // Takes every default: the choices the repository cannot make (setup, environments, versions) are still asked.
+  const prompter = {
+    color: false,
+    async confirm(o: { message: string; default?: boolean }) {
+      asked.push(o.message);
+      return o.default ?? true;
+    },
+    async input(o: { message: string; default?: string }): Promise<string> {
+      asked.push(o.message);
+      if (o.default === undefined) throw new Error(`asked for input without a default: ${o.message}`);
+      return o.default;
+    },
+    async select<T extends string>(o: { message: string; default?: T; choices: Array<{ value: T }> }): Promise<T> {
+      asked.push(o.message);
+      return o.default ?? o.choices[0].value;
+    },
+  };
+  const run = await runCli(['init', dir], { prompter });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(asked[0], 'Use these answers?');
+  assert.is(asked.at(-1), 'Write these files?');
+  for (const inferred of [/GitHub repository/, /^Namespace/, /Stage of AWS account/, /AWS account id/, /^AWS region/, /Terraform state/])
+    assert.not.ok(asked.some((m) => inferred.test(m)), `${inferred} is read from the repository, not asked (asked: ${asked.join(' | ')})`);
+  assert.ok(run.stdout.indexOf('Answers read from the repository:') < run.stdout.indexOf('Plan for'));
+  assert.match(readTree(dir).get('.atmos-oidc.yaml') ?? '', /\nrepository: acme\/infra\n/);
+});
+
 test('adopt: an existing profile gets a default identity from us only when it has none', async () => {
   const dir = clone('our-names');
   writeFileSync(join(dir, 'profiles', 'github', 'atmos.yaml'), 'auth:\n  providers:\n    gha:\n      kind: github/oidc\n      region: us-east-2\n      spec:\n        audience: sts.amazonaws.com\n');
