@@ -112,6 +112,11 @@ test('--base-path wins over ATMOS_BASE_PATH and a workflow, as Atmos\'s flag doe
   assert.equal(check(files).stacks.all().map((s) => s.name), [], 'the workflow says ./elsewhere: no stacks there');
 });
 
+test('included_paths written "./orgs/**/*" match as Atmos joins them (the leading ./ dropped)', () => {
+  const files = { 'atmos.yaml': 'stacks:\n  base_path: stacks\n  included_paths: ["./orgs/**/*"]\n  name_pattern: "{stage}"\n', 'stacks/orgs/dev.yaml': DEV['stacks/dev.yaml'] };
+  assert.equal(check(files).stacks.all().map((s) => s.name), ['dev']);
+});
+
 test('a workflow naming a directory without atmos.yaml is a finding, not a silent fallback', () => {
   const files = { 'atmos.yaml': STACKS, ...DEV, '.github/workflows/w.yaml': 'on: push\nenv:\n  ATMOS_CLI_CONFIG_PATH: ./nowhere\njobs: {}\n' };
   const result = check(files);

@@ -1,15 +1,19 @@
 /**
  * Repositories in the shapes check meets outside its own output (../shared/reference/domain.md
  * section 9), written by hand under test/fixtures/shapes/: roles created elsewhere, one role for
- * every job, atmos.yaml in rootfs/, the older github-oidc-role component, release / merge_group /
+ * every job, atmos.yaml in rootfs/ or config/aws/, the older github-oidc-role component, release / merge_group /
  * workflow_run runs, preview environments, static keys, duplicate stack names, expressions in run:.
  * Each test states every finding and every chain verdict expected, and nothing else.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
+import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkRepository, diskRepo, type CheckResult } from '../src/check/index.ts';
 import { ROOT } from './helpers/run.ts';
+import { TOKEN_HOST, trustPolicyDocument } from '../src/setup/trust.ts';
 
 const SHAPES = join(ROOT, 'test', 'fixtures', 'shapes');
 
@@ -43,7 +47,7 @@ test('shared role: pull-request plan and production deploy on one role is an err
     'warning role-not-found .github/workflows/pr.yaml',
   ]);
   const shared = r.findings[0];
-  assert.match(shared.message, /serves pr\/plan, which runs on pull_request .* and deploy\/deploy, which deploys to environment production/);
+  assert.match(shared.message, /serves pr\/plan, which runs on pull_request .* and deploy\/deploy, which runs atmos terraform deploy/);
   // The dispatched deploy runs the commit named in inputs.sha: the chain says so.
   assert.match(r.chains[0].runs ?? '', /inputs\.sha.*any commit the dispatcher names/);
   assert.is(r.chains[1].runs, null);
@@ -56,6 +60,14 @@ test('rootfs config: atmos.yaml from the Atmos system directory under rootfs/, s
   assert.equal(r.stacks.all().map((s) => s.name), ['plat-dev']);
   assert.equal(chains(r), ['apply/apply ref:refs/heads/main acme-gbl-dev-terraform allowed']);
   assert.equal(findings(r), [], 'no import-missing, no atmos-config-missing');
+});
+
+test('config/<cloud>/: the workflow names the directory and the base path in its env, the chain proved, no finding', () => {
+  const r = check('config-dir');
+  assert.is(r.stacks.config.file, 'config/aws/atmos.yaml');
+  assert.is(r.stacks.config.discovery.why, 'ATMOS_CLI_CONFIG_PATH: ./config/aws in .github/workflows/apply.yaml (jobs.apply.env)');
+  assert.equal(chains(r), ['apply/apply ref:refs/heads/main acme-gbl-dev-terraform allowed']);
+  assert.equal(findings(r), []);
 });
 
 test('github-oidc-role: roles from github_actions_allowed_repos are proved, the admin one only from main', () => {
@@ -114,6 +126,36 @@ test('run: expressions: SHAs, numbers, ids, the repository and typed inputs pass
     r.findings.map((f) => `${f.severity} ${/\$\{\{ ([^}]+) \}\}/.exec(f.message)![1]}`),
     ['error github.event.pull_request.title', 'error github.head_ref', 'error inputs.note', 'warning steps.plan.outputs.summary'],
   );
+});
+
+test('every chain the shapes decide agrees with the IAM policy simulator on the trust policy the component creates', () => {
+  let compared = 0;
+  for (const shape of readdirSync(SHAPES).sort()) {
+    for (const c of check(shape).chains) {
+      if (c.trust === 'unknown' || !c.providerArn || !c.roleArn || !c.account || !c.sub) continue;
+      // A part only the run knows (a merge-queue branch) is judged for an arbitrary value: so here.
+      const sub = c.sub.replaceAll('*', 'check-any-value');
+      const policy = createValidatedPolicy(trustPolicyDocument(c.providerArn, c.patterns), validateTrustPolicy, { name: c.roleArn });
+      const verdict = runUnsafeSimulation(
+        {
+          request: {
+            principal: c.providerArn,
+            action: 'sts:AssumeRoleWithWebIdentity',
+            resource: { resource: c.roleArn, accountId: c.account },
+            contextVariables: { [`${TOKEN_HOST}:sub`]: sub, [`${TOKEN_HOST}:aud`]: c.audience },
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: policy,
+        },
+        {},
+      );
+      assert.is(c.trust === 'admits', verdict === 'Allowed', `${shape} ${c.workflow}/${c.job}: check ${c.trust}, simulator ${verdict} (${sub})`);
+      compared++;
+    }
+  }
+  assert.is(compared, 8, 'rootfs-config, config-dir, github-oidc-role (2), release-merge-queue (2: the release tag stays unknown), preview-environments (2)');
 });
 
 test.run();

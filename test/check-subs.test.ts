@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkRepository, CODES, memoryRepo, type CheckResult } from '../src/check/index.ts';
 import { ROOT } from './helpers/run.ts';
-import { expressionControl } from '../src/check/workflows.ts';
+import { expressionControl, readWorkflows } from '../src/check/workflows.ts';
+import { Repo } from '../src/atmos/repo.ts';
 
 const ATMOS = 'stacks:\n  base_path: stacks\n  included_paths: ["*.yaml"]\n  name_pattern: "{stage}"\n';
 const PROVIDER = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
@@ -100,6 +101,23 @@ test('id-token is demanded only from jobs that ask GitHub for a token', () => {
   assert.ok(codes(oidc).includes('id-token-missing'));
 });
 
+test('one role for a dispatched plan of any sha and for the apply: error; the plan gated by an environment: none', () => {
+  const stack = roleStack({ ci: { entries: ['acme/infra'] } });
+  const dispatch = '{ workflow_dispatch: { inputs: { sha: { type: string } } } }';
+  const plan = (extra: string): string =>
+    workflow(dispatch, 'ci', extra, 'plan').replace('    steps:\n', '    steps:\n      - uses: actions/checkout@v4\n        with: { ref: "${{ inputs.sha }}" }\n');
+  const apply = workflow('{ push: { branches: [main] } }', 'ci', '    environment: prod\n', 'apply') + '      - run: atmos terraform apply vpc -s dev\n';
+  const open = run({ 'dev.yaml': stack, '.github/workflows/plan.yaml': plan(''), '.github/workflows/apply.yaml': apply });
+  assert.equal(open.findings.map((f) => `${f.code} ${f.job}`), ['role-shared-pull-request plan']);
+  assert.match(open.findings[0].message, /checks out \$\{\{ inputs\.sha \}\} with no environment to gate it .* apply\/apply, which runs atmos terraform apply/);
+  const gated = run({ 'dev.yaml': stack, '.github/workflows/plan.yaml': plan('    environment: plan\n'), '.github/workflows/apply.yaml': apply });
+  assert.equal(gated.findings.map((f) => f.code), []);
+  // Cloud Posse's plan and apply actions check out their `sha` input themselves.
+  const action = 'on: { workflow_dispatch: { inputs: { sha: { type: string } } } }\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: cloudposse/github-action-atmos-terraform-plan@v5\n        with: { sha: "${{ inputs.sha }}" }\n';
+  const [job] = readWorkflows(new Repo(memoryRepo({ '.github/workflows/p.yaml': action })), () => {})[0].jobs;
+  assert.equal(job.checkouts.map((c) => [c.ref, c.pullRequestCode, c.place]), [['${{ inputs.sha }}', true, 'jobs.plan.steps[0].with.sha']]);
+});
+
 test('admin role trusted by another repository: error; trusted by this one on main, or a read-only role for another: none', () => {
   const other = run({ 'dev.yaml': roleStack({ admin: { entries: ['acme/infra:main', 'partner/tools'], admin: true } }) });
   assert.equal(codes(other), ['admin-from-other-repository']);
@@ -149,6 +167,11 @@ test('who controls an expression: the table the README lists', () => {
     ["${{ format('{0}-{1}', github.sha, github.event.pull_request.title) }}", 'outsider'],
   ];
   for (const [expr, control] of cases) assert.is(expressionControl(expr).control, control, expr);
+  assert.is(expressionControl('${{ needs.plan.result }}').control, 'fixed', 'GitHub sets a job result');
+  assert.is(expressionControl('${{ steps.plan.outcome }}').control, 'fixed', 'GitHub sets a step outcome');
+  assert.is(expressionControl('${{ matrix.stage }}', {}, null, [{ stage: 'dev' }, { stage: 'prod' }]).control, 'fixed', 'a matrix written out in the workflow');
+  assert.is(expressionControl('${{ env.DIR }}', {}, { DIR: '${{ github.workspace }}/plugins' }).control, 'fixed', 'env judged by its value');
+  assert.is(expressionControl('${{ env.TITLE }}', {}, { TITLE: '${{ github.event.pull_request.title }}' }).control, 'outsider', 'env carrying a title');
   assert.is(expressionControl('${{ inputs.dry_run }}', { dry_run: 'boolean' }).control, 'fixed', 'a boolean input is true or false');
   assert.is(expressionControl('${{ inputs.stage }}', { stage: 'choice' }).control, 'fixed', 'a choice input is one of its options');
 });

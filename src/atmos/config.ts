@@ -126,8 +126,10 @@ export function loadAtmosConfig(
     files,
     basePath,
     stacksBasePath: joinPath(basePath, stacksBase),
-    included: file ? strings(stacks.included_paths) : ['**/*'],
-    excluded: strings(stacks.excluded_paths),
+    // Atmos joins each to the stacks base path with filepath.Join (pkg/config/config.go
+    // AtmosConfigAbsolutePaths, u.JoinPaths), which drops a leading "./".
+    included: file ? strings(stacks.included_paths).map(cleanGlob) : ['**/*'],
+    excluded: strings(stacks.excluded_paths).map(cleanGlob),
     namePattern: typeof stacks.name_pattern === 'string' && stacks.name_pattern ? stacks.name_pattern : null,
     nameTemplate: typeof stacks.name_template === 'string' && stacks.name_template ? stacks.name_template : null,
     templatesEnabled: raw.templates?.settings?.enabled === true,
@@ -144,6 +146,10 @@ function expandConfigImport(repo: Repo, entry: string): string[] {
   if (/[*?[{]/.test(path)) return repo.all().filter((p) => isYamlFile(p) && globMatch(path, p));
   for (const candidate of [path, `${path}.yaml`, `${path}.yml`]) if (repo.exists(candidate)) return [candidate];
   return [];
+}
+
+function cleanGlob(glob: string): string {
+  return glob.replace(/^(\.\/)+/, '');
 }
 
 export function isYamlFile(path: string): boolean {

@@ -164,8 +164,10 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
   // environment, else pull_request for pull request events, else the run's GITHUB_REF; GITHUB_REF per
   // event from content/actions/using-workflows/events-that-trigger-workflows.md in github/docs, and
   // data/reusables/actions/ref-description.md there for pull_request_target's base-branch ref):
-  // pull_request_target is a pull request event (its GITHUB_REF is the base branch, but the claim
-  // says pull_request); release runs on the release's tag; merge_group on the queue's temporary
+  // pull_request_target is a pull request event (ref-description.md: "for pull requests events
+  // except pull_request_target, it is refs/pull/<n>/merge"; its GITHUB_REF is the base branch), so
+  // the claim says pull_request (no primary statement of its sub was found: verify with
+  // actions-oidc-debugger before relying on a base-branch trust); release runs on the release's tag; merge_group on the queue's temporary
   // branch gh-readonly-queue/<base>/pr-<n>-<sha>; workflow_dispatch on the branch or tag the
   // dispatcher picks (the default branch assumed, as Atmos Pro dispatches there); schedule,
   // workflow_run, repository_dispatch, issue and comment events on the default branch.
@@ -799,7 +801,9 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   if (!role) {
     if (!opt.unknown && !free) setSub(c, chain, opt);
     const other = elsewhere.find((r) => r.created);
-    const provable = c.repoManagesRoles || elsewhere.length > 0;
+    // Refuted only where the repository manages the roles of that account (or records its setup):
+    // a role of an account whose roles are made elsewhere is unknown, not missing.
+    const provable = elsewhere.length > 0 || c.answers !== null || c.side.roles.some((r) => r.account !== null && r.account === parts?.account);
     if (other) {
       chain.verdict = 'denied';
       chain.reasons.push(`no role ${parts?.name} in account ${parts?.account}; ${other.component.name} creates it in account ${other.account ?? '(unknown)'} (stack ${other.stack.name})`);

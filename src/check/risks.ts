@@ -52,15 +52,16 @@ export function pullRequestCode(chain: Chain, job: Job | undefined): string | nu
   const head = job.checkouts.find((x) => x.pullRequestCode && x.controlledBy?.startsWith('the pull request head'));
   if (head) return `checks out ${head.ref}`;
   const named = job.checkouts.find((x) => x.pullRequestCode);
-  if (named && !chain.context?.startsWith('environment:')) return `checks out ${named.ref} with no environment to gate it`;
+  if (named && !job.environment && !chain.context?.startsWith('environment:')) return `checks out ${named.ref} with no environment to gate it`;
   return null;
 }
 
 /** Why a chain is privileged (applies, production, admin), or null. */
-export function privileged(chain: Chain, side: AwsSide): string | null {
+export function privileged(chain: Chain, side: AwsSide, job: Job | undefined): string | null {
   const role = chain.roleArn ? side.roles.find((r) => r.arn === chain.roleArn && r.created) : undefined;
   if (role?.admin) return `${role.component.name} is an administrator role`;
   if (/\b(apply|deploy|destroy|import)\b|terraform workflow|remediation/i.test(chain.command)) return `runs ${chain.command}`;
+  if (job?.applies) return `runs ${job.applies}`;
   const env = chain.context?.startsWith('environment:') ? chain.context.slice('environment:'.length) : null;
   if (env && /^prod|[-_/]prod|production/i.test(env)) return `deploys to environment ${env}`;
   const name = chain.roleArn ? roleArnParts(chain.roleArn)?.name ?? '' : '';
@@ -77,12 +78,14 @@ function sharedRoles(input: RiskInput, jobs: Map<string, Job>): void {
   for (const ch of input.chains) if (ch.roleArn) byRole.set(ch.roleArn, [...(byRole.get(ch.roleArn) ?? []), ch]);
   for (const [arn, chains] of byRole) {
     // A pull-request chain the trust is known to refuse is no risk.
-    const pr = chains.filter((ch) => ch.verdict !== 'denied').map((ch) => ({ ch, why: pullRequestCode(ch, jobs.get(`${ch.workflow}#${ch.job}`)) })).find((x) => x.why);
-    if (!pr) continue;
-    const candidates = chains.map((ch) => ({ ch, why: privileged(ch, input.side) })).filter((x) => x.why);
-    // Two jobs: a dispatched apply that checks out inputs.sha is one job whose gate is its environment.
-    const priv = candidates.find((x) => x.ch.workflow !== pr.ch.workflow || x.ch.job !== pr.ch.job);
-    if (!priv) continue;
+    const prs = chains.filter((ch) => ch.verdict !== 'denied').map((ch) => ({ ch, why: pullRequestCode(ch, jobs.get(`${ch.workflow}#${ch.job}`)) })).filter((x) => x.why);
+    const candidates = chains.map((ch) => ({ ch, why: privileged(ch, input.side, jobs.get(`${ch.workflow}#${ch.job}`)) })).filter((x) => x.why);
+    // Two jobs: one that runs pull-request code, another that is privileged (a dispatched apply that
+    // checks out inputs.sha is one job, gated by its environment).
+    const otherJob = (a: Chain, b: Chain): boolean => a.workflow !== b.workflow || a.job !== b.job;
+    const pr = prs.find((p) => candidates.some((q) => otherJob(p.ch, q.ch)));
+    const priv = pr && candidates.find((q) => otherJob(pr.ch, q.ch));
+    if (!pr || !priv) continue;
     const job = jobs.get(`${pr.ch.workflow}#${pr.ch.job}`)!;
     const step = job.steps.find((s) => s.index === pr.ch.step);
     // setup basic: one role for everything, chosen in .atmos-oidc.yaml after a warning; warn again.

@@ -85,6 +85,8 @@ export interface Job {
   calls: string | null;
   /** Checkouts of another commit than the run's (`ref: ${{ inputs.sha }}`, a PR head). */
   checkouts: Checkout[];
+  /** A step that changes infrastructure: `terraform|tofu|atmos terraform apply|deploy|destroy`, or an apply action. */
+  applies: string | null;
   /** Long-lived AWS keys from secrets (env AWS_ACCESS_KEY_ID, or configure-aws-credentials' aws-access-key-id). */
   staticKeys: Located & { text: string } | null;
 }
@@ -195,6 +197,7 @@ function readJob(
     calls: typeof job.uses === 'string' && job.uses.startsWith('./') ? job.uses.replace(/^\.\//, '').replace(/@.*$/, '') : null,
     checkouts: [],
     staticKeys: null,
+    applies: null,
   };
   const inputTypes = Object.assign({}, ...wf.triggers.map((t) => t.inputs ?? {})) as Record<string, string>;
   const keyIn = (env: Record<string, string>): string | null => {
@@ -215,9 +218,12 @@ function readJob(
     if (typeof step.uses === 'string') {
       const uses = step.uses;
       const w = isPlainObject(step.with) ? step.with : {};
-      if (/^actions\/checkout@/i.test(uses) && w.ref !== undefined && w.ref !== null && String(w.ref) !== '') {
-        const ref = String(w.ref);
-        result.checkouts.push({ ref, ...checkoutControl(ref, inputTypes), line: lineOf([...path, 'with', 'ref']), place: `jobs.${id}.steps[${index}].with.ref` });
+      // actions/checkout's ref, or the sha Cloud Posse's atmos plan/apply actions check out themselves.
+      const checkoutRef = /^actions\/checkout@/i.test(uses) ? w.ref : /^cloudposse\/github-action-atmos-terraform-/i.test(uses) ? w.sha : undefined;
+      if (checkoutRef !== undefined && checkoutRef !== null && String(checkoutRef) !== '') {
+        const ref = String(checkoutRef);
+        const key = /^actions\/checkout@/i.test(uses) ? 'ref' : 'sha';
+        result.checkouts.push({ ref, ...checkoutControl(ref, inputTypes), line: lineOf([...path, 'with', key]), place: `jobs.${id}.steps[${index}].with.${key}` });
       }
       if (/^aws-actions\/configure-aws-credentials@/i.test(uses) && typeof w['aws-access-key-id'] === 'string' && /secrets\./.test(w['aws-access-key-id']) && !result.staticKeys)
         result.staticKeys = { text: w['aws-access-key-id'], line: lineOf([...path, 'with', 'aws-access-key-id']), place: `jobs.${id}.steps[${index}].with.aws-access-key-id` };
@@ -236,8 +242,15 @@ function readJob(
         result.steps.push({ kind: 'aws-action', index, uses, role: { kind: 'gitops', which }, audience: null, line: lineOf([...path, 'uses']), place: `jobs.${id}.steps[${index}].uses` });
       }
     }
+    if (!result.applies) {
+      const uses = typeof step.uses === 'string' ? step.uses : '';
+      const run = typeof step.run === 'string' ? step.run : '';
+      const m = /\b(?:atmos\s+terraform|terraform|tofu|terragrunt)\s+(apply|deploy|destroy)\b/.exec(run);
+      if (m) result.applies = m[0];
+      else if (/^cloudposse\/github-action-atmos-terraform-(apply|drift-remediation)@/i.test(uses)) result.applies = uses.replace(/@.*$/, '');
+    }
     if (typeof step.run === 'string') {
-      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report, inputTypes);
+      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report, inputTypes, stepEnv, result.matrix);
       for (const cmd of atmosCommands(step.run, stepEnv)) {
         result.steps.push({ ...cmd, index, line: lineOf([...path, 'run']), place: `jobs.${id}.steps[${index}].run` });
       }
@@ -294,6 +307,8 @@ const FIXED_EXACT = new Set([
 const FIXED_SUFFIX = /(^|[._])(sha|head_sha|base_sha|after|before|id|node_id|number|run_id|run_number|run_attempt|merged|draft|login|created_at|updated_at|html_url|url)$/;
 const OUTSIDER = /^(github\.event\.|github\.head_ref$|github\.base_ref$|github\.ref$|github\.ref_name$|inputs\.)/;
 const UNKNOWN_ROOTS = /^(steps|needs|env|matrix|jobs|strategy)\./;
+/** Values GitHub sets itself: a job's result, a step's outcome (success, failure, cancelled, skipped). */
+const FIXED_RESULTS = /^(needs\.[\w-]+\.result|steps\.[\w-]+\.(outcome|conclusion)|job\.status|strategy\.(job-index|job-total|fail-fast|max-parallel))$/;
 const FIXED_ROOTS = /^(secrets|vars|runner|job)\./;
 
 /** The control of one context reference (`github.event.pull_request.title`, `inputs.sha`). */
@@ -302,30 +317,59 @@ export function referenceControl(ref: string, inputTypes: Record<string, string>
   const input = /^(?:inputs|github\.event\.inputs)\.([\w-]+)$/.exec(r);
   // GitHub accepts only true/false for a boolean input, a number for a number, a listed option for a choice.
   if (input) return ['boolean', 'number', 'choice', 'environment'].includes(inputTypes[input[1]] ?? '') ? 'fixed' : 'outsider';
-  if (FIXED_EXACT.has(r) || FIXED_ROOTS.test(r)) return 'fixed';
+  if (FIXED_EXACT.has(r) || FIXED_ROOTS.test(r) || FIXED_RESULTS.test(r)) return 'fixed';
   if (UNKNOWN_ROOTS.test(r)) return 'unknown';
   if (/^github\.event\./.test(r) && FIXED_SUFFIX.test(r)) return 'fixed';
   if (OUTSIDER.test(r)) return 'outsider';
   return r.startsWith('github.') ? 'fixed' : 'unknown';
 }
 
-/** The control of a whole `${{ … }}` expression: the worst of the references it reads. */
-export function expressionControl(expr: string, inputTypes: Record<string, string> = {}): { control: Control; reference: string | null } {
+/**
+ * The control of a whole `${{ … }}` expression: the worst of the references it reads. `env.X` is
+ * judged by the value the workflow gives X (workflow, job and step `env:`), one level deep.
+ */
+export function expressionControl(
+  expr: string,
+  inputTypes: Record<string, string> = {},
+  env: Record<string, string> | null = null,
+  matrix: Array<Record<string, string>> | null = null,
+): { control: Control; reference: string | null } {
   const body = expr.replace(/^\$\{\{|\}\}$/g, '').replace(/'[^']*'/g, "''");
   let worst: { control: Control; reference: string | null } = { control: 'fixed', reference: null };
   const rank = { fixed: 0, unknown: 1, outsider: 2 } as const;
   for (const m of body.matchAll(/\b[A-Za-z_][\w-]*(?:\.[\w-]+|\.\*|\[[^\]]*\])+/g)) {
-    const control = referenceControl(m[0], inputTypes);
-    if (rank[control] > rank[worst.control]) worst = { control, reference: m[0] };
+    // A matrix key whose every value is written literally in the workflow is the authors' choice.
+    const matrixKey = /^matrix\.([\w-]+)$/.exec(m[0])?.[1];
+    if (matrixKey && matrix && matrix.length && matrix.every((row) => matrixKey in row && !row[matrixKey].includes('${{'))) continue;
+    const envName = /^env\.([\w-]+)$/.exec(m[0])?.[1];
+    const viaEnv = envName && env && envName in env ? worstOf([...env[envName].matchAll(EXPR)].map((x) => expressionControl(x[0], inputTypes, null))) : null;
+    const control = viaEnv ? viaEnv.control : referenceControl(m[0], inputTypes);
+    const reference = viaEnv?.reference ? `${m[0]} (${viaEnv.reference})` : m[0];
+    if (rank[control] > rank[worst.control]) worst = { control, reference };
   }
   return worst;
 }
 
-function reportRunExpressions(run: string, file: string, job: string, index: number, line: number, report: Report, inputTypes: Record<string, string>): void {
+function worstOf(results: Array<{ control: Control; reference: string | null }>): { control: Control; reference: string | null } {
+  const rank = { fixed: 0, unknown: 1, outsider: 2 } as const;
+  return results.reduce((a, b) => (rank[b.control] > rank[a.control] ? b : a), { control: 'fixed' as Control, reference: null });
+}
+
+function reportRunExpressions(
+  run: string,
+  file: string,
+  job: string,
+  index: number,
+  line: number,
+  report: Report,
+  inputTypes: Record<string, string>,
+  env: Record<string, string>,
+  matrix: Array<Record<string, string>>,
+): void {
   const found = new Set<string>();
   for (const m of run.matchAll(EXPR)) found.add(m[0]);
   for (const expr of found) {
-    const { control, reference } = expressionControl(expr, inputTypes);
+    const { control, reference } = expressionControl(expr, inputTypes, env, matrix);
     if (control === 'fixed') continue;
     const outsider = control === 'outsider';
     report(
