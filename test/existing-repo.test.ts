@@ -70,4 +70,33 @@ test('a hand-written catalog is merged: our components added, its own kept, a di
   assert.equal(readTree(other), before, 'nothing written');
 });
 
+test('init never leaves a tree its own check rejects: an atmos.yaml without templates.settings gets it, and check then exits 0', async () => {
+  const dir = tempDir('existing-check-');
+  writeFileSync(join(dir, 'atmos.yaml'), '# ours\nstacks:\n  base_path: stacks\n  included_paths:\n    - "orgs/**/*"\n  name_pattern: "{stage}"\n');
+  const init = await runCli(['init', '--yes', '--answers', answers, dir]);
+  assert.is(init.code, 0, init.stderr);
+  assert.match(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), /^# ours\n/);
+  const check = await runCli(['check', dir]);
+  assert.is(check.code, 0, check.stdout + check.stderr);
+  assert.not.match(check.stdout, /templates-disabled/);
+});
+
+const REFUSED: Array<[string, string, RegExp]> = [
+  ['templates.settings.enabled: false', 'templates:\n  settings:\n    enabled: false\n', /atmos\.yaml: templates\.settings\.enabled: false is not allowed; expected true: .* set "templates\.settings\.enabled: true" and run again/],
+  ['deploy_run_init: false', 'components:\n  terraform:\n    deploy_run_init: false\n', /atmos\.yaml: components\.terraform\.deploy_run_init: false is not allowed; expected true: .*shouldRunTerraformInit/],
+  ['ci.enabled: false', 'ci:\n  enabled: false\n', /atmos\.yaml: ci\.enabled: false is not allowed; expected true/],
+];
+
+for (const [what, config, message] of REFUSED) {
+  test(`an atmos.yaml that sets ${what} is not overwritten: exit 2 with the exact change to make, nothing written`, async () => {
+    const dir = tempDir('existing-refused-');
+    writeFileSync(join(dir, 'atmos.yaml'), config);
+    const result = await runCli(['init', '--yes', '--answers', answers, dir]);
+    assert.is(result.code, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, message);
+    assert.equal([...readTree(dir).keys()], ['atmos.yaml']);
+    assert.is(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), config);
+  });
+}
+
 test.run();

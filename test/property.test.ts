@@ -304,7 +304,21 @@ function checkSample({ raw, roles }: Sample): void {
     smoke.strategy.matrix.include,
     accounts.map((a) => ({ stage: a.stage, role: `arn:${partition}:iam::${a.id}:role/${namespace}-gbl-${a.stage}-${planRole.name}` })),
   );
-  assert.is(smoke.steps.find((s: Obj) => s.with)?.with['aws-region'], region);
+  // The smoke test goes through the profile and identity of the plan jobs, and, for an apply role
+  // trusted only in an environment, through a job in that environment with the apply identity.
+  const smokeStep = smoke.steps.find((s: Obj) => typeof s.run === 'string' && s.run.includes('atmos terraform plan'));
+  assert.is(smokeStep?.env.COMPONENT, `iam-role/${planRole.name}`);
+  assert.is(smoke.env.ATMOS_PROFILE, 'github');
+  const smokeApply = yaml.get('.github/workflows/test-oidc.yaml')!.jobs['test-apply'];
+  if (applyRole === planRole) assert.is(smokeApply, undefined);
+  else {
+    assert.is(smokeApply.environment, '${{ matrix.environment }}');
+    assert.is(smokeApply.env.ATMOS_IDENTITY, applyRole.identity);
+    assert.equal(
+      smokeApply.strategy.matrix.include,
+      accounts.map((a) => ({ stage: a.stage, environment: expandEnv(environment, a.stage), role: `arn:${partition}:iam::${a.id}:role/${namespace}-gbl-${a.stage}-${applyRole.name}` })),
+    );
+  }
   const apply = yaml.get('.github/workflows/atmos-terraform-apply.yaml')!;
   // Atmos Pro passes the environment; without it the input is a choice among the configured
   // environments, or the environment is fixed when there is one.
