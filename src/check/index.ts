@@ -107,7 +107,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     templatesEnabled: config.templatesEnabled,
     report,
     gitops: isPlainObject(gitops) ? gitops : {},
-    repoManagesRoles: managesRoles(side, answers),
+    repoManagesRoles: side.roles.length > 0 || answers !== null,
     lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
     invalid: (file) => repo.invalid(file),
   });
@@ -123,17 +123,6 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     side,
     stacks,
   };
-}
-
-/**
- * Whether a role a job names but no component creates is an error (the repository manages its
- * roles) or unknown (managed elsewhere). In an adopted repository the tool's own roles do not make
- * the user's outside roles the repository's: only the user's own role components do, as before.
- */
-function managesRoles(side: AwsSide, answers: ReturnType<typeof readAnswersFacts>): boolean {
-  if (!answers?.adopted) return side.roles.length > 0 || answers !== null;
-  const ours = new Set(answers.roles.map((r) => `iam-role/${r.name}`));
-  return side.roles.some((r) => !ours.has(r.component.name));
 }
 
 /** A `read` that throws (a directory where a file should be, a symlink the Tree refuses) reads as absent. */

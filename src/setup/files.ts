@@ -171,8 +171,8 @@ export function renderWorkflow(model: Model, name: string): string {
     // Atmos Pro passes the environment per stack; without it, one environment is written in.
     fixedEnvironment: !model.answers.atmos_pro && new Set(model.accounts.map((a) => a.applyEnvironment)).size === 1 ? model.accounts[0].applyEnvironment : false,
     smokeRole: model.planRole,
-    smokeTargets: model.accounts.map((a) => ({ stage: a.stage, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
-    applyTargets: model.accounts.map((a) => ({ stage: a.stage, environment: a.applyEnvironment, arn: a.roles.find((r) => r.role === model.applyRole)?.arn })),
+    smokeTargets: model.accounts.map((a) => ({ stage: a.stackName, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
+    applyTargets: model.accounts.map((a) => ({ stage: a.stackName, environment: a.applyEnvironment, arn: a.roles.find((r) => r.role === model.applyRole)?.arn })),
     region: model.answers.region,
     defaultBranch: model.answers.default_branch,
     pinActions: model.answers.pin_actions ?? 'major',
