@@ -389,6 +389,19 @@ test('adopt, day two: account adds a stage whose stack exists, into that stack, 
   assert.is((await runCli(['check', dir])).code, 0);
 });
 
+test('adopt: a file listed in adopted.user_files is never rewritten; a change to it stops the run with nothing written', async () => {
+  const dir = clone('refarch');
+  assert.is((await runCli(['init', '--yes', dir])).code, 0);
+  const answers = readTree(dir).get('.atmos-oidc.yaml') ?? '';
+  assert.match(answers, /\n {2}user_files:\n/);
+  writeFileSync(join(dir, '.atmos-oidc.yaml'), answers.replace('\n  user_files:\n', '\n  user_files:\n    - stacks/catalog/github-ci.yaml\n'));
+  const before = readTree(dir);
+  const run = await runCli(['role', '--name', 'reader', '--identity', 'acme/reader', '--policy', 'arn:aws:iam::aws:policy/ReadOnlyAccess', '--trust', 'acme/infra:main', dir]);
+  assert.is(run.code, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /conflict {2}stacks\/catalog\/github-ci\.yaml {2}\(yours \(adopted\.user_files in \.atmos-oidc\.yaml\): create-atmos-oidc does not rewrite it\)/);
+  assert.equal([...readTree(dir)], [...before], 'nothing written');
+});
+
 test('adopt in a terminal: the answers read from the repository are confirmed and never asked again; the summary comes before writing', async () => {
   const dir = clone('refarch');
   const asked: string[] = [];

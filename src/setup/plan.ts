@@ -286,6 +286,12 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
     else await place(tree, file, bases.get(file.path), options);
   }
   removeStale(tree, new Set(files.map((f) => f.path)), options);
+  // Files recorded as the user's are never rewritten: a planned change to one (other than the
+  // import line below) is left as a conflict, so nothing is written.
+  const allowed = new Set([...adoption.targets.values()].map((t) => t.file));
+  for (const change of tree.changes())
+    if (adoption.record.user_files.includes(change.path) && !allowed.has(change.path) && (change.kind === 'update' || change.kind === 'delete'))
+      tree.conflict(change.path, change.after, 'yours (adopted.user_files in .atmos-oidc.yaml): create-atmos-oidc does not rewrite it');
   // The user's manifests: one import line each, nothing else.
   for (const [stage, target] of adoption.targets) {
     const current = tree.read(target.file);
