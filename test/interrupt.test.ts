@@ -297,7 +297,8 @@ test('the lock is released however a run ends: success, bad input, conflict, can
   assert.not.ok(existsSync(join(dir, LOCK_FILE)), 'after bad input');
   writeFileSync(join(dir, '.github', 'workflows', 'test-oidc.yaml'), '# edited by hand\n');
   const otherRegion = join(WORK, 'other-region.yaml');
-  writeFileSync(otherRegion, readFileSync(GUIDE, 'utf8').replace('region: us-east-2', 'region: eu-west-1'));
+  // Another stage changes the smoke test's matrix, which meets the edit by hand: a conflict.
+  writeFileSync(otherRegion, readFileSync(GUIDE, 'utf8').replace('stage: dev', 'stage: qa'));
   const conflict = await runCli(['init', '--yes', '--answers', otherRegion, dir]);
   assert.is(conflict.code, 1, conflict.stderr);
   assert.match(conflict.stdout, /conflict +\.github\/workflows\/test-oidc\.yaml/);

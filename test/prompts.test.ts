@@ -311,6 +311,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
     { kind: 'confirm', message: /^Add another/, answer: true },
     { kind: 'input', message: /^Stage of AWS account 2/, answer: ['dev', 'staging'] },
     { kind: 'input', message: /^AWS account id of staging/, answer: '111111111111' },
+    { kind: 'confirm', message: /^Account 111111111111 is dev's too: same account as dev\?/, answer: true },
     { kind: 'confirm', message: /^Add another/, answer: true },
     { kind: 'input', message: /^Stage of AWS account 3/ },
     { kind: 'input', message: /^AWS account id of prod/, answer: '333333333333' },
@@ -519,6 +520,7 @@ test('in a terminal: a summary of files and of who can assume each role, then a 
   assert.equal(prompter.left(), []);
   assert.match(result.stdout, /Summary for acme\/infra-live \(region us-east-2, advanced setup, Atmos 1\.215\.0, Atmos Pro on\)/);
   assert.match(result.stdout, /Files: 15 to create, 0 to change; listed above\./);
+  assert.match(result.stdout, /State: s3:\/\/acme-tfstate \(us-east-2\), S3 lock file\n/);
   assert.match(result.stdout, /iam-role\/terraform in prod: only jobs running in GitHub Environment prod of acme\/infra-live \(AdministratorAccess\)/);
   assert.match(result.stdout, /iam-role\/planner in dev: any branch, tag, pull request or environment of acme\/infra-live \(ReadOnlyAccess\)/);
   assert.match(result.stdout, /dev +111111111111 +creates its GitHub OIDC provider/);
@@ -528,7 +530,7 @@ test('in a terminal: a summary of files and of who can assume each role, then a 
   assert.ok(readTree(target).has('.atmos-oidc.yaml'));
 });
 
-test('answering no to the confirmation writes nothing and exits 130', async () => {
+test('answering no to the confirmation writes nothing and exits 1 (not 130, which is Ctrl-C)', async () => {
   const work = tempDir('prompts-no-');
   const file = writeAnswers(join(work, 'in'), ADVANCED);
   const target = join(work, 'out');
@@ -536,9 +538,72 @@ test('answering no to the confirmation writes nothing and exits 130', async () =
   writeFileSync(join(target, 'README.md'), 'mine\n');
   const prompter = scripted([{ kind: 'confirm', message: /^Write these files\?/, answer: false }]);
   const result = await runCli(['init', '--answers', file, target], { prompter });
-  assert.is(result.code, 130);
-  assert.is(result.stderr, 'Cancelled: nothing was written.\n');
+  assert.is(result.code, 1);
+  assert.is(result.stderr, 'Declined: nothing was written.\n');
   assert.equal([...readTree(target).keys()], ['README.md']);
+});
+
+test('an account id another stage uses is asked about where it is typed: no asks for the id again', async () => {
+  const steps: Step[] = [
+    { kind: 'input', message: /^Stage of AWS account 1/, answer: 'prod' },
+    { kind: 'input', message: /^AWS account id of prod/, answer: '111111111111' },
+    { kind: 'confirm', message: /111111111111 already have/, answer: false },
+    { kind: 'confirm', message: /^Add another/, answer: true },
+    { kind: 'input', message: /^Stage of AWS account 2/, answer: 'dev' },
+    { kind: 'input', message: /^AWS account id of dev/, answer: '111111111111' },
+    { kind: 'confirm', message: /^Account 111111111111 is prod's too: same account as prod\?/, answer: false },
+    { kind: 'input', message: /^AWS account id of dev/, answer: '222222222222' },
+    { kind: 'confirm', message: /222222222222 already have/, answer: false },
+    { kind: 'confirm', message: /^Add another/, answer: false },
+  ];
+  const prompter = scripted(steps);
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null }, prompter, OPTIONS());
+  assert.equal(raw.accounts, [
+    { stage: 'prod', id: '111111111111', oidc_provider_arn: null },
+    { stage: 'dev', id: '222222222222', oidc_provider_arn: null },
+  ]);
+  assert.equal(prompter.left(), []);
+});
+
+test('asked again with recorded answers: each default is the recorded value; no to "keep the accounts" asks each with its own', async () => {
+  const recorded = resolveAnswers({
+    repository: 'acme/infra-live', namespace: 'acme-x', region: 'eu-west-1', default_branch: 'trunk', setup: 'advanced', apply_environment: 'production',
+    atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null,
+    accounts: [{ stage: 'dev', id: '111111111111', oidc_provider_arn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }, { stage: 'prod', id: '222222222222' }],
+  });
+  const steps: Step[] = [
+    { kind: 'input', message: /^GitHub repository/ },
+    { kind: 'confirm', message: /^Keep subject claims by name/ },
+    { kind: 'input', message: /^Namespace/ },
+    { kind: 'input', message: /^Default branch/ },
+    { kind: 'search', message: /^AWS region/ },
+    { kind: 'confirm', message: /^Keep the accounts dev \(111111111111\), prod \(222222222222\)\?/, answer: false },
+    { kind: 'input', message: /^Stage of AWS account 1/ },
+    { kind: 'input', message: /^AWS account id of dev/ },
+    { kind: 'confirm', message: /111111111111 already have/ },
+    { kind: 'input', message: /^ARN of that provider/ },
+    { kind: 'confirm', message: /^Add another/, answer: true },
+    { kind: 'input', message: /^Stage of AWS account 2/ },
+    { kind: 'input', message: /^AWS account id of prod/ },
+    { kind: 'confirm', message: /222222222222 already have/ },
+    { kind: 'confirm', message: /^Add another/, answer: false },
+    { kind: 'select', message: /^Setup/ },
+    { kind: 'select', message: /^GitHub Environment of the apply job/ },
+    { kind: 'input', message: /^Name of the GitHub Environment/ },
+    { kind: 'input', message: /^Atmos version/ },
+    { kind: 'confirm', message: /^Use Atmos Pro/ },
+    { kind: 'input', message: /^Terraform state role ARN/ },
+  ];
+  const prompter = scripted(steps);
+  const raw = await promptMissing({}, prompter, { ...OPTIONS(), defaults: recorded });
+  assert.equal(prompter.left(), []);
+  const again = resolveAnswers({ ...raw, roles: recorded.roles });
+  assert.equal({ ...again, roles: [] }, { ...recorded, roles: [] }, 'Enter at every question keeps every answer');
+  const defaults = Object.fromEntries(prompter.asked.map((a) => [a.message, a.default]));
+  assert.is(defaults['Namespace'], 'acme-x');
+  assert.is(defaults['Default branch'], 'trunk');
+  assert.is(defaults['AWS region'], 'eu-west-1');
+  assert.is(defaults['Name of the GitHub Environment'], 'production');
 });
 
 test('Cancelled at any prompt: exit 130, one line, nothing written', async () => {
@@ -606,7 +671,10 @@ test('summary: a reused provider, a shared account, the basic setup\'s warning',
   assert.match(text, /qa {7}222222222222 {2}uses the provider that stage staging creates/);
   assert.match(text, /iam-role\/terraform in qa: any branch, tag, pull request or environment of acme\/infra-live \(AdministratorAccess\)/);
   assert.match(text, /Any pull request can assume an administrator role here/);
+  assert.match(text, /State: no backend answered; state stays in each job's work directory and is lost/, 'an answers file from before the backend key');
   assert.not.match(text, /\u001b\[/);
+  const local = planSummary([], buildModel(resolveAnswers({ ...ADVANCED, backend: { type: 'local' } })));
+  assert.match(local, /State: local, NOT kept between CI runs/);
   const ids = planSummary([], buildModel(resolveAnswers({ ...ADVANCED, repository_ids: { owner: 1, repo: 2 } })));
   assert.match(ids, /Subject claims: immutable, acme@1\/infra-live@2/);
   assert.match(ids, /iam-role\/terraform in prod: only jobs running in GitHub Environment prod of acme@1\/infra-live@2/);

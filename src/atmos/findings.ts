@@ -30,6 +30,7 @@ export const CODES = {
   'audience-invalid': 'an OIDC audience other than sts.amazonaws.com',
   'identity-not-in-profile': 'the identity a job selects does not exist in the active profile',
   'identity-not-oidc': 'the identity a job uses does not authenticate through a github/oidc provider',
+  'identity-no-role': 'the identity a job uses names no role to assume (no principal.assume_role)',
   'default-identity-none': 'a job relies on the default identity and there is none',
   'default-identity-multiple': 'more than one default identity',
   'profile-missing': 'a job activates a profile that does not exist',
@@ -57,6 +58,7 @@ export const CODES = {
   'admin-from-other-repository': 'an administrator role admits pull requests of another repository',
   'static-aws-keys': 'long-lived AWS keys from secrets instead of OIDC',
   'stack-name-duplicate': 'several stack manifests resolve to the same stack name',
+  'nothing-to-check': 'DIR is not an Atmos repository: no atmos.yaml, stacks, answers file or credential-using workflow',
   'repository-assumed': 'the GitHub repository was inferred, not read from .atmos-oidc.yaml or the git remote',
 } as const;
 

@@ -33,6 +33,14 @@ export function planSummary(changes: readonly FileChange[], model: Model, c: Pal
   lines.push(c.bold(`Summary for ${a.repository}`) + ` (${facts.join(', ')})`);
   if (a.repository_ids) lines.push(`  Subject claims: immutable, ${model.subjectRepository}`);
   lines.push(`  ${filesLine(changes)}`);
+  const backend = a.backend;
+  if (!backend) lines.push(c.yellow('  State: no backend answered; state stays in each job\'s work directory and is lost (add "backend" to the answers)'));
+  else if (backend.type === 'local') lines.push(c.yellow('  State: local, NOT kept between CI runs (every plan shows everything as new)'));
+  else if (backend.type === 'existing') lines.push('  State: the backend your stacks already configure');
+  else
+    lines.push(
+      `  State: s3://${backend.bucket}${backend.key_prefix ? `/${backend.key_prefix}` : ''} (${backend.region}), ${backend.dynamodb_table ? `lock table ${backend.dynamodb_table}` : 'S3 lock file'}${model.stateRoleArn ? `, through ${model.stateRoleArn}` : ''}`,
+    );
   lines.push('  Accounts:');
   const stageWidth = Math.max(...model.accounts.map((x) => x.stage.length));
   for (const account of model.accounts) {

@@ -46,8 +46,22 @@ export interface PlanResult {
   existingBackend: ExistingBackend | null;
 }
 
+/** The recorded hash of a generated file: `sha256:` and the full SHA-256 digest (64 hex digits). */
 export function hashContent(content: string): string {
-  return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+/**
+ * Whether `content` is what `recorded` describes. Versions before 0.2 wrote `sha256:` with only the
+ * first 32 hex digits of the digest (half of it, under a label that promised all of it); such a
+ * record is still read, as that prefix, so a repository set up by them keeps its merge base.
+ */
+export function hashMatches(content: string, recorded: string | undefined): boolean {
+  if (recorded === undefined) return false;
+  const full = hashContent(content);
+  if (/^sha256:[0-9a-f]{64}$/.test(recorded)) return recorded === full;
+  if (/^sha256:[0-9a-f]{32}$/.test(recorded)) return full.startsWith(recorded);
+  return false;
 }
 
 /**
@@ -74,7 +88,7 @@ async function place(tree: Tree, file: RenderedFile, base: string | undefined, o
     return;
   }
   const recorded = options.previous?.files[file.path];
-  if (before === null || before === file.content || (recorded !== undefined && hashContent(before) === recorded)) {
+  if (before === null || before === file.content || hashMatches(before, recorded)) {
     tree.write(file.path, file.content);
     return;
   }
@@ -145,7 +159,7 @@ function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): 
     if (generated.has(path)) continue;
     const before = tree.original(path);
     if (before === null) continue;
-    if (hashContent(before) === recorded || options.force) tree.remove(path);
+    if (hashMatches(before, recorded) || options.force) tree.remove(path);
     else tree.conflict(path, before, 'no longer generated from the answers, but edited by hand: delete it yourself, or run with --force');
   }
 }
@@ -183,7 +197,7 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
   const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
   for (const candidate of candidates) {
     for (const f of renderSetup(buildModel(candidate, stacksBasePath, existingBackend?.importPath ?? null), false)) {
-      if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
+      if (!bases.has(f.path) && hashMatches(f.content, recorded[f.path])) bases.set(f.path, f.content);
     }
   }
   for (const file of files) await place(tree, file, bases.get(file.path), options);
