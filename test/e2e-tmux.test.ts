@@ -338,7 +338,7 @@ test('init: an account id another stage uses asks "same account as dev?"; no ask
   const answers = join(WORK, 'same-id.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null }),
+    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }),
   );
   const target = gitRepository(join(WORK, 'same-id'), 'git@github.com:acme/infra-live.git');
   const before = snapshot(target);
@@ -371,7 +371,10 @@ test('init: an account id another stage uses asks "same account as dev?"; no ask
 
 test('init again in a set-up repository asks every question with the recorded answers as defaults, and writes the change', async () => {
   const target = gitRepository(join(WORK, 'rerun'), 'git@github.com:acme/infra-live.git');
-  const first = await runCli(['init', '--yes', '--account', 'dev=111111111111', '--account', 'prod=222222222222', '--set', 'namespace=acme', target]);
+  const first = await runCli([
+    'init', '--yes', '--account', 'dev=111111111111', '--account', 'prod=222222222222', '--set', 'namespace=acme',
+    '--set', 'backend.type=s3', '--set', 'backend.bucket=acme-tfstate', '--set', 'backend.region=us-east-2', target,
+  ]);
   assert.is(first.code, 0, first.stderr);
   const cli = start(['init', target]);
   try {
@@ -390,9 +393,14 @@ test('init again in a set-up repository asks every question with the recorded an
     await cli.answer(/^\? GitHub Environment of the apply job/m);
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
+    await cli.answer(PROMPT.backend);
+    await cli.answer(PROMPT.bucket);
+    await cli.answer(PROMPT.bucketRegion);
+    await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-west-1, advanced setup/);
+    assert.match(summary, /State: s3:\/\/acme-tfstate \(us-east-2\)/, 'the recorded backend is the default');
     assert.match(summary, /Files: 0 to create, \d+ to change/);
     cli.press('Enter');
     assert.is(await cli.exitCode(), 0, cli.screen());

@@ -557,7 +557,7 @@ test('an account id another stage uses is asked about where it is typed: no asks
     { kind: 'confirm', message: /^Add another/, answer: false },
   ];
   const prompter = scripted(steps);
-  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null }, prompter, OPTIONS());
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, backend: { type: 'local' } }, prompter, OPTIONS());
   assert.equal(raw.accounts, [
     { stage: 'prod', id: '111111111111', oidc_provider_arn: null },
     { stage: 'dev', id: '222222222222', oidc_provider_arn: null },
@@ -569,6 +569,7 @@ test('asked again with recorded answers: each default is the recorded value; no 
   const recorded = resolveAnswers({
     repository: 'acme/infra-live', namespace: 'acme-x', region: 'eu-west-1', default_branch: 'trunk', setup: 'advanced', apply_environment: 'production',
     atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null,
+    backend: { type: 's3', bucket: 'acme-x-state', region: 'eu-west-2', key_prefix: 'live', dynamodb_table: 'acme-x-lock', role_arn: 'arn:aws:iam::111111111111:role/state' },
     accounts: [{ stage: 'dev', id: '111111111111', oidc_provider_arn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }, { stage: 'prod', id: '222222222222' }],
   });
   const steps: Step[] = [
@@ -592,6 +593,11 @@ test('asked again with recorded answers: each default is the recorded value; no 
     { kind: 'input', message: /^Name of the GitHub Environment/ },
     { kind: 'input', message: /^Atmos version/ },
     { kind: 'confirm', message: /^Use Atmos Pro/ },
+    { kind: 'select', message: /^Terraform state backend/ },
+    { kind: 'input', message: /^S3 bucket for Terraform state/ },
+    { kind: 'input', message: /^Region of the state bucket/ },
+    { kind: 'select', message: /^State lock/ },
+    { kind: 'input', message: /^DynamoDB lock table/ },
     { kind: 'input', message: /^Terraform state role ARN/ },
   ];
   const prompter = scripted(steps);
@@ -604,6 +610,9 @@ test('asked again with recorded answers: each default is the recorded value; no 
   assert.is(defaults['Default branch'], 'trunk');
   assert.is(defaults['AWS region'], 'eu-west-1');
   assert.is(defaults['Name of the GitHub Environment'], 'production');
+  assert.is(defaults['S3 bucket for Terraform state'], 'acme-x-state');
+  assert.is(defaults['Region of the state bucket'], 'eu-west-2');
+  assert.is(defaults['Terraform state role ARN'], 'arn:aws:iam::111111111111:role/state');
 });
 
 test('Cancelled at any prompt: exit 130, one line, nothing written', async () => {
