@@ -59,7 +59,7 @@ export function pullRequestCode(chain: Chain, job: Job | undefined): string | nu
 /** Why a chain is privileged (applies, production, admin), or null. */
 export function privileged(chain: Chain, side: AwsSide, job: Job | undefined): string | null {
   const role = chain.roleArn ? side.roles.find((r) => r.arn === chain.roleArn && r.created) : undefined;
-  if (role?.admin) return `${role.component.name} is an administrator role`;
+  if (role?.admin) return `assumes ${role.component.name}, an administrator role`;
   if (/\b(apply|deploy|destroy|import)\b|terraform workflow|remediation/i.test(chain.command)) return `runs ${chain.command}`;
   if (job?.applies) return `runs ${job.applies}`;
   const env = chain.context?.startsWith('environment:') ? chain.context.slice('environment:'.length) : null;

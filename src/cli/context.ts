@@ -108,8 +108,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'explain', type: 'string', commands: ['check'], value: 'ROLE', help: 'the trust policy the component creates for ROLE in each account' },
   { name: 'repository', type: 'string', commands: ['check'], value: 'OWNER/REPO', help: 'the repository the workflows run in, when .atmos-oidc.yaml and the git remote do not say' },
   { name: 'repository-ids', type: 'string', commands: ['check'], value: 'OWNER_ID/REPO_ID', help: 'its numeric ids: GitHub sends immutable subject claims (owner@id/repo@id)' },
-  { name: 'config', type: 'string', commands: ['check'], value: 'PATH', help: "the atmos.yaml CI uses, or its directory (default: where Atmos looks: ATMOS_CLI_CONFIG_PATH, a workflow's env, the root, rootfs/usr/local/etc/atmos)" },
-  { name: 'base-path', type: 'string', commands: ['check'], value: 'PATH', help: "Atmos's base path as CI sets it (default: ATMOS_BASE_PATH, a workflow's env, else base_path in atmos.yaml)" },
+  { name: 'config', type: 'string', commands: ['check'], value: 'PATH', help: 'the atmos.yaml CI uses, or its directory (default: ATMOS_CLI_CONFIG_PATH, a workflow\'s env, the root, rootfs/usr/local/etc/atmos)' },
+  { name: 'base-path', type: 'string', commands: ['check'], value: 'PATH', help: 'Atmos\'s base path as CI sets it (default: ATMOS_BASE_PATH, a workflow\'s env, else base_path in atmos.yaml)' },
   { name: 'yes', short: 'y', type: 'boolean', commands: WRITING, help: 'never prompt: take given answers and defaults (also when stdin is not a terminal)' },
   { name: 'dry-run', type: 'boolean', commands: WRITING, help: 'print every create/update/delete/conflict with a unified diff; write nothing' },
   { name: 'force', type: 'boolean', commands: WRITING, help: 'overwrite managed files edited by hand (the diff is printed first)' },
@@ -142,9 +142,9 @@ export interface Context {
   repository: string | null;
   /** (check) `OWNER_ID/REPO_ID`: GitHub sends immutable subject claims (owner@id/repo@id). */
   repositoryIds: string | null;
-  /** (check) `--config PATH`: the atmos.yaml (or its directory) CI uses, when Atmos would not find it from the root. */
+  /** (check) `--config PATH`, absolute: the atmos.yaml (or its directory) CI uses. */
   config: string | null;
-  /** (check) `--base-path PATH`: Atmos's base path, as CI sets it. */
+  /** (check) `--base-path PATH`, absolute: Atmos's base path, as CI sets it. */
   basePath: string | null;
   /** (init) `--account STAGE=ID[,provider=ARN]`, as typed. */
   accounts: string[];
@@ -298,8 +298,8 @@ export function getContext(argv: string[], io: Io): Context | HelpRequest {
     explain: str('explain'),
     repository: str('repository'),
     repositoryIds: str('repository-ids'),
-    config: str('config') === null ? null : resolve(io.cwd, str('config') as string),
-    basePath: str('base-path') === null ? null : resolve(io.cwd, str('base-path') as string),
+    config: str('config') === null ? null : resolve(io.cwd, str('config')!),
+    basePath: str('base-path') === null ? null : resolve(io.cwd, str('base-path')!),
     accounts: list('account'),
     sets: list('set'),
     options: values as Context['options'],
