@@ -80,6 +80,26 @@ export interface AnswersRecord {
   answers: Answers;
   generator?: string;
   files: Record<string, string>;
+  /** Present when init adopted an existing Atmos repository (see AdoptedRecord). */
+  adopted?: AdoptedRecord;
+}
+
+/**
+ * What adopting an existing Atmos repository decided, so later runs write into the same places and
+ * never rewrite what the user owns. Recorded beside the answers; schema version 1 files without it
+ * are repositories the tool laid out itself.
+ */
+export interface AdoptedRecord {
+  /** The atmos.yaml Atmos reads (it may live outside the root). */
+  config: string;
+  /** Per stage, the user's stack manifest that imports this account's file. */
+  stacks: Record<string, string>;
+  /** Our workflow file name → the file it is written to, when the user has one of that name. */
+  workflows: Record<string, string>;
+  /** The profile the workflows activate. */
+  profile: string;
+  /** Files that are the user's: the tool only adds an import line to a manifest, and never rewrites them. */
+  user_files: string[];
 }
 
 /** Answers as they arrive from a file, flags or prompts: anything may be missing or wrong. */
@@ -102,7 +122,7 @@ const TOP_LEVEL_KEYS = [
   'roles',
   'pin_actions',
 ] as const;
-const RECORD_KEYS = ['generator', 'files'];
+const RECORD_KEYS = ['generator', 'files', 'adopted'];
 const ACCOUNT_KEYS = ['stage', 'id', 'oidc_provider_arn'];
 const ROLE_KEYS = ['name', 'identity', 'policies', 'trust', 'used_for'];
 
@@ -500,10 +520,37 @@ function yamlPath(path: readonly unknown[]): string {
 
 /** Split a stored answers file into the answers proper and what the tool recorded beside them. */
 export function readRecord(raw: RawAnswers, source: string): AnswersRecord {
-  const { files, generator, ...rest } = raw as RawAnswers & { files?: unknown; generator?: unknown };
+  const { files, generator, adopted, ...rest } = raw as RawAnswers & { files?: unknown; generator?: unknown; adopted?: unknown };
   const hashes: Record<string, string> = {};
   if (isPlainObject(files)) for (const [k, v] of Object.entries(files)) if (typeof v === 'string') hashes[k] = v;
-  return { answers: resolveAnswers(rest, source), generator: typeof generator === 'string' ? generator : undefined, files: hashes };
+  const record: AnswersRecord = { answers: resolveAnswers(rest, source), generator: typeof generator === 'string' ? generator : undefined, files: hashes };
+  const adoptedRecord = readAdopted(adopted, source);
+  if (adoptedRecord) record.adopted = adoptedRecord;
+  return record;
+}
+
+function readAdopted(value: unknown, source: string): AdoptedRecord | null {
+  if (value === undefined || value === null) return null;
+  const bad = (field: string, v: unknown, allowed: string): never => {
+    throw new InputError({ field: `${source}: adopted${field}`, value: v, allowed });
+  };
+  if (!isPlainObject(value)) bad('', value, 'a map written by create-atmos-oidc when it adopted this repository (config, stacks, workflows, profile, user_files)');
+  const v = value as Record<string, unknown>;
+  const strings = (key: string): Record<string, string> => {
+    const m = v[key] ?? {};
+    if (!isPlainObject(m) || Object.values(m).some((x) => typeof x !== 'string')) bad(`.${key}`, m, 'a map of names to repository paths');
+    return { ...(m as Record<string, string>) };
+  };
+  const userFiles = v.user_files ?? [];
+  if (!Array.isArray(userFiles) || userFiles.some((x) => typeof x !== 'string')) bad('.user_files', userFiles, 'a list of repository paths');
+  if (typeof v.config !== 'string' || !v.config) bad('.config', v.config, 'the path of the atmos.yaml the repository uses');
+  return {
+    config: v.config as string,
+    stacks: strings('stacks'),
+    workflows: strings('workflows'),
+    profile: typeof v.profile === 'string' && v.profile ? v.profile : 'github',
+    user_files: [...(userFiles as string[])],
+  };
 }
 
 /** The backend as written back: only the keys that say something (nulls left out). */
@@ -540,6 +587,17 @@ export function renderAnswersFile(record: AnswersRecord): string {
     // Written only when not the default, so files written before the key existed stay byte-identical.
     ...(a.pin_actions && a.pin_actions !== DEFAULT_PIN_MODE ? { pin_actions: a.pin_actions } : {}),
     generator: record.generator,
+    ...(record.adopted
+      ? {
+          adopted: {
+            config: record.adopted.config,
+            stacks: record.adopted.stacks,
+            workflows: record.adopted.workflows,
+            profile: record.adopted.profile,
+            user_files: record.adopted.user_files,
+          },
+        }
+      : {}),
     files: Object.fromEntries(Object.entries(record.files).sort(([x], [y]) => (x < y ? -1 : 1))),
   };
   const header =

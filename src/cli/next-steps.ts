@@ -52,9 +52,9 @@ export function nextSteps(model: Model, atmosConfigAdvice: string | null, focus:
   for (const account of model.accounts) {
     if (focus.stage && account.stage !== focus.stage) continue;
     lines.push(`     # ${account.stage} (account ${account.id})`);
-    if (account.deploysProvider && !focus.role) lines.push(`     atmos terraform apply ${PROVIDER_COMPONENT} -s ${account.stage}`);
+    if (account.deploysProvider && !focus.role) lines.push(`     atmos terraform apply ${PROVIDER_COMPONENT} -s ${account.stackName}`);
     for (const role of account.roles) {
-      if (!focus.role || role.role.answer.name === focus.role) lines.push(`     atmos terraform apply ${role.role.component} -s ${account.stage}`);
+      if (!focus.role || role.role.answer.name === focus.role) lines.push(`     atmos terraform apply ${role.role.component} -s ${account.stackName}`);
     }
   }
   lines.push('');

@@ -95,7 +95,7 @@ export function renderAccountStack(model: Model, index: number): string {
     proMixinImport: PRO_MIXIN_IMPORT,
     backendImport: model.backendImport ?? false,
     atmosPro: model.answers.atmos_pro,
-    profileName: PROFILE_NAME,
+    profileName: model.profileName,
     roles: account.roles,
   });
 }
@@ -124,13 +124,15 @@ export function renderProMixin(model: Model): string {
   return renderTemplate('stacks/atmos-pro.yaml.hbs', {
     pullRequestEvents: ['opened', 'synchronize', 'reopened'],
     githubEnvironment: githubEnvironmentInput(model.answers.apply_environment),
+    planWorkflow: workflowFile(model, 'atmos-terraform-plan.yaml'),
+    applyWorkflow: workflowFile(model, 'atmos-terraform-apply.yaml'),
   });
 }
 
 export function renderProfile(model: Model): string {
   const first = model.accounts[0];
   return renderTemplate('profiles/github.yaml.hbs', {
-    profileName: PROFILE_NAME,
+    profileName: model.profileName,
     providerName: PROVIDER_NAME,
     region: model.answers.region,
     firstStage: first.stage,
@@ -149,10 +151,17 @@ export function workflowNames(model: Model): string[] {
   return names;
 }
 
+/** The file name workflow `name` is written under (another one when an adopted repository has its own of that name). */
+export function workflowFile(model: Model, name: string): string {
+  return model.workflowFiles[name] ?? name;
+}
+
 export function renderWorkflow(model: Model, name: string): string {
   const separateApplyRole = model.applyRole !== model.planRole;
   return renderTemplate(`workflows/${name}.hbs`, {
-    profileName: PROFILE_NAME,
+    profileName: model.profileName,
+    planIdentity: model.planIdentityExplicit ? model.planRole.answer.identity : false,
+    atmosConfigDir: model.atmosConfigDir ?? false,
     atmosPro: model.answers.atmos_pro,
     planRole: model.planRole,
     applyRole: model.applyRole,
@@ -162,8 +171,8 @@ export function renderWorkflow(model: Model, name: string): string {
     // Atmos Pro passes the environment per stack; without it, one environment is written in.
     fixedEnvironment: !model.answers.atmos_pro && new Set(model.accounts.map((a) => a.applyEnvironment)).size === 1 ? model.accounts[0].applyEnvironment : false,
     smokeRole: model.planRole,
-    smokeTargets: model.accounts.map((a) => ({ stage: a.stage, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
-    applyTargets: model.accounts.map((a) => ({ stage: a.stage, environment: a.applyEnvironment, arn: a.roles.find((r) => r.role === model.applyRole)?.arn })),
+    smokeTargets: model.accounts.map((a) => ({ stage: a.stackName, arn: a.roles.find((r) => r.role === model.planRole)?.arn })),
+    applyTargets: model.accounts.map((a) => ({ stage: a.stackName, environment: a.applyEnvironment, arn: a.roles.find((r) => r.role === model.applyRole)?.arn })),
     region: model.answers.region,
     defaultBranch: model.answers.default_branch,
     pinActions: model.answers.pin_actions ?? 'major',

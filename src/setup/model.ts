@@ -36,6 +36,8 @@ export interface AccountRole {
 
 export interface AccountModel {
   stage: string;
+  /** The stack name (`-s`): the stage, or the name of the adopted stack the account's components go into. */
+  stackName: string;
   id: string;
   providerArn: string;
   /** This stack applies `github-oidc-provider`; false when reused or deployed by an earlier stage of the same account. */
@@ -61,6 +63,14 @@ export interface Model {
   deploysAnyProvider: boolean;
   stacksBasePath: string;
   warnings: TrustWarning[];
+  /** The profile the workflows activate (PROFILE_NAME unless an adopted repository has its own). */
+  profileName: string;
+  /** Jobs that use the plan role name it (ATMOS_IDENTITY) instead of relying on the default identity. */
+  planIdentityExplicit: boolean;
+  /** Workflow file each of ours is written to, when an adopted repository has one of that name. */
+  workflowFiles: Record<string, string>;
+  /** The directory of an adopted atmos.yaml that is not at the root: workflows set ATMOS_CLI_CONFIG_PATH to it. */
+  atmosConfigDir: string | null;
   /** The role for Terraform state (backend role_arn and the roles' assume statement), or null. */
   stateRoleArn: string | null;
   /** `<stacks>/orgs/<namespace>/_defaults.yaml` when the tool writes the backend there, else null. */
@@ -121,6 +131,7 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks', existing
     if (deploysProvider) providerDeployedIn.set(account.id, account.stage);
     return {
       stage: account.stage,
+      stackName: account.stage,
       id: account.id,
       providerArn,
       deploysProvider,
@@ -158,6 +169,10 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks', existing
     deploysAnyProvider: accounts.some((a) => a.deploysProvider),
     stacksBasePath,
     warnings,
+    profileName: PROFILE_NAME,
+    planIdentityExplicit: false,
+    workflowFiles: {},
+    atmosConfigDir: null,
     stateRoleArn: stateRoleArn(answers),
     defaultsPath: writesDefaults ? `${stacksBasePath}/orgs/${answers.namespace}/_defaults.yaml` : null,
     backendImport: writesDefaults ? `orgs/${answers.namespace}/_defaults` : answers.backend?.type === 'existing' ? existingBackendImport : null,
