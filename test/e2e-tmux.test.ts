@@ -147,6 +147,10 @@ const PROMPT = {
   setup: /^\? Setup/m,
   atmos: /^\? Atmos version/m,
   pro: /^\? Use Atmos Pro\?/m,
+  backend: /^\? Terraform state backend/m,
+  bucket: /^\? S3 bucket for Terraform state/m,
+  bucketRegion: /^\? Region of the state bucket/m,
+  lock: /^\? State lock/m,
   tfstate: /^\? Terraform state role ARN/m,
   guard: /^\? Add a pull-request guard workflow\?/m,
   write: /^\? Write these files\?/m,
@@ -184,6 +188,10 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     cli.press('Enter');
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
+    await cli.answer(PROMPT.backend);
+    await cli.answer(PROMPT.bucket);
+    await cli.answer(PROMPT.bucketRegion);
+    await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
     await cli.answer(PROMPT.guard);
     const summary = await cli.waitFor(PROMPT.write);
@@ -197,7 +205,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     cli.press('Enter');
     assert.is(await cli.exitCode(), 0, cli.screen());
     const screen = cli.screen();
-    assert.match(screen, /Wrote 12 files\./);
+    assert.match(screen, /Wrote 14 files\./);
     assert.match(screen, /Next steps:/);
   } finally {
     cli.close();
@@ -206,7 +214,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
   const answers = join(WORK, 'basic-answers.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', namespace: 'acme', default_branch: 'main', region: 'eu-central-1', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true }),
+    stringify({ repository: 'acme/infra-live', namespace: 'acme', default_branch: 'main', region: 'eu-central-1', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, backend: { type: 's3', bucket: 'acme-tfstate', region: 'eu-central-1' } }),
   );
   const batch = gitRepository(join(WORK, 'basic-batch'), 'git@github.com:acme/infra-live.git');
   const result = await runCli(['init', '--yes', '--answers', answers, batch]);
@@ -232,6 +240,7 @@ test('a wrong account id is refused at the prompt with the inline error, correct
       atmos_version: '1.215.0',
       atmos_pro: true,
       tfstate_role_arn: null,
+      backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' },
       guard_workflow: false,
     }),
   );
@@ -332,7 +341,7 @@ test('init: an account id another stage uses asks "same account as dev?"; no ask
   const answers = join(WORK, 'same-id.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false }),
+    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }),
   );
   const target = gitRepository(join(WORK, 'same-id'), 'git@github.com:acme/infra-live.git');
   const before = snapshot(target);
@@ -365,7 +374,10 @@ test('init: an account id another stage uses asks "same account as dev?"; no ask
 
 test('init again in a set-up repository asks every question with the recorded answers as defaults, and writes the change', async () => {
   const target = gitRepository(join(WORK, 'rerun'), 'git@github.com:acme/infra-live.git');
-  const first = await runCli(['init', '--yes', '--account', 'dev=111111111111', '--account', 'prod=222222222222', '--set', 'namespace=acme', target]);
+  const first = await runCli([
+    'init', '--yes', '--account', 'dev=111111111111', '--account', 'prod=222222222222', '--set', 'namespace=acme',
+    '--set', 'backend.type=s3', '--set', 'backend.bucket=acme-tfstate', '--set', 'backend.region=us-east-2', target,
+  ]);
   assert.is(first.code, 0, first.stderr);
   const cli = start(['init', target]);
   try {
@@ -384,10 +396,15 @@ test('init again in a set-up repository asks every question with the recorded an
     await cli.answer(/^\? GitHub Environment of the apply job/m);
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
+    await cli.answer(PROMPT.backend);
+    await cli.answer(PROMPT.bucket);
+    await cli.answer(PROMPT.bucketRegion);
+    await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
     await cli.answer(PROMPT.guard);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-west-1, advanced setup/);
+    assert.match(summary, /State: s3:\/\/acme-tfstate \(us-east-2\)/, 'the recorded backend is the default');
     assert.match(summary, /Files: 0 to create, \d+ to change/);
     cli.press('Enter');
     assert.is(await cli.exitCode(), 0, cli.screen());

@@ -859,7 +859,12 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     const other = elsewhere.find((r) => r.created);
     // Refuted only where the repository manages the roles of that account (or records its setup):
     // a role of an account whose roles are made elsewhere is unknown, not missing.
-    const provable = elsewhere.length > 0 || c.answers !== null || c.side.roles.some((r) => r.account !== null && r.account === parts?.account);
+    // In an adopted repository (answers `adopted:`) the tool's own roles do not make the user's
+    // outside roles the repository's: only the user's role components count, as before adoption.
+    const adopted = c.answers?.adopted === true;
+    const ours = (r: RoleInfo): boolean => adopted && (c.answers?.roles ?? []).some((x) => `iam-role/${x.name}` === r.component.name);
+    const provable =
+      elsewhere.length > 0 || (c.answers !== null && !adopted) || c.side.roles.some((r) => !ours(r) && r.account !== null && r.account === parts?.account);
     if (other) {
       chain.verdict = 'denied';
       chain.reasons.push(`no role ${parts?.name} in account ${parts?.account}; ${other.component.name} creates it in account ${other.account ?? '(unknown)'} (stack ${other.stack.name})`);

@@ -26,6 +26,14 @@ const SET_KEYS: Record<string, (text: string) => unknown> = {
   tfstate_role_arn: (t) => (t === '' || t === 'null' ? null : t),
   pin_actions: (t) => t,
   guard_workflow: (t) => (/^(true|yes|on)$/i.test(t) ? true : /^(false|no|off)$/i.test(t) ? false : t),
+  // The state backend, one field per key: --set backend.type=s3 --set backend.bucket=acme-tfstate ...
+  'backend.type': (t) => t,
+  'backend.bucket': (t) => t,
+  'backend.region': (t) => t,
+  'backend.key_prefix': (t) => (t === '' || t === 'null' ? null : t),
+  'backend.use_lockfile': (t) => (/^(true|yes|on)$/i.test(t) ? true : /^(false|no|off)$/i.test(t) ? false : t),
+  'backend.dynamodb_table': (t) => (t === '' || t === 'null' ? null : t),
+  'backend.role_arn': (t) => (t === '' || t === 'null' ? null : t),
 };
 
 /** Keys `--set` refuses, with where that answer is given instead. */
@@ -70,7 +78,11 @@ export function answersFromFlags(input: AnswerFlagsInput): FlagAnswers {
       problems.push({ field: '--set', value: item, allowed: `unknown key "${key}"${guess ? `; did you mean ${guess}?` : ''} Keys: ${Object.keys(SET_KEYS).join(', ')}` });
       continue;
     }
-    raw[key] = SET_KEYS[key](item.slice(at + 1));
+    const value = SET_KEYS[key](item.slice(at + 1));
+    if (key.startsWith('backend.')) {
+      const backend = (typeof raw.backend === 'object' && raw.backend !== null ? raw.backend : (raw.backend = {})) as RawAnswers;
+      backend[key.slice('backend.'.length)] = value;
+    } else raw[key] = value;
     labels.push({ field: key, flag: `--set ${key}` });
   }
   if (input.repository !== null) {

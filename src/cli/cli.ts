@@ -8,6 +8,7 @@ import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answer
 import { Cancelled, commandHelp, Declined, getContext, globalHelp, type Context, type Io } from './context.ts';
 import { answersFromFlags, renameToFlags } from './answer-flags.ts';
 import type { PlanResult } from '../setup/plan.ts';
+import type { Discovery } from '../atmos/inventory.ts';
 import { nextSteps } from './next-steps.ts';
 import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts';
 import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
@@ -61,8 +62,8 @@ async function committedAnswers(dir: string): Promise<Answers[]> {
  * git remote for a missing repository (as the prompt and `check` use it). In a set-up repository a
  * terminal run asks every question again with the recorded answers as defaults.
  */
-async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Promise<Answers> {
-  let raw: RawAnswers = {};
+async function gatherAnswers(ctx: Context, previous: AnswersRecord | null, inferred: RawAnswers = {}): Promise<Answers> {
+  let raw: RawAnswers = { ...inferred };
   if (previous) raw = { ...previous.answers };
   let extraRoles: Answers['roles'] = [];
   const flags = answersFromFlags({ repository: ctx.repository, accounts: ctx.accounts, sets: ctx.sets });
@@ -71,6 +72,7 @@ async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Prom
     given = readAnswersFile(ctx.answersFile);
     delete given.files;
     delete given.generator;
+    delete given.adopted;
   }
   given = { ...given, ...flags.raw };
   const canPrompt = ctx.io.prompter !== null && !ctx.yes;
@@ -172,7 +174,7 @@ async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<b
   const { additionsFromAdvice, checkRepository, formatFinding } = await import('../check/index.ts');
   // An existing atmos.yaml is left alone and the keys it lacks are printed: check the setup as it
   // will be once they are added.
-  const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice) });
+  const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice), atmosConfig: { env: ctx.io.env } });
   // Block on errors that involve a file this run writes (or leaves as planned); an error elsewhere
   // in the user's repository was there before this run and is reported without blocking it.
   // Warnings never block: they include choices the user made with the tool (setup basic).
@@ -203,11 +205,19 @@ async function confirmPlan(ctx: Context, tree: Tree, result: PlanResult): Promis
 }
 
 /** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */
-async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
+async function planAndWrite(
+  ctx: Context,
+  generator: 'init' | 'workflows' | 'account' | 'role',
+  answers: Answers,
+  previous: AnswersRecord | null,
+  adopting: Discovery | null = null,
+): Promise<number> {
   const tree = new Tree(ctx.dir, ctx.io.treeFs, flushHooksFromEnv(ctx.io.env, ctx.io.stderr));
   const { runGenerator } = await import('../../generators/index.ts');
   const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
-  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates } });
+  // An adopted repository is read again on every run: its stacks are the user's and may have moved on.
+  const discovery = adopting ?? (previous?.adopted ? await discoverDir(ctx) : null);
+  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates, discovery } });
   for (const warning of result.model.warnings) warn(ctx, warning.message);
   ctx.io.stdout(`${ctx.dryRun ? 'Would write' : 'Plan'} for ${ctx.dir}:\n`);
   printPlan(ctx, tree);
@@ -231,15 +241,37 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}${removed ? `, removed ${removed}` : ''}.\n\n`);
   if (generator !== 'workflows') {
     const focus = generator === 'account' ? { stage: answers.accounts.at(-1)?.stage } : generator === 'role' ? { role: answers.roles.at(-1)?.name } : {};
-    ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice, focus)}\n`);
+    ctx.io.stdout(
+      `${nextSteps(result.model, result.atmosConfigAdvice, focus, { atmosConfigAdded: result.atmosConfigAdded, atmosConfigFile: result.atmosConfigFile, existingBackendFile: result.existingBackend?.file ?? null })}\n`,
+    );
   }
   return EXIT.ok;
 }
 
+async function discoverDir(ctx: Context): Promise<Discovery> {
+  const [{ discover }, { diskRepo }] = await Promise.all([import('../atmos/inventory.ts'), import('../atmos/repo.ts')]);
+  return discover(diskRepo(ctx.dir), { env: ctx.io.env });
+}
+
 async function runInit(ctx: Context): Promise<number> {
   const previous = readPrevious(ctx.dir);
-  const answers = await gatherAnswers(ctx, previous);
-  return planAndWrite(ctx, 'init', answers, previous);
+  if (previous && !previous.adopted) return planAndWrite(ctx, 'init', await gatherAnswers(ctx, previous), previous);
+  const discovery = await discoverDir(ctx);
+  const { hasAtmos, inferAnswers, refuseUnsafe } = await import('../setup/adopt.ts');
+  if (!previous && !hasAtmos(discovery)) return planAndWrite(ctx, 'init', await gatherAnswers(ctx, previous), previous);
+  // A repository with Atmos of its own: adopt it, with the answers its stacks already give.
+  refuseUnsafe(discovery);
+  const inference = inferAnswers(discovery);
+  if (!previous) {
+    const { describeInference } = await import('./summary.ts');
+    ctx.io.stdout(describeInference(discovery, inference));
+  }
+  let inferred = inference.raw;
+  const prompter = ctx.io.prompter;
+  if (!previous && prompter && !ctx.yes && Object.keys(inferred).length && !(await prompter.confirm({ message: 'Use these answers?', hint: 'no asks for each of them', default: true })))
+    inferred = {};
+  const answers = await gatherAnswers(ctx, previous, inferred);
+  return planAndWrite(ctx, 'init', answers, previous, discovery);
 }
 
 async function runWorkflows(ctx: Context): Promise<number> {

@@ -274,16 +274,57 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
   if (out.atmos_pro === undefined) {
     out.atmos_pro = await prompter.confirm({ message: 'Use Atmos Pro?', hint: 'affected stacks on pull requests, dispatched plan and apply', default: before?.atmos_pro ?? true });
   }
+  let backend: Record<string, unknown> | null = null;
+  if (out.backend === undefined) {
+    const was = before?.backend ?? null;
+    const wasS3 = was?.type === 's3' ? was : null;
+    const type = await prompter.select({
+      message: 'Terraform state backend',
+      hint: 'where CI keeps state between runs',
+      default: was?.type ?? 's3',
+      choices: [
+        { value: 's3', short: 's3', name: 's3        an S3 bucket (the tool writes the backend into the stacks\' _defaults.yaml)' },
+        { value: 'existing', short: 'existing', name: 'existing  your stacks already configure one (the generated stacks import it)' },
+        { value: 'local', short: 'local', name: 'local     state is NOT kept between CI runs: every plan shows everything as new' },
+      ],
+    });
+    backend = { type };
+    if (type === 's3') {
+      const namespace = typeof out.namespace === 'string' ? out.namespace : typeof out.repository === 'string' ? defaultNamespace(out.repository) : 'acme';
+      backend.bucket = await prompter.input({ message: 'S3 bucket for Terraform state', hint: 'it must exist; the roles need access to it', default: wasS3?.bucket ?? `${namespace}-tfstate`, validate: asValidator(rules.s3Bucket) });
+      backend.region = await prompter.input({
+        message: 'Region of the state bucket',
+        default: wasS3?.region ?? (typeof out.region === 'string' ? out.region : DEFAULT_REGION),
+        validate: asValidator(rules.region),
+      });
+      if (wasS3?.key_prefix) backend.key_prefix = wasS3.key_prefix;
+      const lock = await prompter.select({
+        message: 'State lock',
+        default: wasS3?.dynamodb_table ? 'dynamodb' : 'lockfile',
+        choices: [
+          { value: 'lockfile', short: 'S3 lock file', name: 'S3 lock file    use_lockfile (Terraform >= 1.10), nothing else to create' },
+          { value: 'dynamodb', short: 'DynamoDB table', name: 'DynamoDB table  an existing lock table' },
+        ],
+      });
+      if (lock === 'dynamodb')
+        backend.dynamodb_table = await prompter.input({ message: 'DynamoDB lock table', default: wasS3?.dynamodb_table ?? `${namespace}-tfstate-lock`, validate: asValidator(rules.dynamodbTable) });
+    }
+    out.backend = backend;
+  }
   if (out.tfstate_role_arn === undefined) {
     const arn = (
       await prompter.input({
         message: 'Terraform state role ARN',
-        hint: 'a role every generated role may assume for the state backend; empty for none',
-        default: before?.tfstate_role_arn ?? '',
+        hint: 'the backend assumes it, and every generated role may; empty for none',
+        default: (before?.backend?.type === 's3' ? before.backend.role_arn : null) ?? before?.tfstate_role_arn ?? '',
         validate: (v) => (v.trim() === '' ? true : (rules.roleArn(partition)(v.trim()) ?? true)),
       })
     ).trim();
-    out.tfstate_role_arn = arn === '' ? null : arn;
+    // One answer: with an S3 backend asked here, the role is the backend's role_arn (and the roles' statement).
+    if (backend?.type === 's3' && arn !== '') {
+      backend.role_arn = arn;
+      out.tfstate_role_arn = null;
+    } else out.tfstate_role_arn = arn === '' ? null : arn;
   }
   if (out.guard_workflow === undefined) {
     out.guard_workflow = await prompter.confirm({

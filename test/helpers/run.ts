@@ -1,5 +1,5 @@
 /** Drive the CLI in-process with captured output and an optional scripted prompt. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,9 +71,19 @@ export function goldenCases(): string[] {
   return readdirSync(GOLDEN_DIR).filter((name) => statSync(join(GOLDEN_DIR, name, 'answers.yaml'), { throwIfNoEntry: false })?.isFile()).sort();
 }
 
+/**
+ * A golden case may start from an existing repository: `test/golden/<case>/before/` is copied into
+ * the target first (an atmos.yaml of the user's, stacks that already configure a backend).
+ */
+export function seedGolden(name: string, dir: string): string {
+  const before = join(GOLDEN_DIR, name, 'before');
+  if (existsSync(before)) cpSync(before, dir, { recursive: true });
+  return dir;
+}
+
 /** Render one golden case into a fresh directory and return that directory. */
 export async function renderGolden(name: string): Promise<string> {
-  const dir = tempDir(`golden-${name}-`);
+  const dir = seedGolden(name, tempDir(`golden-${name}-`));
   const result = await runCli(['init', '--yes', '--answers', join(GOLDEN_DIR, name, 'answers.yaml'), dir]);
   if (result.code !== 0) throw new Error(`golden case ${name} failed with ${result.code}: ${result.stderr}`);
   return dir;
