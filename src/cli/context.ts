@@ -62,6 +62,8 @@ export interface Context {
   yes: boolean;
   dryRun: boolean;
   force: boolean;
+  /** `--conflict inline`: write git-style markers into conflicting files (exit 1) instead of leaving them. */
+  conflict: 'report' | 'inline';
   json: boolean;
   help: boolean;
   version: boolean;
@@ -93,6 +95,7 @@ export function getContext(argv: string[], io: Io): Context {
         yes: { type: 'boolean', short: 'y' },
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
+        conflict: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -112,6 +115,10 @@ export function getContext(argv: string[], io: Io): Context {
     throw new InputError({ field: 'arguments', value: argv.join(' '), allowed: `${(error as Error).message.split('\n')[0]}; see --help` });
   }
   const { values, positionals } = parsed;
+  if (values.conflict !== undefined && values.conflict !== 'inline' && values.conflict !== 'report')
+    throw new InputError({ field: '--conflict', value: values.conflict, allowed: 'expected "inline" (write conflict markers into the file) or "report" (leave the file, the default)' });
+  if (values.conflict === 'inline' && values.force)
+    throw new InputError({ field: '--conflict', value: values.conflict, allowed: 'expected --force or --conflict inline, not both: --force takes the generated side of each conflict, inline lets you choose' });
   let command: Command = 'init';
   const rest = [...positionals];
   if (rest.length && (COMMANDS as readonly string[]).includes(rest[0])) command = rest.shift() as Command;
@@ -124,6 +131,7 @@ export function getContext(argv: string[], io: Io): Context {
     yes: Boolean(values.yes),
     dryRun: Boolean(values['dry-run']),
     force: Boolean(values.force),
+    conflict: values.conflict === 'inline' ? 'inline' : 'report',
     json: Boolean(values.json),
     help: Boolean(values.help),
     version: Boolean(values.version),
@@ -154,7 +162,10 @@ Options:
   --answers FILE     answers from a YAML file shaped like .atmos-oidc.yaml; prompt only for the rest
   -y, --yes          never prompt: take given answers and defaults (also when stdin is not a terminal)
   --dry-run          print every create/update/conflict with a unified diff; write nothing
-  --force            overwrite managed files edited by hand (the diff is printed first)
+  --force            resolve each conflicting region to the generated side, keeping every other
+                     edit; every diff is printed before anything is written
+  --conflict inline  write git-style conflict markers into conflicting files instead (exit 1);
+                     the next run refuses a file until its markers are resolved
   --json             (check) machine-readable findings on stdout
   --explain ROLE     (check) print the trust policy the component creates for ROLE in each account
   --repository OWNER/REPO, --repository-ids OWNER_ID/REPO_ID
