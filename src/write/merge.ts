@@ -358,7 +358,8 @@ export function mergeYaml(
       }
       const userUnchanged = inBase && equal(have, wasValue);
       const toolUnchanged = inBase && equal(wasValue, wantValue);
-      if (userUnchanged) takeTheirs(keyPath, true, true);
+      if (userUnchanged && Array.isArray(wantValue) && Array.isArray(have) && !isScalarList(wantValue)) updateSeq(keyPath, have, wantValue);
+      else if (userUnchanged) takeTheirs(keyPath, true, true);
       else if (!toolUnchanged) conflict(keyPath, true, true);
       // else: edited by the user; the tool has nothing new to say here
     }
@@ -371,6 +372,49 @@ export function mergeYaml(
       if (equal(toPlain(doc.getIn(keyPath)), wasValue)) takeTheirs(keyPath, false, true);
       else conflict(keyPath, false, true);
     }
+  };
+
+  /**
+   * A list of maps (accounts, roles) the user left as generated and the tool changed: item by item,
+   * so a new item is appended as its own lines and a changed value changes at its own bytes, and
+   * comments on the other items stay.
+   */
+  const updateSeq = (keyPath: Path, have: unknown[], want: unknown[]): void => {
+    const origSeq = origNode(keyPath);
+    const wantSeq = desiredDoc.getIn(keyPath, true);
+    if (!isSeq(origSeq) || origSeq.flow || !isSeq(wantSeq) || !origSeq.items.length) return takeTheirs(keyPath, true, true);
+    for (let i = 0; i < Math.min(have.length, want.length); i++) {
+      const h = have[i];
+      const w = want[i];
+      if (equal(h, w)) continue;
+      if (isObject(h) && isObject(w)) mergeMap([...keyPath, i], w, h);
+      else takeTheirs([...keyPath, i], true, true);
+    }
+    if (want.length === have.length) return;
+    changed = true;
+    const seq = doc.getIn(keyPath, true) as YAMLSeq;
+    const items = origSeq.items as Node[];
+    if (want.length < have.length) {
+      seq.items = seq.items.slice(0, want.length);
+      for (const item of items.slice(want.length)) {
+        const region = itemRegion(current, item);
+        if (!region) precise = false;
+        else splices.push({ start: region.start, end: region.end, text: '' });
+      }
+      return;
+    }
+    const last = itemRegion(current, items[items.length - 1]);
+    let text = '';
+    for (let i = have.length; i < want.length; i++) {
+      seq.items.push(doc.createNode(want[i]));
+      const source = itemRegion(desired, wantSeq.items[i] as Node);
+      if (!source || !last) {
+        precise = false;
+        return;
+      }
+      text += reindent(withNewline(desired.slice(source.start, source.end)), source.col, last.col);
+    }
+    if (last) splices.push({ start: last.end, end: last.end, text: last.end === current.length && !current.endsWith('\n') ? `\n${text}` : text });
   };
 
   /**

@@ -1,0 +1,175 @@
+/**
+ * The structural merge's rules, one case each (src/write/merge.ts): these are the mutants issue 15
+ * found surviving in merge.ts, each now a test that fails when its rule is broken, plus the byte
+ * rules of issue 13 (a value changes at its own bytes; every other line keeps its bytes).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
+import { conflictMarkerRanges, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
+
+const BASE = `# generated
+components:
+  terraform:
+    iam-role/planner:
+      vars:
+        enabled: true
+        role_description: planner
+        trusted_github_repos:
+          - acme/infra-live:main
+        managed_policy_arns:
+          - arn:aws:iam::aws:policy/ReadOnlyAccess
+        retired: soon
+`;
+
+function edit(text: string, from: string, to: string): string {
+  assert.ok(text.includes(from), `contains ${JSON.stringify(from)}`);
+  return text.replace(from, to);
+}
+
+/** Every line of `before` except those in `changed` (1-based) appears in `after`, in order and byte for byte. */
+function assertUntouchedLinesKept(before: string, after: string, changed: number[]): void {
+  const wanted = before.split('\n').filter((_, i) => !changed.includes(i + 1));
+  const lines = after.split('\n');
+  let j = 0;
+  for (const line of wanted) {
+    while (j < lines.length && lines[j] !== line) j++;
+    assert.ok(j < lines.length, `untouched line kept byte for byte: ${JSON.stringify(line)}`);
+    j++;
+  }
+}
+
+test('a value only the tool changed takes the new value', () => {
+  const desired = edit(BASE, 'role_description: planner', 'role_description: plans');
+  const result = mergeYaml(edit(BASE, '# generated', '# generated\n# ours'), BASE, desired);
+  assert.equal(result.conflicts, []);
+  assert.match(result.text, /role_description: plans\n/);
+  assert.match(result.text, /# ours\n/);
+});
+
+test('a value only the user changed keeps the user value, with no conflict', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: our planner');
+  const result = mergeYaml(current, BASE, BASE);
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, current);
+});
+
+test('a value both sides changed differently is a conflict, and the file is left as it is', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: ours');
+  const desired = edit(BASE, 'role_description: planner', 'role_description: theirs');
+  const result = mergeYaml(current, BASE, desired);
+  assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
+  assert.is(result.text, current);
+});
+
+test('a value both sides changed the same way is no conflict', () => {
+  const both = edit(BASE, 'role_description: planner', 'role_description: same');
+  assert.equal(mergeYaml(both, BASE, both).conflicts, []);
+});
+
+test('a key the tool stops writing is removed when the user left it as generated', () => {
+  const desired = edit(BASE, '        retired: soon\n', '');
+  const result = mergeYaml(BASE, BASE, desired);
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, desired);
+});
+
+test('a key the tool stops writing but the user edited is a conflict, never deleted silently', () => {
+  const current = edit(BASE, 'retired: soon', 'retired: never # we still use it');
+  const desired = edit(BASE, '        retired: soon\n', '');
+  const result = mergeYaml(current, BASE, desired);
+  assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.retired']);
+  assert.is(result.text, current);
+  const forced = mergeYaml(current, BASE, desired, 'theirs');
+  assert.not.match(forced.text, /retired/, '--force takes the tool side of that conflict');
+});
+
+test('a section the user deleted stays deleted while the tool does not change it', () => {
+  const current = edit(BASE, '        managed_policy_arns:\n          - arn:aws:iam::aws:policy/ReadOnlyAccess\n', '');
+  const result = mergeYaml(current, BASE, BASE);
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, current);
+});
+
+test('a section the user deleted and the tool changed is a conflict', () => {
+  const current = edit(BASE, '        retired: soon\n', '');
+  const desired = edit(BASE, 'retired: soon', 'retired: later');
+  assert.equal(mergeYaml(current, BASE, desired).conflicts, ['components.terraform.iam-role/planner.vars.retired']);
+});
+
+test('a key the user added is kept, and one the tool adds is inserted with its comment', () => {
+  const current = edit(BASE, '        enabled: true\n', '        enabled: true\n        ours: 1\n');
+  const desired = edit(BASE, '        retired: soon\n', '        retired: soon\n        # why\n        added: 2\n');
+  const result = mergeYaml(current, BASE, desired);
+  assert.equal(result.conflicts, []);
+  assert.match(result.text, /ours: 1\n/);
+  assert.match(result.text, /retired: soon\n {8}# why\n {8}added: 2\n/);
+});
+
+test('new list items are appended to a list the user edited (lists merge as sets)', () => {
+  const current = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/other:main # ours\n');
+  const desired = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/infra-live:environment:prod\n');
+  const result = mergeYaml(current, BASE, desired);
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text).components.terraform['iam-role/planner'].vars.trusted_github_repos, [
+    'acme/infra-live:main',
+    'acme/other:main',
+    'acme/infra-live:environment:prod',
+  ]);
+  assert.match(result.text, /- acme\/other:main # ours\n/);
+});
+
+test('list items the tool removed go, and the user items stay', () => {
+  const current = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/other:main\n');
+  const desired = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:dev\n');
+  const result = mergeYaml(current, BASE, desired);
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text).components.terraform['iam-role/planner'].vars.trusted_github_repos, ['acme/other:main', 'acme/infra-live:dev']);
+});
+
+test('without a base, a differing value is a conflict: nothing tells whose it is', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: ours');
+  assert.equal(mergeYaml(current, null, BASE).conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
+});
+
+test('a value changes at its own bytes: indentation, quoting, comments and blank lines of every other line stay', () => {
+  const base = 'components:\n  terraform:\n    x:\n      vars:\n        a: "1"\n        b: two\n';
+  const current = '# ours\ncomponents:\n    terraform:\n\n        x:   # spaced\n            vars:\n                a:   "1"      # aligned\n                b: \'two\'\n';
+  const desired = base.replace('a: "1"', 'a: "2"');
+  const result = mergeYaml(current, base, desired);
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, current.replace('a:   "1"', 'a:   "2"'));
+  assertUntouchedLinesKept(current, result.text, [7]);
+});
+
+test('--force (theirs) replaces only the conflicting value and keeps every other edit', () => {
+  const current = edit(edit(BASE, 'role_description: planner', 'role_description: ours'), 'enabled: true', 'enabled: true # ours too');
+  const desired = edit(edit(BASE, 'role_description: planner', 'role_description: theirs'), 'retired: soon', 'retired: later');
+  const result = mergeYaml(current, BASE, desired, 'theirs');
+  assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
+  assert.is(result.text, edit(edit(current, 'role_description: ours', 'role_description: theirs'), 'retired: soon', 'retired: later'));
+});
+
+test('inline markers wrap the conflicting pair only, and resolving them to the tool side is what --force writes', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: ours');
+  const desired = edit(edit(BASE, 'role_description: planner', 'role_description: theirs'), 'retired: soon', 'retired: later');
+  const marked = mergeYaml(current, BASE, desired, 'markers');
+  assert.match(marked.text, /<<<<<<< your edit\n {8}role_description: ours\n=======\n {8}role_description: theirs\n>>>>>>> generated now\n/);
+  assert.match(marked.text, /retired: later/, 'the non-conflicting change is applied');
+  assert.equal(conflictMarkerRanges(marked.text), [[7, 11]]);
+  assert.is(resolveMarkersToTheirs(marked.text), mergeYaml(current, BASE, desired, 'theirs').text);
+});
+
+test('a file that does not parse is a conflict of the whole document', () => {
+  const result = mergeYaml('a: [\n', BASE, BASE);
+  assert.is(result.conflicts.length, 1);
+  assert.match(result.conflicts[0], /^\(document\)/);
+});
+
+test('conflict markers are found with their line numbers, CRLF or not', () => {
+  assert.equal(conflictMarkerRanges('a\r\n<<<<<<< x\r\nb\r\n=======\r\nc\r\n>>>>>>> y\r\n'), [[2, 6]]);
+  assert.equal(conflictMarkerRanges('a\n=======\nb\n'), [], 'a lone separator (a Markdown heading underline) is no marker');
+});
+
+test.run();
