@@ -295,19 +295,36 @@ export function mergeYaml(
     }
   };
 
-  const markConflict = (path: Path, inWant: boolean): void => {
-    conflicts.push(showPath(path));
-    if (mode !== 'markers') return;
-    const pair = origPair(path);
+  /**
+   * Markers around one conflicting pair: the user's lines, then the same lines as `theirs` would
+   * write them (the tool's side planned as splices and applied to that region alone), so resolving
+   * every marker to the tool's side gives exactly what `--force` writes.
+   */
+  const markConflict = (path: Path, inWant: boolean, present: boolean): void => {
+    const pair = present ? origPair(path) : undefined;
     const region = pair ? pairRegion(current, pair) : null;
-    const point = region ? { at: region.start, col: region.col } : insertPoint(path);
-    if (!point) {
+    const from = splices.length;
+    takeTheirs(path, inWant, present);
+    const planned = splices.splice(from);
+    let start: number;
+    let end: number;
+    let theirs: string;
+    if (region && planned.every((p) => p.start >= region.start && p.end <= region.end)) {
+      start = region.start;
+      end = region.end;
+      theirs = applySplices(
+        current.slice(start, end),
+        planned.map((p) => ({ ...p, start: p.start - start, end: p.end - start })),
+      );
+    } else if (!present && planned.length === 1 && planned[0].start === planned[0].end) {
+      start = end = planned[0].start;
+      theirs = planned[0].text.replace(/^\n+/, '');
+    } else {
       precise = false;
       return;
     }
-    const ours = region ? current.slice(region.start, region.end) : '';
-    const theirs = inWant ? desiredPairText(path, point.col, false).replace(/^\n/, '') : '';
-    splices.push({ start: point.at, end: region ? region.end : point.at, text: `${MARKER_OURS}\n${withNewline(ours)}${MARKER_SEP}\n${withNewline(theirs)}${MARKER_THEIRS}\n` });
+    const lead = !present && start === current.length && current !== '' && !current.endsWith('\n') ? '\n' : '';
+    splices.push({ start, end, text: `${lead}${MARKER_OURS}\n${withNewline(current.slice(start, end))}${MARKER_SEP}\n${withNewline(theirs)}${MARKER_THEIRS}\n` });
   };
 
   /** Take the tool's side at `path` in the model, and plan the splice that writes it. */
@@ -328,8 +345,9 @@ export function mergeYaml(
   };
 
   const conflict = (path: Path, inWant: boolean, present: boolean): void => {
-    markConflict(path, inWant);
-    if (mode === 'theirs') takeTheirs(path, inWant, present);
+    conflicts.push(showPath(path));
+    if (mode === 'markers') markConflict(path, inWant, present);
+    else if (mode === 'theirs') takeTheirs(path, inWant, present);
   };
 
   const mergeMap = (path: Path, want: Record<string, unknown>, was: unknown): void => {
