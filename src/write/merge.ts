@@ -492,7 +492,12 @@ export function mergeYaml(
   if (!changed && !splices.length) return { text: current, conflicts, reformatted: false };
   const spliced = applySplices(current, splices);
   if (mode === 'markers' && conflicts.length) {
-    if (!precise) return { ...wholeFile(conflicts.join(', ')), conflicts };
+    if (!precise) {
+      // The conflicting regions could not be marked one by one: mark the whole file, with the tool's
+      // side as --force would write it.
+      const forced = mergeYaml(current, base, desired, 'theirs', newKeys).text;
+      return { text: `${MARKER_OURS}\n${withNewline(current)}${MARKER_SEP}\n${withNewline(forced)}${MARKER_THEIRS}\n`, conflicts, reformatted: false };
+    }
     return { text: spliced, conflicts, reformatted: false };
   }
   if (precise) {
