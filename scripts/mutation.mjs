@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const uvu = (...files) => `node --import tsx node_modules/uvu/bin.js test '^(${files.join('|')})\\.test\\.ts$'`;
+const uvu = (...files) => `node --import tsx node_modules/uvu/bin.js --bail test '^(${files.join('|')})\\.test\\.ts$'`;
 
 /** Module → the file Stryker mutates and the tests that must catch its mutants. */
 export const MODULES = {
@@ -68,7 +68,7 @@ else if (!reportOnly) {
     const started = Date.now();
     console.log(`mutation: ${name}: ${file} against: ${command}`);
     // Fixed seeds, so every mutant meets the same generated cases; Terraform's answers cached per batch.
-    const env = { ...process.env, TRUST_TF_SEED: '1', TRUST_SIM_SEED: '1', PROPERTY_SEED: '1', TRUST_TF_CACHE: join(root, 'reports/mutation/terraform-cache') };
+    const env = { ...process.env, TRUST_TF_SEED: '1', TRUST_SIM_SEED: '1', TRUST_SIM_RUNS: '600', TRUST_TF_CACHE: join(root, 'reports/mutation/terraform-cache') };
     const run = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], { cwd: root, stdio: 'inherit', env });
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const timings = existsSync(join(root, 'reports/mutation/timings.json')) ? JSON.parse(readFileSync(join(root, 'reports/mutation/timings.json'), 'utf8')) : {};

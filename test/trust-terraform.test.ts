@@ -83,7 +83,12 @@ type Verdict = { pattern: string } | { error: string };
 class Terraform {
   readonly dir = tempDir('trust-terraform-');
   applies = 0;
-  constructor() {
+  private ready = false;
+
+  /** The scratch root module, initialised on the first batch not in the cache. */
+  private init(): void {
+    if (this.ready) return;
+    this.ready = true;
     mkdirSync(join(this.dir, 'component'));
     copyFileSync(COMPONENT, join(this.dir, 'component', 'trust-locals.tf'));
     writeFileSync(
@@ -121,6 +126,7 @@ class Terraform {
     const key = createHash('sha256').update(vars).digest('hex');
     const cached = CACHE ? join(CACHE, `${key}.json`) : null;
     if (cached && existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Verdict[];
+    this.init();
     writeFileSync(join(this.dir, 'batch.tfvars.json'), vars);
     rmSync(join(this.dir, 'terraform.tfstate'), { force: true });
     const run = this.run(['apply', '-auto-approve', '-input=false', '-no-color', '-var-file=batch.tfvars.json']);
