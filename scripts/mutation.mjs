@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const uvu = (...files) => `node --import tsx node_modules/uvu/bin.js --bail test '^(${files.join('|')})\\.test\\.ts$'`;
+const uvu = (...files) => `node --import tsx node_modules/uvu/bin.js test '^(${files.join('|')})\\.test\\.ts$' --bail`;
 
 /** Module → the file Stryker mutates and the tests that must catch its mutants. */
 export const MODULES = {
