@@ -47,6 +47,11 @@ export function hashContent(content: string): string {
   return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
 }
 
+/** Whether `content` is what the recorded hash describes. */
+export function hashMatches(content: string, recorded: string | undefined): boolean {
+  return recorded !== undefined && hashContent(content) === recorded;
+}
+
 interface AtmosConfigFacts {
   stacksBasePath: string;
   missing: string[];
@@ -119,7 +124,7 @@ async function place(tree: Tree, file: RenderedFile, base: string | undefined, o
     return;
   }
   const recorded = options.previous?.files[file.path];
-  if (before === null || before === file.content || (recorded !== undefined && hashContent(before) === recorded)) {
+  if (before === null || before === file.content || hashMatches(before, recorded)) {
     write(file.content);
     return;
   }
@@ -200,7 +205,7 @@ function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): 
     const raw = tree.original(path);
     if (raw === null) continue;
     const before = toLf(raw, eolOf(raw));
-    if (hashContent(before) === recorded || options.force) tree.remove(path);
+    if (hashMatches(before, recorded) || options.force) tree.remove(path);
     else tree.conflict(path, before, 'no longer generated from the answers, but edited by hand: delete it yourself, or run with --force');
   }
 }
@@ -274,7 +279,7 @@ async function mergeBases(tree: Tree, files: RenderedFile[], stacksBasePath: str
       .filter((f) => (f.ownership === 'managed' || f.ownership === 'shared') && recorded[f.path] !== undefined)
       .filter((f) => {
         const raw = tree.original(f.path);
-        return raw !== null && hashContent(toLf(raw, eolOf(raw))) !== recorded[f.path];
+        return raw !== null && !hashMatches(toLf(raw, eolOf(raw)), recorded[f.path]);
       })
       .map((f) => f.path),
   );
@@ -286,7 +291,7 @@ async function mergeBases(tree: Tree, files: RenderedFile[], stacksBasePath: str
       return; // answers an older version accepted and this one cannot render: no base from them
     }
     for (const f of rendered) {
-      if (needed.has(f.path) && recorded[f.path] === hashContent(f.content)) {
+      if (needed.has(f.path) && hashMatches(f.content, recorded[f.path])) {
         bases.set(f.path, f.content);
         needed.delete(f.path);
       }
