@@ -305,6 +305,17 @@ const defects: Defect[] = [
     code: 'identity-not-oidc',
     severity: 'error',
   },
+  {
+    name: 'the planner identity names no role to assume in dev (a code of its own, not identity-not-oidc)',
+    base: 'advanced',
+    plant: (d) => {
+      // Deep merge would fill it from either file: take it out of both.
+      edit(d, DEV, 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-planner', 'assume_rol: arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+      edit(d, PROFILE, 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-planner', 'assume_rol: arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+    },
+    code: 'identity-no-role',
+    severity: 'error',
+  },
 ];
 
 async function planted(defect: Defect): Promise<string> {

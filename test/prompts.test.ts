@@ -301,6 +301,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
     { kind: 'confirm', message: /^Add another/, answer: true },
     { kind: 'input', message: /^Stage of AWS account 2/, answer: ['dev', 'staging'] },
     { kind: 'input', message: /^AWS account id of staging/, answer: '111111111111' },
+    { kind: 'confirm', message: /^Account 111111111111 is dev's too: same account as dev\?/, answer: true },
     { kind: 'confirm', message: /^Add another/, answer: true },
     { kind: 'input', message: /^Stage of AWS account 3/ },
     { kind: 'input', message: /^AWS account id of prod/, answer: '333333333333' },
@@ -516,7 +517,7 @@ test('in a terminal: a summary of files and of who can assume each role, then a 
   assert.ok(readTree(target).has('.atmos-oidc.yaml'));
 });
 
-test('answering no to the confirmation writes nothing and exits 130', async () => {
+test('answering no to the confirmation writes nothing and exits 1 (not 130, which is Ctrl-C)', async () => {
   const work = tempDir('prompts-no-');
   const file = writeAnswers(join(work, 'in'), ADVANCED);
   const target = join(work, 'out');
@@ -524,9 +525,31 @@ test('answering no to the confirmation writes nothing and exits 130', async () =
   writeFileSync(join(target, 'README.md'), 'mine\n');
   const prompter = scripted([{ kind: 'confirm', message: /^Write these files\?/, answer: false }]);
   const result = await runCli(['init', '--answers', file, target], { prompter });
-  assert.is(result.code, 130);
-  assert.is(result.stderr, 'Cancelled: nothing was written.\n');
+  assert.is(result.code, 1);
+  assert.is(result.stderr, 'Declined: nothing was written.\n');
   assert.equal([...readTree(target).keys()], ['README.md']);
+});
+
+test('an account id another stage uses is asked about where it is typed: no asks for the id again', async () => {
+  const steps: Step[] = [
+    { kind: 'input', message: /^Stage of AWS account 1/, answer: 'prod' },
+    { kind: 'input', message: /^AWS account id of prod/, answer: '111111111111' },
+    { kind: 'confirm', message: /111111111111 already have/, answer: false },
+    { kind: 'confirm', message: /^Add another/, answer: true },
+    { kind: 'input', message: /^Stage of AWS account 2/, answer: 'dev' },
+    { kind: 'input', message: /^AWS account id of dev/, answer: '111111111111' },
+    { kind: 'confirm', message: /^Account 111111111111 is prod's too: same account as prod\?/, answer: false },
+    { kind: 'input', message: /^AWS account id of dev/, answer: '222222222222' },
+    { kind: 'confirm', message: /222222222222 already have/, answer: false },
+    { kind: 'confirm', message: /^Add another/, answer: false },
+  ];
+  const prompter = scripted(steps);
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null }, prompter, OPTIONS());
+  assert.equal(raw.accounts, [
+    { stage: 'prod', id: '111111111111', oidc_provider_arn: null },
+    { stage: 'dev', id: '222222222222', oidc_provider_arn: null },
+  ]);
+  assert.equal(prompter.left(), []);
 });
 
 test('Cancelled at any prompt: exit 130, one line, nothing written', async () => {

@@ -30,6 +30,7 @@ export const CODES = {
   'audience-invalid': 'an OIDC audience other than sts.amazonaws.com',
   'identity-not-in-profile': 'the identity a job selects does not exist in the active profile',
   'identity-not-oidc': 'the identity a job uses does not authenticate through a github/oidc provider',
+  'identity-no-role': 'the identity a job uses names no role to assume (no principal.assume_role)',
   'default-identity-none': 'a job relies on the default identity and there is none',
   'default-identity-multiple': 'more than one default identity',
   'profile-missing': 'a job activates a profile that does not exist',
@@ -51,6 +52,7 @@ export const CODES = {
   'import-missing': 'a stack manifest imports a file that does not exist',
   'yaml-invalid': 'a file that is not valid YAML',
   'atmos-config-missing': 'no atmos.yaml: Atmos defaults assumed',
+  'nothing-to-check': 'DIR is not an Atmos repository: no atmos.yaml, stacks, answers file or credential-using workflow',
   'repository-assumed': 'the GitHub repository was inferred, not read from .atmos-oidc.yaml or the git remote',
 } as const;
 

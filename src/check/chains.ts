@@ -679,7 +679,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
       c.report(
         finding({
           severity: 'error',
-          code: 'identity-not-oidc',
+          code: 'identity-no-role',
           message: `identity "${currentName}" has no principal.assume_role${stack ? ` in stack ${stack.name}` : ''}: Atmos has no role to assume`,
           file: place.file,
           line: place.line,

@@ -107,6 +107,18 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
     invalid: (file) => repo.invalid(file),
   });
+  // Nothing here is Atmos: no atmos.yaml, no stack, no answers file, no job that obtains credentials.
+  // "No error" would read as "all is well"; it is an error so a mistyped DIR fails loudly.
+  if (!answers && !stacks.all().length && !chains.length && findings.some((f) => f.code === 'atmos-config-missing'))
+    report(
+      finding({
+        severity: 'error',
+        code: 'nothing-to-check',
+        message: 'no atmos.yaml, no stack manifest, no .atmos-oidc.yaml and no workflow that obtains AWS credentials: this is not an Atmos repository (or not its root)',
+        file: '',
+        fix: 'run check at the root of the Atmos repository (where atmos.yaml is), or pass its path as DIR',
+      }),
+    );
   const sorted = sortFindings(groupByStack(dedupeFindings(findings)));
   return {
     chains,

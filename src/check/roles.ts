@@ -324,6 +324,13 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
     }
     if (r.patterns) {
       const acknowledged = (probe: string): boolean => acknowledgedByAnswers(answers, subject, r, probe);
+      // Whose choice it was, in the words of the setup: the basic setup's admin role, or a role the
+      // answers file records as trusted so (an advanced setup has no "setup basic" to blame).
+      const basic = answers?.setup === 'basic';
+      const chosen = basic ? ' (setup basic, as chosen in .atmos-oidc.yaml)' : ` (as recorded for ${c.name} in .atmos-oidc.yaml)`;
+      const ackFix = basic
+        ? 'switch to setup: advanced (a read-only planner for plans, admin only from a protected GitHub Environment)'
+        : `trust ${c.name} only from a protected environment (${subject.repository}:environment:<name>) in .atmos-oidc.yaml, or give it a policy short of administrator`;
       if (r.admin && admits(r.patterns, probes.pr)) {
         const ack = acknowledged(probes.pr);
         add(
@@ -333,9 +340,9 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
             place: r.trustPlace,
             component: c.name,
             message: (s) =>
-              `${c.name} is an administrator role and admits pull request tokens (${admits(r.patterns!, probes.pr)})${s}: any pull request, from any branch, can run with it${ack ? ' (setup basic, as chosen in .atmos-oidc.yaml)' : ''}`,
+              `${c.name} is an administrator role and admits pull request tokens (${admits(r.patterns!, probes.pr)})${s}: any pull request, from any branch, can run with it${ack ? chosen : ''}`,
             fix: ack
-              ? 'switch to setup: advanced (a read-only planner for plans, admin only from a protected GitHub Environment)'
+              ? ackFix
               : `constrain its trusted_github_repos to an environment (e.g. ${subject.repository}:environment:production) and use a read-only role for pull requests`,
           },
           r.stack.name,
@@ -350,8 +357,8 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
             place: r.trustPlace,
             component: c.name,
             message: (s) =>
-              `${c.name} is an administrator role and admits tokens from any branch (${admits(r.patterns!, probes.branch)})${s}: anyone who can push a branch can run with it${ack ? ' (as chosen in .atmos-oidc.yaml)' : ''}`,
-            fix: ack ? 'switch to setup: advanced, or trust only a protected GitHub Environment' : `constrain its trusted_github_repos to a protected environment (${subject.repository}:environment:<name>) or the default branch`,
+              `${c.name} is an administrator role and admits tokens from any branch (${admits(r.patterns!, probes.branch)})${s}: anyone who can push a branch can run with it${ack ? chosen : ''}`,
+            fix: ack ? ackFix : `constrain its trusted_github_repos to a protected environment (${subject.repository}:environment:<name>) or the default branch`,
           },
           r.stack.name,
         );

@@ -4,6 +4,8 @@
  */
 import type { Model } from '../setup/model.ts';
 import { PROVIDER_COMPONENT } from '../setup/model.ts';
+import { actionRef } from '../answers/action-pins.ts';
+import { describeEntries } from '../setup/trust.ts';
 
 /** Limit the deploy commands to what a day-two command added: one new stage, or one new role. */
 export interface StepsFocus {
@@ -29,6 +31,17 @@ export function nextSteps(model: Model, atmosConfigAdvice: string | null, focus:
     }
   }
   lines.push('');
+  if (focus.role) {
+    const other = otherRepositories(model, focus.role);
+    if (other.length) {
+      lines.push(...otherRepositorySteps(model, focus.role, other, step++));
+      // This repository's own variables and workflows are unchanged by a role only others use.
+      if (!trustsOwnRepository(model, focus.role)) {
+        lines.push(`${step++}. Before CI runs there, prove this repository's chain: npx create-atmos-oidc check`);
+        return lines.join('\n');
+      }
+    }
+  }
   lines.push(`${step++}. Set the repository variables the workflows read:`);
   lines.push(`     gh variable set ATMOS_VERSION --body "${a.atmos_version}" --repo ${a.repository}`);
   if (a.atmos_pro) lines.push(`     gh variable set ATMOS_PRO_WORKSPACE_ID --body "<your Atmos Pro workspace id>" --repo ${a.repository}`);
@@ -53,4 +66,59 @@ export function nextSteps(model: Model, atmosConfigAdvice: string | null, focus:
     lines.push('only inside a GitHub Environment you protect.');
   }
   return lines.join('\n');
+}
+
+/** `owner/repo` of a trust entry (before any `:` qualifier), lower-cased for comparison. */
+function entryRepository(entry: string): string {
+  return entry.split(':')[0];
+}
+
+/** Repositories other than this one that `role`'s trust entries name (by name, as typed). */
+function otherRepositories(model: Model, role: string): string[] {
+  const own = model.answers.repository.toLowerCase();
+  const answer = model.roles.find((r) => r.answer.name === role)?.answer;
+  if (!answer) return [];
+  return [...new Set(answer.trust.map(entryRepository).filter((r) => r.toLowerCase() !== own && !r.includes('*')))];
+}
+
+function trustsOwnRepository(model: Model, role: string): boolean {
+  const own = model.answers.repository.toLowerCase();
+  return Boolean(model.roles.find((r) => r.answer.name === role)?.answer.trust.some((e) => entryRepository(e).toLowerCase() === own));
+}
+
+/**
+ * What another repository needs to use a role trusted for it: the role's ARN in each account, and
+ * the job lines that obtain the credentials (permission to request the token, the environment or
+ * branch its trust entry requires, and the action with that ARN). Those lines go in that
+ * repository's workflow; nothing here writes to it.
+ */
+function otherRepositorySteps(model: Model, role: string, repositories: string[], step: number): string[] {
+  const a = model.answers;
+  const lines: string[] = [];
+  const answer = model.roles.find((r) => r.answer.name === role)!.answer;
+  const accounts = model.accounts.map((acc) => ({ acc, ar: acc.roles.find((r) => r.role.answer.name === role) })).filter((x) => x.ar);
+  for (const repo of repositories) {
+    const entries = answer.trust.filter((e) => entryRepository(e).toLowerCase() === repo.toLowerCase());
+    lines.push(`${step}. In ${repo} (trusted by ${entries.join(', ')}), assume the role from its workflows:`);
+    lines.push('   Role ARN per account:');
+    for (const { acc, ar } of accounts) lines.push(`     ${acc.stage.padEnd(12)} ${ar!.arn}`);
+    const first = accounts[0];
+    lines.push(`   It admits ${describeEntries(entries.map((e) => e.replaceAll('{stage}', first.acc.stage)), model.trustedOrg)}${entries.some((e) => e.includes('{stage}')) ? ` ({stage} is each account's stage; ${first.acc.stage} shown)` : ''}.`);
+    const environment = entries.map((e) => /:environment:(.+)$/.exec(e)?.[1]).find(Boolean);
+    lines.push(`   A job there that deploys to ${first.acc.stage} (repeat per account with its ARN):`);
+    lines.push('     jobs:');
+    lines.push('       deploy:');
+    lines.push('         runs-on: ubuntu-latest');
+    if (environment) lines.push(`         environment: ${environment.replaceAll('{stage}', first.acc.stage)}   # the role admits only this environment`);
+    lines.push('         permissions:');
+    lines.push('           id-token: write   # to request the OIDC token');
+    lines.push('           contents: read');
+    lines.push('         steps:');
+    lines.push(`           - uses: ${actionRef('aws-actions/configure-aws-credentials@v6', a.pin_actions)}`);
+    lines.push('             with:');
+    lines.push(`               role-to-assume: ${first.ar!.arn}`);
+    lines.push(`               aws-region: ${a.region}`);
+    lines.push('');
+  }
+  return lines;
 }

@@ -43,13 +43,22 @@ export interface PlanResult {
   inlineConflicts: InlineConflict[];
 }
 
+/** The recorded hash of a generated file: `sha256:` and the full SHA-256 digest (64 hex digits). */
 export function hashContent(content: string): string {
-  return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 
-/** Whether `content` is what the recorded hash describes. */
+/**
+ * Whether `content` is what `recorded` describes. Versions before 0.2 wrote `sha256:` with only the
+ * first 32 hex digits of the digest (half of it, under a label that promised all of it); such a
+ * record is still read, as that prefix, so a repository set up by them keeps its merge base.
+ */
 export function hashMatches(content: string, recorded: string | undefined): boolean {
-  return recorded !== undefined && hashContent(content) === recorded;
+  if (recorded === undefined) return false;
+  const full = hashContent(content);
+  if (/^sha256:[0-9a-f]{64}$/.test(recorded)) return recorded === full;
+  if (/^sha256:[0-9a-f]{32}$/.test(recorded)) return full.startsWith(recorded);
+  return false;
 }
 
 interface AtmosConfigFacts {
