@@ -172,4 +172,81 @@ test('conflict markers are found with their line numbers, CRLF or not', () => {
   assert.equal(conflictMarkerRanges('a\n=======\nb\n'), [], 'a lone separator (a Markdown heading underline) is no marker');
 });
 
+const ACCOUNTS = `accounts:
+  - stage: dev # the sandbox
+    id: "111111111111"
+    oidc_provider_arn: null
+roles:
+  - name: planner
+    policies:
+      - ReadOnlyAccess
+`;
+
+test('a list of maps the user left alone gets a new item appended as its own lines, comments on the others kept', () => {
+  const desired = ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n').replace('# the sandbox', '');
+  const result = mergeYaml(ACCOUNTS, ACCOUNTS, desired, 'theirs');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n'));
+});
+
+test('a list of maps: items the tool dropped from the end go, line by line', () => {
+  const two = ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n');
+  const result = mergeYaml(two, two, ACCOUNTS, 'theirs');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, ACCOUNTS);
+});
+
+test('a list of maps: a value changed inside an item changes at its own bytes', () => {
+  const desired = ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"').replace('      - ReadOnlyAccess\n', '      - ReadOnlyAccess\n      - ViewOnlyAccess\n');
+  const result = mergeYaml(ACCOUNTS, ACCOUNTS, desired, 'theirs');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"').replace('      - ReadOnlyAccess\n', '      - ReadOnlyAccess\n      - ViewOnlyAccess\n'));
+});
+
+test('a list of maps both sides changed differently is a conflict, whole', () => {
+  const current = ACCOUNTS.replace('id: "111111111111"', 'id: "444444444444"');
+  const desired = ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"');
+  assert.equal(mergeYaml(current, ACCOUNTS, desired).conflicts, ['accounts']);
+});
+
+test('new keys go in the generated order when asked (the answers file), at the end of their map otherwise', () => {
+  const base = 'version: 1\nregion: a\n';
+  const current = '# mine\nversion: 1\nregion: a\n';
+  const desired = 'version: 1\nnamespace: n\nregion: a\nfiles: {}\n';
+  assert.is(mergeYaml(current, base, desired, 'theirs', 'generated').text, '# mine\nversion: 1\nnamespace: n\nregion: a\nfiles: {}\n');
+  assert.is(mergeYaml(current, base, desired, 'theirs').text, '# mine\nversion: 1\nregion: a\nnamespace: n\nfiles: {}\n');
+  const first = 'region: a\n';
+  assert.is(mergeYaml(first, first, 'version: 1\nregion: a\n', 'theirs', 'generated').text, 'version: 1\nregion: a\n', 'before the first key when nothing precedes it');
+});
+
+test('the header comment is the tool\'s while it is as generated, the user\'s once edited', () => {
+  const base = '# v1 header\na: 1\n';
+  const desired = '# v2 header\na: 1\n';
+  assert.is(mergeYaml(base, base, desired).text, desired);
+  const edited = '# our header\na: 1\n';
+  assert.is(mergeYaml(edited, base, desired).text, edited);
+});
+
+test('a removed key that leaves its map empty is written as an empty map, and a scalar list item removed from a flow list too', () => {
+  const base = 'a:\n  b:\n    c: 1\n  d: 2\nl: [x, y]\n';
+  const desired = 'a:\n  b: {}\n  d: 2\nl: [x]\n';
+  const result = mergeYaml(base, base, desired);
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text), { a: { b: {}, d: 2 }, l: ['x'] });
+  assert.match(result.text, /^ {2}d: 2$/m, 'the sibling keeps its bytes');
+});
+
+test('a new key in a file without a final newline starts on a line of its own', () => {
+  const result = mergeYaml('a: 1', 'a: 1\n', 'a: 1\nb: 2\n');
+  assert.is(result.text, 'a: 1\nb: 2\n');
+});
+
+test('a scalar list item appended after a last line without newline, and items of a list the user emptied', () => {
+  const base = 'l:\n  - x\n';
+  assert.is(mergeYaml('l:\n  - x', base, 'l:\n  - x\n  - y\n').text, 'l:\n  - x\n  - y\n');
+  const removedAll = mergeYaml(base, base, 'l:\n  - y\n');
+  assert.equal(parse(removedAll.text), { l: ['y'] });
+});
+
 test.run();
