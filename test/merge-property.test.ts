@@ -218,6 +218,7 @@ test(`structural merge agrees with the model of the rules on ${RUNS} random base
     }
 
     const forced = mergeYaml(hand.text, baseText, theirsText, 'theirs');
+    if (forced.reformatted) counts.reformatted++;
     const expectedForced = model(base, ours, theirs, 'theirs');
     assert.equal(parse(forced.text) ?? {}, expectedForced.value, `seed ${seed}: --force takes the tool side of each conflict, and only there`);
     if (!forced.reformatted) assertUntouchedLinesKept(hand, ours, forced.text, expectedForced.value, seed);
@@ -229,7 +230,9 @@ test(`structural merge agrees with the model of the rules on ${RUNS} random base
     }
   }
   assert.ok(counts.conflicts > RUNS / 10 && counts.clean > RUNS / 10, `both outcomes are exercised: ${JSON.stringify(counts)}`);
-  assert.ok(counts.reformatted <= counts.clean / 10, `the whole-file fallback is rare: ${counts.reformatted} of ${counts.clean}`);
+  // The whole-file fallback (re-serialising) hides a wrong splice behind a right value: it must stay
+  // rare (about 1 merge in 100: maps the merge empties or changes from both sides at once).
+  assert.ok(counts.reformatted <= Math.max(1, RUNS / 30), `the whole-file fallback is rare: ${counts.reformatted} of ${2 * RUNS} merges`);
 });
 
 test('where only values change, on lines far apart, the structural merge writes what git merge-file writes', () => {

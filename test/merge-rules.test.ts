@@ -42,6 +42,7 @@ function assertUntouchedLinesKept(before: string, after: string, changed: number
 test('a value only the tool changed takes the new value', () => {
   const desired = edit(BASE, 'role_description: planner', 'role_description: plans');
   const result = mergeYaml(edit(BASE, '# generated', '# generated\n# ours'), BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.match(result.text, /role_description: plans\n/);
   assert.match(result.text, /# ours\n/);
@@ -50,6 +51,7 @@ test('a value only the tool changed takes the new value', () => {
 test('a value only the user changed keeps the user value, with no conflict', () => {
   const current = edit(BASE, 'role_description: planner', 'role_description: our planner');
   const result = mergeYaml(current, BASE, BASE);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.is(result.text, current);
 });
@@ -58,6 +60,7 @@ test('a value both sides changed differently is a conflict, and the file is left
   const current = edit(BASE, 'role_description: planner', 'role_description: ours');
   const desired = edit(BASE, 'role_description: planner', 'role_description: theirs');
   const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
   assert.is(result.text, current);
 });
@@ -70,6 +73,7 @@ test('a value both sides changed the same way is no conflict', () => {
 test('a key the tool stops writing is removed when the user left it as generated', () => {
   const desired = edit(BASE, '        retired: soon\n', '');
   const result = mergeYaml(BASE, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.is(result.text, desired);
 });
@@ -78,15 +82,18 @@ test('a key the tool stops writing but the user edited is a conflict, never dele
   const current = edit(BASE, 'retired: soon', 'retired: never # we still use it');
   const desired = edit(BASE, '        retired: soon\n', '');
   const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.retired']);
   assert.is(result.text, current);
   const forced = mergeYaml(current, BASE, desired, 'theirs');
+  assert.not.ok(forced.reformatted, 'edited in place, not re-serialised');
   assert.not.match(forced.text, /retired/, '--force takes the tool side of that conflict');
 });
 
 test('a section the user deleted stays deleted while the tool does not change it', () => {
   const current = edit(BASE, '        managed_policy_arns:\n          - arn:aws:iam::aws:policy/ReadOnlyAccess\n', '');
   const result = mergeYaml(current, BASE, BASE);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.is(result.text, current);
 });
@@ -101,6 +108,7 @@ test('a key the user added is kept, and one the tool adds is inserted with its c
   const current = edit(BASE, '        enabled: true\n', '        enabled: true\n        ours: 1\n');
   const desired = edit(BASE, '        retired: soon\n', '        retired: soon\n        # why\n        added: 2\n');
   const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.match(result.text, /ours: 1\n/);
   assert.match(result.text, /retired: soon\n {8}# why\n {8}added: 2\n/);
@@ -110,6 +118,7 @@ test('new list items are appended to a list the user edited (lists merge as sets
   const current = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/other:main # ours\n');
   const desired = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/infra-live:environment:prod\n');
   const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.equal(parse(result.text).components.terraform['iam-role/planner'].vars.trusted_github_repos, [
     'acme/infra-live:main',
@@ -123,6 +132,7 @@ test('list items the tool removed go, and the user items stay', () => {
   const current = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/other:main\n');
   const desired = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:dev\n');
   const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.equal(parse(result.text).components.terraform['iam-role/planner'].vars.trusted_github_repos, ['acme/other:main', 'acme/infra-live:dev']);
 });
@@ -137,6 +147,7 @@ test('a value changes at its own bytes: indentation, quoting, comments and blank
   const current = '# ours\ncomponents:\n    terraform:\n\n        x:   # spaced\n            vars:\n                a:   "1"      # aligned\n                b: \'two\'\n';
   const desired = base.replace('a: "1"', 'a: "2"');
   const result = mergeYaml(current, base, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.not.ok(result.reformatted);
   assert.is(result.text, current.replace('a:   "1"', 'a:   "2"'));
@@ -147,6 +158,7 @@ test('--force (theirs) replaces only the conflicting value and keeps every other
   const current = edit(edit(BASE, 'role_description: planner', 'role_description: ours'), 'enabled: true', 'enabled: true # ours too');
   const desired = edit(edit(BASE, 'role_description: planner', 'role_description: theirs'), 'retired: soon', 'retired: later');
   const result = mergeYaml(current, BASE, desired, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
   assert.is(result.text, edit(edit(current, 'role_description: ours', 'role_description: theirs'), 'retired: soon', 'retired: later'));
 });
@@ -155,6 +167,7 @@ test('inline markers wrap the conflicting pair only, and resolving them to the t
   const current = edit(BASE, 'role_description: planner', 'role_description: ours');
   const desired = edit(edit(BASE, 'role_description: planner', 'role_description: theirs'), 'retired: soon', 'retired: later');
   const marked = mergeYaml(current, BASE, desired, 'markers');
+  assert.not.ok(marked.reformatted, 'edited in place, not re-serialised');
   assert.match(marked.text, /<<<<<<< your edit\n {8}role_description: ours\n=======\n {8}role_description: theirs\n>>>>>>> generated now\n/);
   assert.match(marked.text, /retired: later/, 'the non-conflicting change is applied');
   assert.equal(conflictMarkerRanges(marked.text), [[7, 11]]);
@@ -163,6 +176,7 @@ test('inline markers wrap the conflicting pair only, and resolving them to the t
 
 test('a file that does not parse is a conflict of the whole document', () => {
   const result = mergeYaml('a: [\n', BASE, BASE);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.is(result.conflicts.length, 1);
   assert.match(result.conflicts[0], /^\(document\)/);
 });
@@ -185,6 +199,7 @@ roles:
 test('a list of maps the user left alone gets a new item appended as its own lines, comments on the others kept', () => {
   const desired = ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n').replace('# the sandbox', '');
   const result = mergeYaml(ACCOUNTS, ACCOUNTS, desired, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.not.ok(result.reformatted);
   assert.is(result.text, ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n'));
@@ -193,6 +208,7 @@ test('a list of maps the user left alone gets a new item appended as its own lin
 test('a list of maps: items the tool dropped from the end go, line by line', () => {
   const two = ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n');
   const result = mergeYaml(two, two, ACCOUNTS, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.is(result.text, ACCOUNTS);
 });
@@ -200,6 +216,7 @@ test('a list of maps: items the tool dropped from the end go, line by line', () 
 test('a list of maps: a value changed inside an item changes at its own bytes', () => {
   const desired = ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"').replace('      - ReadOnlyAccess\n', '      - ReadOnlyAccess\n      - ViewOnlyAccess\n');
   const result = mergeYaml(ACCOUNTS, ACCOUNTS, desired, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.is(result.text, ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"').replace('      - ReadOnlyAccess\n', '      - ReadOnlyAccess\n      - ViewOnlyAccess\n'));
 });
@@ -232,6 +249,7 @@ test('a removed key that leaves its map empty is written as an empty map, and a 
   const base = 'a:\n  b:\n    c: 1\n  d: 2\nl: [x, y]\n';
   const desired = 'a:\n  b: {}\n  d: 2\nl: [x]\n';
   const result = mergeYaml(base, base, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.equal(result.conflicts, []);
   assert.equal(parse(result.text), { a: { b: {}, d: 2 }, l: ['x'] });
   assert.match(result.text, /^ {2}d: 2$/m, 'the sibling keeps its bytes');
@@ -239,6 +257,7 @@ test('a removed key that leaves its map empty is written as an empty map, and a 
 
 test('a new key in a file without a final newline starts on a line of its own', () => {
   const result = mergeYaml('a: 1', 'a: 1\n', 'a: 1\nb: 2\n');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.is(result.text, 'a: 1\nb: 2\n');
 });
 
@@ -246,6 +265,7 @@ test('a scalar list item appended after a last line without newline, and items o
   const base = 'l:\n  - x\n';
   assert.is(mergeYaml('l:\n  - x', base, 'l:\n  - x\n  - y\n').text, 'l:\n  - x\n  - y\n');
   const removedAll = mergeYaml(base, base, 'l:\n  - y\n');
+  assert.not.ok(removedAll.reformatted, 'edited in place, not re-serialised');
   assert.equal(parse(removedAll.text), { l: ['y'] });
 });
 
