@@ -269,4 +269,14 @@ test('a scalar list item appended after a last line without newline, and items o
   assert.equal(parse(removedAll.text), { l: ['y'] });
 });
 
+test('a change that cannot be spliced (a key in a flow map) is still applied, by writing the file anew', () => {
+  const base = 'm: {a: 1, b: 2}\nn: 1\n';
+  const result = mergeYaml(base, base, 'm:\n  a: 1\nn: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
+  assert.equal(parse(result.text), { m: { a: 1 }, n: 1 });
+  const added = mergeYaml(base, base, 'm:\n  a: 1\n  b: 2\n  c: 3\nn: 1\n');
+  assert.equal(parse(added.text), { m: { a: 1, b: 2, c: 3 }, n: 1 });
+});
+
 test.run();
