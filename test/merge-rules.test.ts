@@ -279,4 +279,76 @@ test('a change that cannot be spliced (a key in a flow map) is still applied, by
   assert.equal(parse(added.text), { m: { a: 1, b: 2, c: 3 }, n: 1 });
 });
 
+test('a list one side turned into a plain value: the side that changed wins, both changed is a conflict', () => {
+  const base = 'l:\n  - a\n  - b\nk: 1\n';
+  const toScalar = 'l: none\nk: 1\n';
+  assert.equal(parse(mergeYaml(base, base, toScalar).text), { l: 'none', k: 1 }, 'the tool changed it');
+  assert.is(mergeYaml(toScalar, base, base).text, toScalar, 'the user changed it');
+  const userList = 'l:\n  - a\n  - b\n  - c\nk: 1\n';
+  assert.equal(mergeYaml(userList, base, toScalar).conflicts, ['l'], 'both changed it');
+  assert.equal(mergeYaml(toScalar, base, 'l:\n  - a\nk: 1\n').conflicts, ['l'], 'the user made it a value, the tool changed the list');
+});
+
+test('a document that is no map is a conflict of the whole document, named', () => {
+  assert.equal(mergeYaml('- a\n', 'a: 1\n', 'a: 1\n').conflicts, ['(document): the file on disk is not a YAML map']);
+  assert.equal(mergeYaml('a: 1\n', null, '- a\n').conflicts, ['(document): the generated file is not a map']);
+  const marked = mergeYaml('- a\n', 'a: 1\n', 'a: 2\n', 'markers');
+  assert.is(marked.text, '<<<<<<< your edit\n- a\n=======\na: 2\n>>>>>>> generated now\n');
+  assert.is(mergeYaml('- a\n', 'a: 1\n', 'a: 2\n', 'theirs').text, 'a: 2\n');
+});
+
+test('without a base the header comment is the user\'s', () => {
+  assert.is(mergeYaml('a: 1\n', null, '# new\na: 1\n').text, 'a: 1\n');
+});
+
+test('removing every key of a map leaves an empty map, not a null', () => {
+  const base = 'a:\n  b: 1\n  c: 2\nz: 1\n';
+  const result = mergeYaml(base, base, 'a: {}\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text), { a: {}, z: 1 });
+});
+
+test('a conflict in a flow map is marked over the whole file, the tool side as --force writes it', () => {
+  const base = 'm: {a: 1, b: 2}\nn: 1\n';
+  const current = 'm: {a: 5, b: 2}\nn: 1\n';
+  const desired = 'm:\n  a: 7\n  b: 2\nn: 2\n';
+  const marked = mergeYaml(current, base, desired, 'markers');
+  const forced = mergeYaml(current, base, desired, 'theirs');
+  assert.equal(marked.conflicts, ['m.a']);
+  assert.is(marked.text, `<<<<<<< your edit\n${current}=======\n${forced.text}>>>>>>> generated now\n`);
+  assert.is(resolveMarkersToTheirs(marked.text), forced.text);
+});
+
+test('a flow list of maps the tool extends is written anew as that one pair', () => {
+  const base = 'accounts: [{stage: dev}]\nk: 1 # mine\n';
+  const result = mergeYaml(base, base, 'accounts:\n  - stage: dev\n  - stage: prod\nk: 1\n', 'theirs');
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, 'accounts:\n  - stage: dev\n  - stage: prod\nk: 1 # mine\n');
+});
+
+test('a list of maps with a plain item: the item changes at its own bytes', () => {
+  const base = 'l:\n  - a: 1 # one\n  - x\n';
+  const result = mergeYaml(base, base, 'l:\n  - a: 1\n  - y\n', 'theirs');
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, 'l:\n  - a: 1 # one\n  - y\n');
+});
+
+test('a map item appended to a list at the end of a file without a final newline', () => {
+  const current = 'l:\n  - a: 1';
+  const result = mergeYaml(current, current, 'l:\n  - a: 1\n  - a: 2\n', 'theirs');
+  assert.is(result.text, 'l:\n  - a: 1\n  - a: 2\n');
+});
+
+test('plain lists: the tool removes a middle item line by line; a flow list merges as a set too', () => {
+  const base = 'l:\n  - a\n  - b # bee\n  - c\n';
+  const result = mergeYaml(base, base, 'l:\n  - a\n  - c\n');
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, 'l:\n  - a\n  - c\n');
+  const flow = mergeYaml('l: [a, b, u]\n', 'l: [a, b]\n', 'l: [a, c]\n');
+  assert.equal(flow.conflicts, []);
+  assert.equal(parse(flow.text), { l: ['a', 'u', 'c'] });
+  const user = mergeYaml('l:\n  - a\n  - u\n', 'l:\n  - a\n', 'l:\n  - a\n');
+  assert.is(user.text, 'l:\n  - a\n  - u\n', 'nothing new from the tool: the user list as it is');
+});
+
 test.run();
