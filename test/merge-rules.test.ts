@@ -276,6 +276,7 @@ test('a change that cannot be spliced (a key in a flow map) is still applied, by
   assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
   assert.equal(parse(result.text), { m: { a: 1 }, n: 1 });
   const added = mergeYaml(base, base, 'm:\n  a: 1\n  b: 2\n  c: 3\nn: 1\n');
+  assert.not.ok(added.reformatted, 'edited in place, not re-serialised');
   assert.equal(parse(added.text), { m: { a: 1, b: 2, c: 3 }, n: 1 });
 });
 
@@ -293,6 +294,7 @@ test('a document that is no map is a conflict of the whole document, named', () 
   assert.equal(mergeYaml('- a\n', 'a: 1\n', 'a: 1\n').conflicts, ['(document): the file on disk is not a YAML map']);
   assert.equal(mergeYaml('a: 1\n', null, '- a\n').conflicts, ['(document): the generated file is not a map']);
   const marked = mergeYaml('- a\n', 'a: 1\n', 'a: 2\n', 'markers');
+  assert.not.ok(marked.reformatted, 'edited in place, not re-serialised');
   assert.is(marked.text, '<<<<<<< your edit\n- a\n=======\na: 2\n>>>>>>> generated now\n');
   assert.is(mergeYaml('- a\n', 'a: 1\n', 'a: 2\n', 'theirs').text, 'a: 2\n');
 });
@@ -305,6 +307,7 @@ test('removing every key of a map leaves an empty map, not a null', () => {
   const base = 'a:\n  b: 1\n  c: 2\nz: 1\n';
   const result = mergeYaml(base, base, 'a: {}\nz: 1\n');
   assert.equal(result.conflicts, []);
+  assert.ok(result.reformatted, 'a map emptied by splices would read as null: written anew instead');
   assert.equal(parse(result.text), { a: {}, z: 1 });
 });
 
@@ -313,7 +316,9 @@ test('a conflict in a flow map is marked over the whole file, the tool side as -
   const current = 'm: {a: 5, b: 2}\nn: 1\n';
   const desired = 'm:\n  a: 7\n  b: 2\nn: 2\n';
   const marked = mergeYaml(current, base, desired, 'markers');
+  assert.not.ok(marked.reformatted, 'edited in place, not re-serialised');
   const forced = mergeYaml(current, base, desired, 'theirs');
+  assert.not.ok(forced.reformatted, 'edited in place, not re-serialised');
   assert.equal(marked.conflicts, ['m.a']);
   assert.is(marked.text, `<<<<<<< your edit\n${current}=======\n${forced.text}>>>>>>> generated now\n`);
   assert.is(resolveMarkersToTheirs(marked.text), forced.text);
@@ -336,6 +341,7 @@ test('a list of maps with a plain item: the item changes at its own bytes', () =
 test('a map item appended to a list at the end of a file without a final newline', () => {
   const current = 'l:\n  - a: 1';
   const result = mergeYaml(current, current, 'l:\n  - a: 1\n  - a: 2\n', 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
   assert.is(result.text, 'l:\n  - a: 1\n  - a: 2\n');
 });
 
@@ -345,9 +351,11 @@ test('plain lists: the tool removes a middle item line by line; a flow list merg
   assert.not.ok(result.reformatted);
   assert.is(result.text, 'l:\n  - a\n  - c\n');
   const flow = mergeYaml('l: [a, b, u]\n', 'l: [a, b]\n', 'l: [a, c]\n');
+  assert.not.ok(flow.reformatted, 'edited in place, not re-serialised');
   assert.equal(flow.conflicts, []);
   assert.equal(parse(flow.text), { l: ['a', 'u', 'c'] });
   const user = mergeYaml('l:\n  - a\n  - u\n', 'l:\n  - a\n', 'l:\n  - a\n');
+  assert.not.ok(user.reformatted, 'edited in place, not re-serialised');
   assert.is(user.text, 'l:\n  - a\n  - u\n', 'nothing new from the tool: the user list as it is');
 });
 
