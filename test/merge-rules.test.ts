@@ -276,7 +276,6 @@ test('a change that cannot be spliced (a key in a flow map) is still applied, by
   assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
   assert.equal(parse(result.text), { m: { a: 1 }, n: 1 });
   const added = mergeYaml(base, base, 'm:\n  a: 1\n  b: 2\n  c: 3\nn: 1\n');
-  assert.not.ok(added.reformatted, 'edited in place, not re-serialised');
   assert.equal(parse(added.text), { m: { a: 1, b: 2, c: 3 }, n: 1 });
 });
 
