@@ -358,4 +358,10 @@ test('plain lists: the tool removes a middle item line by line; a flow list merg
   assert.is(user.text, 'l:\n  - a\n  - u\n', 'nothing new from the tool: the user list as it is');
 });
 
+test('an item both the user and the tool added to a list appears once', () => {
+  const result = mergeYaml('l:\n  - a\n  - x\n', 'l:\n  - a\n', 'l:\n  - a\n  - x\n  - y\n');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'l:\n  - a\n  - x\n  - y\n');
+});
+
 test.run();
