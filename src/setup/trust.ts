@@ -7,24 +7,34 @@ export const AUDIENCE = 'sts.amazonaws.com';
 export const TOKEN_HOST = 'token.actions.githubusercontent.com';
 
 /**
- * The `StringLike` pattern the component emits for one `trusted_github_repos` entry:
- * no constraint → `repo:org/repo:*`; a constraint starting `ref:` or `environment:` → verbatim;
- * any other constraint → a branch, `ref:refs/heads/<constraint>`. The org falls back to
- * `trusted_github_org`.
+ * The `StringLike` pattern the component emits for one `trusted_github_repos` entry, as its
+ * `trusted_github_repos_regexp` (`^(?:(?P<org>[^://]*)\/)?(?P<repo>[^://]*):?(?P<constraint>.*)?$`,
+ * aws-iam-role src/github-assume-role-policy.tf; ../shared/reference/components/aws-iam-role/) splits it:
+ * the org is whatever precedes a first `/` that comes before any `:`; the repo runs to the next `:` or
+ * `/`; one `:` after it is dropped; the rest is the constraint. No constraint → `repo:org/repo:*`; one
+ * starting `ref:` or `environment:` → verbatim; any other → a branch, `ref:refs/heads/<constraint>`.
+ * An empty org falls back to `trusted_github_org` (`coalesce`). So `a/b/c` is repo `b` with branch `/c`,
+ * and `a/b:` has no constraint. Terraform fails where the regex cannot match (a line break in the constraint)
+ * or where no org is left; so does this function. test/trust-terraform.test.ts compares the two.
  */
 export function trustPattern(entry: string, trustedOrg: string | null): string {
-  const colon = entry.indexOf(':');
-  const repoPart = colon === -1 ? entry : entry.slice(0, colon);
-  const constraint = colon === -1 ? null : entry.slice(colon + 1);
-  const slash = repoPart.indexOf('/');
-  const org = slash === -1 ? trustedOrg : repoPart.slice(0, slash);
-  const repo = slash === -1 ? repoPart : repoPart.slice(slash + 1);
-  if (!org) throw new Error(`trust entry "${entry}" has no org and trusted_github_org is empty`);
+  const first = entry.search(/[:/]/);
+  const hasOrg = first !== -1 && entry[first] === '/';
+  const org = hasOrg ? entry.slice(0, first) : '';
+  const rest = hasOrg ? entry.slice(first + 1) : entry;
+  const end = rest.search(/[:/]/);
+  const repo = end === -1 ? rest : rest.slice(0, end);
+  const tail = end === -1 ? '' : rest.slice(end);
+  const constraint = tail.startsWith(':') ? tail.slice(1) : tail;
+  // RE2's `.` (the constraint) stops at a line break; `[^://]` (org and repo) does not.
+  if (constraint.includes('\n')) throw new Error(`trust entry ${JSON.stringify(entry)} has a line break in its constraint, which the component's pattern cannot match`);
+  const owner = org || trustedOrg;
+  if (!owner) throw new Error(`trust entry "${entry}" has no org and trusted_github_org is empty`);
   let context: string;
-  if (constraint === null) context = '*';
+  if (constraint === '') context = '*';
   else if (constraint.startsWith('ref:') || constraint.startsWith('environment:')) context = constraint;
   else context = `ref:refs/heads/${constraint}`;
-  return `repo:${org}/${repo}:${context}`;
+  return `repo:${owner}/${repo}:${context}`;
 }
 
 /** IAM `StringLike`: `*` any run of characters, `?` one character, case-sensitive. */

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+/**
+ * `npm run mutation [-- MODULE...]`: StrykerJS over the modules whose mistakes would give a wrong
+ * trust verdict or a lost edit, one module at a time, each against a focused test command (the test
+ * files that exercise it), concurrency 1 (the machine is shared). Writes reports/mutation/MODULE.json
+ * (Stryker's JSON, gitignored) and then bench/mutation.md from every module's latest JSON, with each
+ * surviving mutant explained from bench/mutation-equivalents.json. Not part of `npm test`.
+ *
+ *   npm run mutation                 every module below
+ *   npm run mutation -- trust roles  only these
+ *   npm run mutation -- --report     only rewrite bench/mutation.md from the JSON already there
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const uvu = (...files) => `node --import tsx node_modules/uvu/bin.js test '^(${files.join('|')})\\.test\\.ts$' --bail`;
+
+/** Module → the file Stryker mutates and the tests that must catch its mutants. */
+export const MODULES = {
+  trust: { file: 'src/setup/trust.ts', command: uvu('trust-rules', 'trust-simulator', 'trust-terraform'), before: uvu('check-simulator') },
+  validate: { file: 'src/answers/validate.ts', command: uvu('validate-rules'), before: uvu('paths', 'workflow-security') },
+  answers: { file: 'src/answers/answers.ts', command: uvu('answers-rules', 'validate-rules'), before: uvu('check-yaml', 'workflow-security') },
+  roles: { file: 'src/check/roles.ts', command: uvu('roles-rules', 'check-resolver'), before: uvu('check-resolver') },
+  chains: { file: 'src/check/chains.ts', command: uvu('chains-rules', 'check-resolver', 'check-simulator'), before: uvu('check-resolver', 'check-simulator') },
+  merge: { file: 'src/write/merge.ts', command: uvu('merge-property', 'merge-rules') },
+};
+
+const args = process.argv.slice(2);
+const reportOnly = args.includes('--report');
+// --baseline: measure with the tests that existed before issue 15 (`before`), and keep the survivors in
+// bench/mutation-baseline.json so the report can say which of them the new tests kill.
+const baselineRun = args.includes('--baseline');
+const chosen = args.filter((a) => !a.startsWith('--'));
+for (const name of chosen) if (!MODULES[name]) {
+  console.error(`unknown module "${name}": one of ${Object.keys(MODULES).join(', ')}`);
+  process.exit(2);
+}
+const names = chosen.length ? chosen : Object.keys(MODULES);
+
+mkdirSync(join(root, 'reports/mutation'), { recursive: true });
+if (args.includes('--record-baseline')) for (const name of names) recordBaseline(name);
+else if (!reportOnly) {
+  for (const name of names) {
+    const { file } = MODULES[name];
+    const command = baselineRun ? MODULES[name].before : MODULES[name].command;
+    if (!command) { console.log(`mutation: ${name}: no baseline command, skipped`); continue; }
+    if (!existsSync(join(root, file))) { console.log(`mutation: ${name}: ${file} is absent, skipped`); continue; }
+    const config = {
+      $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+      testRunner: 'command',
+      commandRunner: { command },
+      mutate: [file],
+      concurrency: 1,
+      timeoutMS: 20000,
+      timeoutFactor: 2,
+      reporters: ['json', 'clear-text', 'progress'],
+      jsonReporter: { fileName: `reports/mutation/${name}${baselineRun ? '.baseline' : ''}.json` },
+      tempDirName: '.stryker-tmp',
+      cleanTempDir: 'always',
+      ignorePatterns: ['dist', 'reports', 'bench', '.workdir', '*.tgz'],
+      plugins: [],
+    };
+    const configFile = join(root, `reports/mutation/${name}.stryker.json`);
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const started = Date.now();
+    console.log(`mutation: ${name}: ${file} against: ${command}`);
+    // Fixed seeds, so every mutant meets the same generated cases; Terraform's answers cached per batch.
+    const env = { ...process.env, TRUST_TF_SEED: '1', TRUST_SIM_SEED: '1', TRUST_SIM_RUNS: '600', TRUST_TF_CACHE: join(root, 'reports/mutation/terraform-cache') };
+    const run = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], { cwd: root, stdio: 'inherit', env });
+    const minutes = ((Date.now() - started) / 60000).toFixed(1);
+    const timings = existsSync(join(root, 'reports/mutation/timings.json')) ? JSON.parse(readFileSync(join(root, 'reports/mutation/timings.json'), 'utf8')) : {};
+    timings[name] = { minutes: Number(minutes), at: new Date().toISOString() };
+    writeFileSync(join(root, 'reports/mutation/timings.json'), JSON.stringify(timings, null, 2));
+    console.log(`mutation: ${name}: ${minutes} min, exit ${run.status}`);
+    if (baselineRun) recordBaseline(name);
+  }
+}
+writeReport();
+
+function recordBaseline(name) {
+  const { file } = MODULES[name];
+  const jsonFile = join(root, `reports/mutation/${name}.baseline.json`);
+  if (!existsSync(jsonFile)) return;
+  const result = JSON.parse(readFileSync(jsonFile, 'utf8')).files[file];
+  const lines = result.source.split('\n');
+  const survivors = result.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
+  const killed = result.mutants.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+  const baselineFile = join(root, 'bench/mutation-baseline.json');
+  const all = existsSync(baselineFile) ? JSON.parse(readFileSync(baselineFile, 'utf8')) : {};
+  all[name] = {
+    at: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    command: MODULES[name].before,
+    score: (100 * killed) / (killed + survivors.length),
+    survivors: survivors.map((m) => ({ line: m.location.start.line, mutator: m.mutatorName, replacement: m.replacement ?? '', key: mutantKey(m, lines) })),
+  };
+  writeFileSync(baselineFile, JSON.stringify(all, null, 1) + '\n');
+}
+
+/** bench/mutation.md: scores per module and every surviving mutant with its reason. */
+function writeReport() {
+  const notesFile = join(root, 'bench/mutation-equivalents.json');
+  const notes = existsSync(notesFile) ? JSON.parse(readFileSync(notesFile, 'utf8')) : {};
+  const timingsFile = join(root, 'reports/mutation/timings.json');
+  const timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
+  const baselineFile = join(root, 'bench/mutation-baseline.json');
+  const baseline = existsSync(baselineFile) ? JSON.parse(readFileSync(baselineFile, 'utf8')) : {};
+  const rows = [];
+  const sections = [];
+  for (const [name, { file, command }] of Object.entries(MODULES)) {
+    const jsonFile = join(root, `reports/mutation/${name}.json`);
+    if (!existsSync(jsonFile)) continue;
+    const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    const result = report.files[file];
+    if (!result) continue;
+    const count = (status) => result.mutants.filter((m) => m.status === status).length;
+    const killed = count('Killed') + count('Timeout');
+    const survived = result.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
+    const valid = killed + survived.length;
+    const score = valid ? (100 * killed) / valid : 0;
+    const lines = result.source.split('\n');
+    const explained = survived.map((m) => {
+      const key = mutantKey(m, lines);
+      return { m, key, reason: notes[name]?.[key] };
+    });
+    const equivalent = explained.filter((e) => e.reason).length;
+    const before = baseline[name] ? `${baseline[name].score.toFixed(1)}%` : 'n/a';
+    rows.push(`| ${name} | \`${file}\` | ${result.mutants.length} | ${killed} | ${survived.length} | ${equivalent} | ${before} | **${score.toFixed(1)}%** | ${timings[name]?.minutes ?? '?'} |`);
+    const body = [`### ${name}: \`${file}\``, '', `Test command: \`${command}\``, ''];
+    if (explained.length === 0) body.push('No surviving mutant.');
+    else {
+      body.push('| line | mutator | replacement | reason it survives |', '|---|---|---|---|');
+      for (const { m, reason } of explained)
+        body.push(`| ${m.location.start.line} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${reason ? `equivalent: ${cell(reason)}` : '**not explained: needs a test**'} |`);
+    }
+    const gone = (baseline[name]?.survivors ?? []).filter((s) => !survived.some((m) => mutantKey(m, lines) === s.key));
+    if (gone.length) {
+      body.push('', `Survivors of the first measurement (${baseline[name].at}) that no longer survive (${gone.length}; killed by the tests above, or their line was rewritten):`, '');
+      for (const s of gone) body.push(`- line ${s.line} ${s.mutator}: \`${cell(s.replacement)}\``);
+    }
+    sections.push(body.join('\n'));
+  }
+  const text = [
+    '# Mutation testing',
+    '',
+    'Written by `npm run mutation` (StrykerJS 9, command runner, concurrency 1, one module at a time against',
+    'the focused test command named in its section). A killed mutant is one the tests turn red (or time out on).',
+    'Score = killed / (killed + survived). "Equivalent" survivors change no behaviour a user or AWS can observe;',
+    'each carries its reason, kept in `bench/mutation-equivalents.json` under the mutant\'s source text.',
+    '',
+    '| module | file | mutants | killed | survived | of which equivalent | first score | score | minutes |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
+  writeFileSync(join(root, 'bench/mutation.md'), text);
+  console.log(`mutation: wrote bench/mutation.md (${rows.length} modules)`);
+}
+
+/** A key that survives line moves: mutator, the original source text of the line, the replacement. */
+function mutantKey(m, lines) {
+  return `${m.mutatorName} @ ${lines[m.location.start.line - 1]?.trim()} => ${m.replacement ?? ''}`;
+}
+
+function cell(s) {
+  return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 160);
+}
+
+export { mutantKey };
