@@ -23,8 +23,8 @@ export const MODULES = {
   trust: { file: 'src/setup/trust.ts', command: uvu('trust-rules', 'trust-simulator', 'trust-terraform'), before: uvu('check-simulator') },
   validate: { file: 'src/answers/validate.ts', command: uvu('validate-rules'), before: uvu('paths', 'workflow-security') },
   answers: { file: 'src/answers/answers.ts', command: uvu('answers-rules', 'validate-rules'), before: uvu('check-yaml', 'workflow-security') },
-  roles: { file: 'src/check/roles.ts', command: uvu('roles-rules', 'check-resolver'), before: uvu('check-resolver') },
-  chains: { file: 'src/check/chains.ts', command: uvu('chains-rules', 'check-resolver', 'check-simulator'), before: uvu('check-resolver', 'check-simulator') },
+  roles: { file: 'src/check/roles.ts', command: uvu('roles-rules', 'chains-rules'), before: uvu('check-resolver') },
+  chains: { file: 'src/check/chains.ts', command: uvu('chains-rules', 'roles-rules', 'check-simulator'), before: uvu('check-resolver', 'check-simulator') },
   merge: { file: 'src/write/merge.ts', command: uvu('merge-property', 'merge-rules') },
 };
 

@@ -1,0 +1,145 @@
+/**
+ * check's chains (src/check/chains.ts) by behaviour: on golden repositories read in memory, each
+ * with one planted change, the chain facts (the `sub` each job sends, the role its identity names,
+ * the verdict) and the finding the change must raise, with its severity. GitHub's `sub` rules
+ * (environment wins over pull request over ref) are in ../shared/reference/domain.md.
+ */
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkRepository, memoryRepo, type CheckResult } from '../src/check/index.ts';
+import { GOLDEN_DIR, readTree } from './helpers/run.ts';
+
+const trees = new Map<string, Map<string, string>>();
+function golden(name: string): Map<string, string> {
+  if (!trees.has(name)) trees.set(name, readTree(join(GOLDEN_DIR, name, 'expected')));
+  return new Map(trees.get(name));
+}
+function changed(name: string, path: string, from: string | RegExp, to: string): Map<string, string> {
+  const files = golden(name);
+  const before = files.get(path);
+  assert.ok(before !== undefined, `${path} exists in ${name}`);
+  const after = before!.replace(from, to);
+  assert.is.not(after, before, `the change applies to ${path}`);
+  files.set(path, after);
+  return files;
+}
+const check = (files: Map<string, string>): CheckResult => checkRepository(memoryRepo(files));
+
+const PROFILE = 'profiles/github/atmos.yaml';
+const DEV = 'stacks/orgs/acme/dev.yaml';
+const PROD = 'stacks/orgs/acme/prod.yaml';
+const APPLY = '.github/workflows/atmos-terraform-apply.yaml';
+const PLAN = '.github/workflows/atmos-terraform-plan.yaml';
+const TEST_OIDC = '.github/workflows/test-oidc.yaml';
+
+test('advanced: every job\'s sub, identity, role and verdict', () => {
+  const result = check(golden('advanced-three-accounts'));
+  const rows = [...new Set(result.chains.map((c) => `${c.workflow.replace('.github/workflows/', '')} ${c.job} ${c.stack ?? '-'} ${c.sub} ${c.identity} ${c.roleArn} ${c.trust} ${c.verdict}`))].sort();
+  assert.equal(rows, [
+    'atmos-pro.yaml affected - repo:acme/infra-live:pull_request acme/planner arn:aws:iam::111111111111:role/acme-gbl-dev-planner admits allowed',
+    'atmos-terraform-apply.yaml apply dev repo:acme/infra-live:environment:dev acme/admin arn:aws:iam::111111111111:role/acme-gbl-dev-terraform admits allowed',
+    'atmos-terraform-apply.yaml apply prod repo:acme/infra-live:environment:prod acme/admin arn:aws:iam::333333333333:role/acme-gbl-prod-terraform admits allowed',
+    'atmos-terraform-apply.yaml apply staging repo:acme/infra-live:environment:staging acme/admin arn:aws:iam::222222222222:role/acme-gbl-staging-terraform admits allowed',
+    ...rows.filter((r) => /^atmos-terraform-plan|^atmos-upload|^test-oidc/.test(r)),
+  ].sort());
+  assert.ok(rows.some((r) => r.startsWith('atmos-terraform-plan.yaml plan dev repo:acme/infra-live:ref:refs/heads/main acme/planner')), rows.join('\n'));
+  assert.ok(result.chains.every((c) => c.audience === 'sts.amazonaws.com' && c.matched !== null && c.reasons.length === 0));
+  assert.is(result.errors, 0);
+});
+
+test('immutable ids: the sub carries owner@id/repo@id', () => {
+  const result = check(golden('immutable-ids'));
+  assert.ok(result.chains.length > 0);
+  assert.ok(result.chains.every((c) => c.sub?.startsWith('repo:Acme-Corp@123456/infra-live@789012:')), result.chains.map((c) => c.sub).join('\n'));
+});
+
+test('the prod admin role trusts an environment the apply job never runs in: chain-broken, denied', () => {
+  const result = check(changed('advanced-three-accounts', PROD, 'acme/infra-live:environment:prod', 'acme/infra-live:environment:production'));
+  const prod = result.chains.find((c) => c.job === 'apply' && c.stack === 'prod')!;
+  assert.is(prod.trust, 'rejects');
+  assert.is(prod.verdict, 'denied');
+  assert.is(prod.matched, null);
+  const f = result.findings.filter((x) => x.code === 'chain-broken');
+  assert.ok(f.length >= 1 && f.every((x) => x.severity === 'error'));
+  assert.match(f[0].message, /repo:acme\/infra-live:environment:prod/);
+  assert.ok(result.chains.filter((c) => c.stack === 'dev').every((c) => c.verdict === 'allowed'), 'other stacks unaffected');
+});
+
+test('the apply job runs in a fixed environment: the other stacks\' chains break', () => {
+  const result = check(changed('advanced-three-accounts', APPLY, 'environment: ${{ inputs.github_environment }}', 'environment: production'));
+  const apply = result.chains.filter((c) => c.job === 'apply');
+  assert.ok(apply.length >= 3);
+  assert.ok(apply.every((c) => c.sub === 'repo:acme/infra-live:environment:production'), apply.map((c) => c.sub).join(', '));
+  assert.ok(apply.every((c) => c.verdict === 'denied'));
+  assert.ok(result.findings.some((x) => x.code === 'chain-broken' && x.severity === 'error'));
+});
+
+test('a job with its own permissions but no id-token: id-token-missing error', () => {
+  const result = check(changed('advanced-three-accounts', PLAN, '  plan:\n    runs-on: ubuntu-latest\n', '  plan:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n'));
+  const f = result.findings.filter((x) => x.code === 'id-token-missing');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+  assert.is(f[0].file, PLAN);
+});
+
+test('the smoke test workflow without id-token: write: id-token-missing error', () => {
+  const f = check(changed('guide-basic', TEST_OIDC, '  id-token: write\n', '')).findings.filter((x) => x.code === 'id-token-missing');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+});
+
+test('a regional audience in the profile or the action: audience-invalid error', () => {
+  const profile = check(changed('advanced-three-accounts', PROFILE, 'audience: sts.amazonaws.com', 'audience: sts.us-east-1.amazonaws.com'));
+  assert.ok(profile.findings.some((x) => x.code === 'audience-invalid' && x.severity === 'error'));
+  const action = check(changed('advanced-three-accounts', TEST_OIDC, 'aws-region: us-east-2', 'aws-region: us-east-2\n          audience: api://AzureADTokenExchange'));
+  const f = action.findings.filter((x) => x.code === 'audience-invalid');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+  assert.ok(action.chains.filter((c) => c.workflow === TEST_OIDC).every((c) => c.audience === 'api://AzureADTokenExchange'));
+});
+
+test('an identity the profile does not define: identity-not-in-profile error', () => {
+  const f = check(changed('advanced-three-accounts', APPLY, 'ATMOS_IDENTITY: acme/admin', 'ATMOS_IDENTITY: acme/deployer')).findings.filter((x) => x.code === 'identity-not-in-profile');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /acme\/deployer/);
+});
+
+test('no default identity, or two: errors', () => {
+  assert.ok(check(changed('advanced-three-accounts', PROFILE, '      default: true\n', '')).findings.some((x) => x.code === 'default-identity-none' && x.severity === 'error'));
+  assert.ok(check(changed('advanced-three-accounts', PROFILE, '    acme/admin:\n', '    acme/admin:\n      default: true\n')).findings.some((x) => x.code === 'default-identity-multiple' && x.severity === 'error'));
+});
+
+test('an identity naming a role nobody creates: role-not-found error, verdict denied', () => {
+  const result = check(changed('advanced-three-accounts', DEV, 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-planner', 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-plan'));
+  const f = result.findings.filter((x) => x.code === 'role-not-found');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /acme-gbl-dev-plan\b/);
+});
+
+test('the planner loses its GitHub statement: role-no-github-trust error', () => {
+  const result = check(changed('advanced-three-accounts', 'stacks/catalog/github-ci.yaml', /(name: planner[\s\S]*?)github_oidc_provider_enabled: true/, '$1github_oidc_provider_enabled: false'));
+  assert.ok(result.findings.some((x) => x.code === 'role-no-github-trust' && x.severity === 'error'));
+});
+
+test('a misspelt profile: profile-missing error', () => {
+  assert.ok(check(changed('advanced-three-accounts', PLAN, 'ATMOS_PROFILE: github', 'ATMOS_PROFILE: gihtub')).findings.some((x) => x.code === 'profile-missing' && x.severity === 'error'));
+});
+
+test('the CI provider kind is SSO: identity-not-oidc error', () => {
+  assert.ok(check(changed('advanced-three-accounts', PROFILE, 'kind: github/oidc', 'kind: aws/iam-identity-center')).findings.some((x) => x.code === 'identity-not-oidc' && x.severity === 'error'));
+});
+
+test('a stack that does not exist: stack-missing error', () => {
+  assert.ok(check(changed('advanced-three-accounts', APPLY, '-s "$STACK"', '-s development')).findings.some((x) => x.code === 'stack-missing' && x.severity === 'error'));
+});
+
+test('an environment spelt two ways in one trust list: environment-case warning', () => {
+  const f = check(changed('advanced-three-accounts', PROD, '- acme/infra-live:environment:prod', '- acme/infra-live:environment:prod\n          - acme/infra-live:environment:Prod')).findings.filter((x) => x.code === 'environment-case');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'warning');
+});
+
+test.run();
