@@ -142,4 +142,112 @@ test('an environment spelt two ways in one trust list: environment-case warning'
   assert.is(f[0].severity, 'warning');
 });
 
+
+// ---- synthetic workflows on the basic golden repository: one configure-aws-credentials job ----
+const ROLE_DEV = 'arn:aws:iam::111111111111:role/acme-gbl-dev-terraform';
+function withWorkflow(on: string, job: string, permissions = 'permissions:\n  id-token: write\n  contents: read\n'): CheckResult {
+  const files = golden('guide-basic');
+  files.set('.github/workflows/x.yaml', `name: x\non:\n${on}\n${permissions}jobs:\n  x:\n    runs-on: ubuntu-latest\n${job}`);
+  return check(files);
+}
+const awsStep = (role: string, extra = ''): string => `    steps:\n      - uses: aws-actions/configure-aws-credentials@v6\n        with:\n          role-to-assume: ${role}\n          aws-region: us-east-2\n${extra}`;
+const xChains = (r: CheckResult) => r.chains.filter((c) => c.workflow === '.github/workflows/x.yaml');
+
+test('triggers decide the sub: pull_request and pull_request_target are pull requests', () => {
+  for (const event of ['pull_request', 'pull_request_target']) {
+    const chains = xChains(withWorkflow(`  ${event}:\n`, awsStep(ROLE_DEV)));
+    assert.equal(chains.map((c) => c.sub), ['repo:acme/infra-live:pull_request'], event);
+    assert.is(chains[0].command, 'configure-aws-credentials');
+    assert.is(chains[0].roleArn, ROLE_DEV);
+    assert.is(chains[0].verdict, 'allowed', 'basic trusts the whole repository');
+  }
+});
+
+test('triggers: push to branches and tags gives one sub per ref; push without filters the default branch', () => {
+  const chains = xChains(withWorkflow('  push:\n    branches: [main, release]\n    tags: [v1]\n', awsStep(ROLE_DEV)));
+  assert.equal(chains.map((c) => c.sub).sort(), ['repo:acme/infra-live:ref:refs/heads/main', 'repo:acme/infra-live:ref:refs/heads/release', 'repo:acme/infra-live:ref:refs/tags/v1']);
+  assert.equal(xChains(withWorkflow('  push:\n', awsStep(ROLE_DEV))).map((c) => c.sub), ['repo:acme/infra-live:ref:refs/heads/main']);
+  assert.equal(xChains(withWorkflow('  schedule:\n    - cron: "0 0 * * *"\n', awsStep(ROLE_DEV))).map((c) => c.sub), ['repo:acme/infra-live:ref:refs/heads/main']);
+});
+
+test('triggers: the same context from two triggers is one chain', () => {
+  assert.is(xChains(withWorkflow('  workflow_dispatch:\n  schedule:\n    - cron: "0 0 * * *"\n', awsStep(ROLE_DEV))).length, 1);
+});
+
+test('an environment on the job wins over the trigger', () => {
+  const chains = xChains(withWorkflow('  pull_request:\n', `    environment: prod\n${awsStep(ROLE_DEV)}`));
+  assert.equal(chains.map((c) => c.sub), ['repo:acme/infra-live:environment:prod']);
+});
+
+test('a role ARN no stack creates: the chain is not allowed', () => {
+  const chains = xChains(withWorkflow('  workflow_dispatch:\n', awsStep('arn:aws:iam::111111111111:role/nobody')));
+  assert.is(chains.length, 1);
+  assert.is.not(chains[0].verdict, 'allowed');
+});
+
+test('role-to-assume from an input is known only when the workflow runs: unknown, with a warning', () => {
+  const result = withWorkflow('  workflow_dispatch:\n    inputs:\n      role:\n        type: string\n', awsStep('${{ inputs.role }}'));
+  const chains = xChains(result);
+  assert.is(chains.length, 1);
+  assert.is(chains[0].verdict, 'unknown');
+  assert.is(chains[0].roleArn, null);
+  assert.match(chains[0].reasons.join(' '), /known only when the workflow runs/);
+  assert.ok(result.findings.some((f) => f.code === 'value-unknowable' && /role-to-assume of job "x"/.test(f.message)));
+});
+
+test('a matrix of role ARNs: one chain per ARN, labelled by the other matrix values', () => {
+  const job = `    strategy:\n      matrix:\n        include:\n          - stage: dev\n            role: ${ROLE_DEV}\n          - stage: other\n            role: arn:aws:iam::111111111111:role/nobody\n${awsStep('${{ matrix.role }}')}`;
+  const chains = xChains(withWorkflow('  workflow_dispatch:\n', job));
+  assert.equal(chains.map((c) => [c.variant, c.roleArn, c.verdict === 'allowed']), [
+    ['stage=dev', ROLE_DEV, true],
+    ['stage=other', 'arn:aws:iam::111111111111:role/nobody', false],
+  ]);
+});
+
+test('another audience on configure-aws-credentials: audience-invalid, the chain carries it', () => {
+  const result = withWorkflow('  workflow_dispatch:\n', awsStep(ROLE_DEV, '          audience: sts.us-east-1.amazonaws.com\n'));
+  const f = result.findings.filter((x) => x.code === 'audience-invalid');
+  assert.is(f.length, 1);
+  assert.match(f[0].message, /configure-aws-credentials in job "x" asks for audience "sts\.us-east-1\.amazonaws\.com"/);
+  assert.is(xChains(result)[0].audience, 'sts.us-east-1.amazonaws.com');
+});
+
+test('id-token missing: the message names where permissions come from; the chain is denied', () => {
+  const none = withWorkflow('  workflow_dispatch:\n', awsStep(ROLE_DEV), '');
+  const f = none.findings.filter((x) => x.code === 'id-token-missing');
+  assert.is(f.length, 1);
+  assert.match(f[0].message, /^job "x" obtains AWS credentials but any permissions block \(the default token has none\) do not grant id-token: write/);
+  assert.is(f[0].fix, 'add "permissions: { id-token: write, contents: read }" to the workflow or the job');
+  const chain = xChains(none)[0];
+  assert.is(chain.verdict, 'denied');
+  assert.is(chain.reasons[0], 'the job has no id-token: write');
+  const workflowLevel = withWorkflow('  workflow_dispatch:\n', awsStep(ROLE_DEV), 'permissions:\n  contents: read\n').findings.filter((x) => x.code === 'id-token-missing');
+  assert.match(workflowLevel[0].message, /but the workflow permissions do not grant/);
+  const jobLevel = withWorkflow('  workflow_dispatch:\n', `    permissions:\n      contents: read\n${awsStep(ROLE_DEV)}`).findings.filter((x) => x.code === 'id-token-missing');
+  assert.match(jobLevel[0].message, /but its job-level permissions \(which replace the workflow's\) do not grant/);
+  assert.is(jobLevel[0].fix, 'add "id-token: write" to jobs.x.permissions');
+});
+
+test('a job without steps, or with no AWS step, makes no chain and needs no id-token', () => {
+  const result = withWorkflow('  workflow_dispatch:\n', '    steps:\n      - run: echo hi\n', '');
+  assert.equal(xChains(result), []);
+  assert.equal(result.findings.filter((x) => x.code === 'id-token-missing'), []);
+});
+
+test('Atmos Pro dispatch inputs decide the apply environment: a fixed value in settings.pro is used', () => {
+  const files = changed('advanced-three-accounts', 'stacks/mixins/atmos-pro.yaml', /github_environment: "\{\{ \.vars\.stage \}\}"/g, 'github_environment: prod');
+  const result = check(files);
+  const apply = result.chains.filter((c) => c.job === 'apply');
+  assert.ok(apply.length >= 1);
+  assert.ok(apply.every((c) => c.sub === 'repo:acme/infra-live:environment:prod'), apply.map((c) => c.sub).join(', '));
+});
+
+test('Atmos Pro dispatch inputs with a template while templates are off: templates-disabled error', () => {
+  const files = changed('advanced-three-accounts', 'atmos.yaml', /\ntemplates:\n  settings:\n    enabled: true\n/, '\n');
+  const f = check(files).findings.filter((x) => x.code === 'templates-disabled');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /atmos\.yaml does not set templates\.settings\.enabled: true/);
+});
+
 test.run();
