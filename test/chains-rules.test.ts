@@ -250,4 +250,55 @@ test('Atmos Pro dispatch inputs with a template while templates are off: templat
   assert.match(f[0].message, /atmos\.yaml does not set templates\.settings\.enabled: true/);
 });
 
+test('a reusable workflow takes its callers\' triggers', () => {
+  const files = golden('guide-basic');
+  files.set('.github/workflows/x.yaml', `name: x\non:\n  workflow_call:\npermissions:\n  id-token: write\n  contents: read\njobs:\n  x:\n    runs-on: ubuntu-latest\n${awsStep(ROLE_DEV)}`);
+  files.set('.github/workflows/caller.yaml', 'name: caller\non:\n  pull_request:\npermissions:\n  id-token: write\n  contents: read\njobs:\n  call:\n    uses: ./.github/workflows/x.yaml\n');
+  assert.equal(xChains(check(files)).map((c) => c.sub), ['repo:acme/infra-live:pull_request']);
+});
+
+test('an environment from the matrix: one sub per row', () => {
+  const job = `    environment: \${{ matrix.env }}\n    strategy:\n      matrix:\n        env: [dev, prod]\n${awsStep(ROLE_DEV)}`;
+  const chains = xChains(withWorkflow('  workflow_dispatch:\n', job));
+  assert.equal(chains.map((c) => [c.variant, c.sub]), [
+    ['env=dev', 'repo:acme/infra-live:environment:dev'],
+    ['env=prod', 'repo:acme/infra-live:environment:prod'],
+  ]);
+});
+
+test('an environment typed by whoever dispatches: the verdict holds only under that condition', () => {
+  const job = `    environment: \${{ inputs.env }}\n${awsStep(ROLE_DEV)}`;
+  const chains = xChains(withWorkflow('  workflow_dispatch:\n    inputs:\n      env:\n        type: string\n', job));
+  assert.is(chains.length, 1);
+  assert.is(chains[0].condition, 'dispatched with any env');
+  assert.is(chains[0].sub, 'repo:acme/infra-live:environment:<env>');
+});
+
+test('Atmos Pro passes no environment: the apply runs in the trigger\'s context', () => {
+  const files = changed('advanced-three-accounts', 'stacks/mixins/atmos-pro.yaml', /\n\s+github_environment: "\{\{ \.vars\.stage \}\}"/g, '');
+  const apply = check(files).chains.filter((c) => c.job === 'apply');
+  assert.ok(apply.length >= 1);
+  assert.ok(apply.every((c) => c.sub === 'repo:acme/infra-live:ref:refs/heads/main'), apply.map((c) => c.sub).join(', '));
+});
+
+test('Atmos Pro passes the environment through a YAML function: unknowable', () => {
+  const files = changed('advanced-three-accounts', 'stacks/mixins/atmos-pro.yaml', /github_environment: "\{\{ \.vars\.stage \}\}"/g, 'github_environment: !env GITHUB_ENV_NAME');
+  const apply = check(files).chains.filter((c) => c.job === 'apply');
+  assert.ok(apply.length >= 1);
+  assert.ok(apply.every((c) => c.verdict === 'unknown' && c.sub === null), apply.map((c) => `${c.verdict} ${c.sub}`).join(', '));
+});
+
+test('the GitOps actions read their role from atmos.yaml: known, or unknowable when absent', () => {
+  const job = '    steps:\n      - uses: cloudposse/github-action-atmos-terraform-plan@v4\n';
+  const unknown = xChains(withWorkflow('  workflow_dispatch:\n', job));
+  assert.is(unknown.length, 1);
+  assert.is(unknown[0].verdict, 'unknown');
+  assert.match(unknown[0].reasons.join(' '), /integrations\.github\.gitops\.role\.plan in atmos\.yaml/);
+  const files = golden('guide-basic');
+  files.set('atmos.yaml', `${files.get('atmos.yaml')}\nintegrations:\n  github:\n    gitops:\n      role:\n        plan: ${ROLE_DEV}\n`);
+  files.set('.github/workflows/x.yaml', `name: x\non:\n  pull_request:\npermissions:\n  id-token: write\n  contents: read\njobs:\n  x:\n    runs-on: ubuntu-latest\n${job}`);
+  const known = xChains(check(files));
+  assert.equal(known.map((c) => [c.roleArn, c.sub, c.verdict]), [[ROLE_DEV, 'repo:acme/infra-live:pull_request', 'allowed']]);
+});
+
 test.run();
