@@ -62,7 +62,7 @@ else if (!reportOnly) {
       timeoutFactor: 2,
       reporters: ['json', 'clear-text', 'progress'],
       jsonReporter: { fileName: `reports/mutation/${name}${part}${baselineRun ? '.baseline' : ''}.json` },
-      tempDirName: `.stryker-tmp-${name}`,
+      tempDirName: `.stryker-tmp-${name}${part}-${process.pid}`,
       cleanTempDir: 'always',
       ignorePatterns: ['dist', 'reports', 'bench', '.workdir', '*.tgz', '.stryker-tmp*'],
       plugins: [],
@@ -136,19 +136,22 @@ function writeReport() {
     });
     // A note starting "killed by" names a test added after this measurement that kills the mutant
     // (checked by applying the mutant by hand); any other note is the reason it is equivalent.
+    // A note starting "open:" says why a survivor was not killed yet; it is not an equivalence.
     const isKill = (reason) => typeof reason === 'string' && reason.startsWith('killed by');
-    const equivalent = explained.filter((e) => e.reason && !isKill(e.reason)).length;
+    const isOpen = (reason) => typeof reason === 'string' && reason.startsWith('open:');
+    const equivalent = explained.filter((e) => e.reason && !isKill(e.reason) && !isOpen(e.reason)).length;
     const killedSince = explained.filter((e) => isKill(e.reason)).length;
-    const unexplained = explained.filter((e) => !e.reason).length;
+    const unexplained = explained.filter((e) => !e.reason || isOpen(e.reason)).length;
     const scoreSince = valid ? (100 * (killed + killedSince)) / valid : 0;
+    const scoreNet = valid - equivalent ? (100 * (killed + killedSince)) / (valid - equivalent) : 0;
     const before = baseline[name] ? `${baseline[name].score.toFixed(1)}%` : 'n/a';
-    rows.push(`| ${name} | \`${file}\` | ${result.mutants.length} | ${killed} | ${survived.length} | ${killedSince} | ${equivalent} | ${unexplained} | ${before} | **${score.toFixed(1)}%** | ${scoreSince.toFixed(1)}% | ${minutesOf ?? '?'} |`);
+    rows.push(`| ${name} | \`${file}\` | ${result.mutants.length} | ${killed} | ${survived.length} | ${killedSince} | ${equivalent} | ${unexplained} | ${before} | **${score.toFixed(1)}%** | ${scoreSince.toFixed(1)}% | ${scoreNet.toFixed(1)}% | ${minutesOf ?? '?'} |`);
     const body = [`### ${name}: \`${file}\`${partsNote}`, '', `Test command: \`${command}\``, ''];
     if (explained.length === 0) body.push('No surviving mutant.');
     else {
       body.push('| line | mutator | replacement | reason it survives |', '|---|---|---|---|');
       for (const { m, reason } of explained)
-        body.push(`| ${m.location.start.line} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${reason ? (isKill(reason) ? cell(reason) : `equivalent: ${cell(reason)}`) : '**not explained: needs a test**'} |`);
+        body.push(`| ${m.location.start.line} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${reason ? (isKill(reason) ? cell(reason) : isOpen(reason) ? `**open** (needs a test): ${cell(reason.slice(5).trim())}` : `equivalent: ${cell(reason)}`) : '**not explained: needs a test**'} |`);
     }
     const gone = (baseline[name]?.survivors ?? []).filter((s) => !survived.some((m) => mutantKey(m, lines) === s.key));
     if (gone.length) {
@@ -169,10 +172,11 @@ function writeReport() {
     'answers 83.0%) against every test importing each module.',
     '',
     'Survivors are then either killed by a test added after the run ("killed since", each applied by hand against',
-    'that test) or equivalent; "score with those" counts the former as killed. A run of `npm run mutation` measures afresh.',
+    'that test), equivalent, or open; "score with those" counts the first as killed, "without equivalents" also leaves the',
+    'equivalent ones out of the count. A run of `npm run mutation` measures afresh.',
     '',
-    '| module | file | mutants | killed | survived | killed since | equivalent | unexplained | first score | score | score with those | minutes |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| module | file | mutants | killed | survived | killed since | equivalent | open | first score | score | score with those | without equivalents | minutes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...sections.flatMap((s) => [s, '']),

@@ -399,4 +399,44 @@ test('render: stable order, every answer explicit, hashes sorted, pin_actions on
   assert.not.match(sha, /repository_ids/);
 });
 
+test('a missing repository is one problem, and the derived namespace does not add another', () => {
+  assert.equal(fields({ accounts: [{ stage: 'dev', id: '111111111111' }] }), ['repository']);
+  assert.equal(fields({ repository: 5, accounts: [{ stage: 'dev', id: '111111111111' }] }), ['repository']);
+});
+
+test('no quoting hint for a list whose text would pass', () => {
+  assert.not.match(onlyProblem(minimal({ default_branch: ['main'] }), 'default_branch').allowed, /YAML read/);
+});
+
+test('an account id given as a list is refused, not read as its text', () => {
+  onlyProblem(minimal({ accounts: [{ stage: 'dev', id: ['111111111111'] }] }), 'accounts[0].id');
+});
+
+test('a role without used_for has no use: only the one-role-per-use problems', () => {
+  const role = ROLE();
+  delete role.used_for;
+  assert.equal(fields(minimal({ roles: [role] })), ['roles', 'roles']);
+});
+
+test('parse: an error past line 9 is reported without the parser\'s own position text', () => {
+  const [p] = parseProblems(`${'\n'.repeat(11)}a: [1, 2\nb: ]\n`);
+  assert.match(p.field, /^a\.yaml:1\d:\d+$/);
+  assert.not.match(p.allowed, /at line/);
+  assert.not.match(p.allowed, /column/);
+});
+
+test('parse: a duplicate key that opens a nested map, in a list item, or quoted, is named plainly', () => {
+  assert.is(parseProblems('a:\n  x: 1\na:\n  y: 2\n')[0].value, 'a');
+  assert.is(parseProblems('accounts:\n  - stage: a\n    stage: b\n')[0].value, 'stage');
+  assert.is(parseProblems("'k': 1\nk: 2\n")[0].value, 'k');
+  assert.is(parseProblems('k: 1\n"k": 2\n')[0].value, 'k');
+});
+
+test('render: hashes sorted by path whatever order they were recorded in', () => {
+  const answers = resolveAnswers(minimal());
+  const text = renderAnswersFile({ answers, files: { 'm.yaml': '1', 'z.yaml': '2', 'a.yaml': '3', 'b/c.yaml': '4', 'b.yaml': '5' } });
+  const order = text.slice(text.indexOf('files:')).split('\n').slice(1).filter(Boolean).map((l) => l.trim().split(':')[0]);
+  assert.equal(order, ['a.yaml', 'b.yaml', 'b/c.yaml', 'm.yaml', 'z.yaml']);
+});
+
 test.run();
