@@ -224,4 +224,85 @@ test('components: a role by source, by name, or by its GitHub inputs; a provider
   assert.not.ok(isProviderComponent(c({ base: 'github-oidc-provider-x' })));
 });
 
+const PROVIDER_OFF = /    github-oidc-provider:\n      metadata:\n        enabled: false\n      vars:\n        enabled: false\n/;
+
+test('two stages of one account both deploying the provider: provider-duplicate error naming both', () => {
+  const result = check(changed(golden('shared-account'), 'stacks/orgs/acme/qa.yaml', PROVIDER_OFF, ''));
+  const f = withCode(result, 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /^account \d{12} gets 2 GitHub OIDC providers \(github-oidc-provider in stack \w+, github-oidc-provider in stack \w+\): AWS allows one per URL, the second apply fails with EntityAlreadyExists/);
+  assert.is(f[0].fix, 'deploy github-oidc-provider in one stack per account; disable it in the others (metadata.enabled: false and vars.enabled: false)');
+  assert.ok(f[0].file, 'the finding names a file');
+  assert.equal(withCode(check(golden('shared-account')), 'provider-duplicate'), [], 'one deployment per account is fine');
+});
+
+test('a provider the answers record as existing, deployed again: provider-duplicate error naming the recorded one', () => {
+  const result = check(changed(golden('existing-provider'), 'stacks/orgs/acme/prod.yaml', PROVIDER_OFF, '    github-oidc-provider:\n      vars:\n        enabled: true\n'));
+  const f = withCode(result, 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.match(f[0].message, /^account 333333333333 already has a GitHub OIDC provider \(arn:aws:iam::333333333333:oidc-provider\/token\.actions\.githubusercontent\.com, per \.atmos-oidc\.yaml\) and github-oidc-provider in stack prod deploys another/);
+  assert.equal(withCode(check(golden('existing-provider')), 'provider-duplicate'), []);
+  assert.equal(withCode(check(golden('existing-provider')), 'provider-missing'), [], 'a recorded provider counts as present');
+});
+
+test('a provider ARN computed by a template: its provider is unknowable, a warning', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com/, 'github_oidc_provider_arn: "arn:aws:iam::{{ .vars.account }}:oidc-provider/token.actions.githubusercontent.com"');
+  const f = withCode(check(files), 'value-unknowable').filter((x) => /github_oidc_provider_arn/.test(x.message));
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'warning');
+  assert.match(f[0].message, /^github_oidc_provider_arn of iam-role\/\S+ \(stack dev\) is computed when Atmos runs \(arn:aws:iam::\{\{ \.vars\.account \}\}/);
+  assert.match(f[0].fix ?? '', /^write the provider ARN as a plain string/);
+  assert.equal(withCode(check(files), 'provider-missing'), [], 'nothing more is said about a provider nobody can know');
+});
+
+test('a provider no stack deploys, in a repository that manages providers: provider-missing error', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, 'components:\n  terraform:\n', 'components:\n  terraform:\n    github-oidc-provider:\n      metadata:\n        enabled: false\n');
+  const f = withCode(check(files), 'provider-missing');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /trusts arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com, but no stack deploys github-oidc-provider in account 111111111111: STS answers "No OpenIDConnect provider found"/);
+  assert.match(f[0].fix ?? '', /^deploy github-oidc-provider in one stack of account 111111111111, or record the existing provider/);
+});
+
+test('a provider no stack deploys, in a repository that manages none and has no answers: a warning only', () => {
+  const files = golden('guide-basic');
+  files.delete('.atmos-oidc.yaml');
+  const stack = 'stacks/orgs/acme/dev.yaml';
+  files.set(stack, files.get(stack)!.replace(/    github-oidc-provider:\n(      .*\n|        .*\n)*/, ''));
+  const catalog = 'stacks/catalog/github-ci.yaml';
+  files.set(catalog, files.get(catalog)!.replace(/    github-oidc-provider:\n(      .*\n|        .*\n|          .*\n)*/, ''));
+  const result = check(files, 'acme/infra-live');
+  const f = withCode(result, 'provider-missing');
+  assert.ok(f.length >= 1, JSON.stringify(result.findings.map((x) => x.code)));
+  assert.is(f[0].severity, 'warning');
+  assert.match(f[0].message, /^no stack in this repository deploys a GitHub OIDC provider in account 111111111111; iam-role\/terraform \(stack dev\) assumes arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com exists already/);
+});
+
+test('a role without its GitHub statement gets no trust findings', () => {
+  const files = changed(golden('guide-basic'), 'stacks/catalog/github-ci.yaml', 'github_oidc_provider_enabled: true', 'github_oidc_provider_enabled: false');
+  files.delete('.atmos-oidc.yaml');
+  const result = check(files, 'acme/infra-live');
+  assert.equal(withCode(result, 'admin-from-pull-request'), []);
+  assert.equal(withCode(result, 'admin-from-any-branch'), []);
+});
+
+test('immutable ids: patterns of other repositories, or of the same owner\'s other repository, are not judged', () => {
+  const files = changed(golden('immutable-ids'), CATALOG, '          - Acme-Corp@123456/infra-live@789012\n', '          - Acme-Corp@123456/infra-live@789012\n          - Acme-Corp/other-repo\n          - Other/infra-live\n');
+  assert.equal(withCode(check(files), 'immutable-id-mismatch'), []);
+});
+
+test('immutable ids: only the repo id given is still a pattern with ids', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme/infra-live@2:environment:prod');
+  assert.is(withCode(check(files), 'immutable-id-mismatch').length, 1);
+});
+
+test('immutable ids without answers: the message says nothing tells the repository sends them', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme@1/infra-live@2:environment:prod');
+  files.delete('.atmos-oidc.yaml');
+  const f = withCode(check(files, 'acme/infra-live'), 'immutable-id-mismatch');
+  assert.ok(f.length >= 1);
+  assert.match(f[0].message, /but nothing says this repository sends it: GitHub sends "repo:acme\/infra-live:…"/);
+});
+
 test.run();
