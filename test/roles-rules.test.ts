@@ -305,4 +305,20 @@ test('immutable ids without answers: the message says nothing tells the reposito
   assert.match(f[0].message, /but nothing says this repository sends it: GitHub sends "repo:acme\/infra-live:…"/);
 });
 
+test('finding texts: a role named GitHubActions, a computed trust list, every branch, the whole organisation without constraint', () => {
+  const gha = withCode(check(changed(golden('guide-basic'), 'stacks/catalog/github-ci.yaml', /name: terraform\n/, 'name: GitHubActions\n        use_fullname: false\n')), 'role-named-githubactions')[0];
+  assert.is(gha.message, 'iam-role/terraform creates a role named "GitHubActions" (stack dev); roles with this name have been reported to fail AssumeRoleWithWebIdentity with the generic error');
+  assert.is(gha.fix, 'give the role another name (vars.name), e.g. after its permission boundary');
+  const computed = withCode(check(changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- "{{ .vars.stage }}/x"')), 'value-unknowable').find((x) => /trusted_github_repos/.test(x.message))!;
+  assert.is(computed.message, 'trusted_github_repos of iam-role/terraform (stack prod) is computed when Atmos runs (a YAML function or template): its trust cannot be proved or refuted offline');
+  assert.is(computed.fix, 'write the trust entries as a plain list of strings');
+  const branches = withCode(check(changed(golden('advanced-three-accounts'), 'stacks/catalog/github-ci.yaml', '          - acme/infra-live\n', '          - acme/infra-live\n          - acme/infra-live:*\n')), 'trust-entry-all-branches')[0];
+  assert.is(branches.severity, 'warning');
+  assert.is(branches.fix, 'name the branch (acme/infra-live:main) or the environment (acme/infra-live:environment:<name>) that should assume it');
+  assert.match(branches.message, /^iam-role\/planner \(stacks dev, prod, staging\): "acme\/infra-live:\*" trusts every branch/);
+  const org = withCode(check(changed(golden('advanced-three-accounts'), 'stacks/catalog/github-ci.yaml', '          - acme/infra-live\n', '          - acme/*\n')), 'trust-entry-org-wildcard')[0];
+  assert.is(org.severity, 'warning', 'the read-only planner: a warning');
+  assert.is(org.fix, 'name the repository (acme/infra-live) instead of every repository of the organisation');
+});
+
 test.run();
