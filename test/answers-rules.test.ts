@@ -66,9 +66,11 @@ test('defaults: every answer left out is filled', () => {
     atmos_version: '1.215.0',
     atmos_pro: true,
     tfstate_role_arn: null,
+    backend: null,
     accounts: [{ stage: 'dev', id: '111111111111', oidc_provider_arn: null }],
     roles: defaultRoles({ setup: 'advanced', namespace: 'acme', repository: 'acme/infra-live', apply_environment: '{stage}', region: 'us-east-2' }),
     pin_actions: 'major',
+    guard_workflow: false,
   });
 });
 
@@ -128,7 +130,7 @@ test('version: 1 or absent; another is refused with the upgrade hint', () => {
 test('unknown keys are named with their path, at every level', () => {
   assert.equal(fields(minimal({ colour: 'red' })), ['colour']);
   const p = problemsOf(minimal({ colour: 'red' }))[0];
-  assert.is(p.allowed, 'unknown key; the keys allowed here are version, repository, repository_ids, namespace, region, default_branch, setup, apply_environment, atmos_version, atmos_pro, tfstate_role_arn, accounts, roles, pin_actions, generator, files');
+  assert.is(p.allowed, 'unknown key; the keys allowed here are version, repository, repository_ids, namespace, region, default_branch, setup, apply_environment, atmos_version, atmos_pro, tfstate_role_arn, backend, accounts, roles, pin_actions, guard_workflow, generator, files, adopted');
   assert.equal(fields(minimal({ accounts: [{ stage: 'dev', id: '111111111111', extra: 1 }] })), ['accounts[0].extra']);
   assert.equal(fields(minimal({ repository_ids: { owner: 1, repo: 2, x: 3 } })), ['repository_ids.x']);
   assert.equal(fields(minimal({ roles: [{ ...defaultRoles({ setup: 'basic', namespace: 'acme', repository: 'acme/infra-live', apply_environment: 'p', region: 'us-east-1' })[0], x: 1 }] })), ['roles[0].x']);

@@ -128,7 +128,8 @@ export function workflowFiles(dir: string): WorkflowFile[] {
 
 /**
  * Input names of the actions the generated workflows use, from their `action.yml` (actions/checkout;
- * aws-actions/configure-aws-credentials, whose majors up to v6 have only added inputs), so GitHub's
+ * aws-actions/configure-aws-credentials, whose majors up to v6 have only added inputs; the guard's
+ * github/codeql-action/upload-sarif), so GitHub's
  * parser checks step inputs offline: a misspelt input is reported. A name listed here that the pinned
  * version lacks would go unreported; an action missing here is not checked for inputs at all.
  */
@@ -146,12 +147,14 @@ const ACTION_INPUTS: Record<string, string[]> = {
     'special-characters-workaround', 'use-existing-credentials', 'allowed-account-ids', 'force-skip-oidc',
     'role-chaining', 'http-proxy', 'no-proxy', 'action-timeout-s',
   ],
+  // upload-sarif/action.yml at v4.36.2 (8aad20d150bbac5944a9f9d289da16a4b0d87c1e) of github/codeql-action.
+  'github/codeql-action/upload-sarif': ['sarif_file', 'checkout_path', 'ref', 'sha', 'token', 'matrix', 'category', 'wait-for-processing'],
 };
 
 const actionsMetadataProvider: ActionsMetadataProvider = {
   async fetchActionMetadata(action) {
-    const inputs = ACTION_INPUTS[`${action.owner}/${action.name}`];
-    if (!inputs || action.path) return undefined;
+    const inputs = ACTION_INPUTS[`${action.owner}/${action.name}${action.path ? `/${action.path}` : ''}`];
+    if (!inputs) return undefined;
     return { name: action.name, description: '', inputs: Object.fromEntries(inputs.map((name) => [name, { description: name }])) };
   },
 };
@@ -534,6 +537,17 @@ function subjectOf(answers: Answers): string {
 /** The GitHub Environment names a job's `environment:` takes when it runs for `stack`. */
 function environmentsFor(repo: Repo, workflow: Workflow, jobId: string, raw: string, stack: Stack | null): string[] {
   if (!raw.includes('${{')) return [raw];
+  // A matrix job runs one entry per stack: the entry whose `stage` is the stack's (the job passes
+  // `-s "$STAGE"` from matrix.stage), and its environment is that entry's value.
+  const fromMatrix = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(raw.trim());
+  if (fromMatrix) {
+    const job: Obj = workflow.doc.jobs[jobId];
+    const include: Obj[] = Array.isArray(job.strategy?.matrix?.include) ? job.strategy.matrix.include : [];
+    if (!stack) throw new Error(`${workflow.path}: job ${jobId}: environment ${raw} depends on a stack, and no stack matches`);
+    const entries = include.filter((entry) => isMap(entry) && entry.stage === stack.config.vars?.stage);
+    if (entries.length === 0) throw new Error(`${workflow.path}: job ${jobId}: no matrix entry for stack ${stack.name}`);
+    return entries.map((entry) => String(entry[fromMatrix[1]]));
+  }
   const input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(raw.trim());
   if (!input) throw new Error(`${workflow.path}: job ${jobId}: environment ${raw} cannot be resolved offline`);
   if (!stack) throw new Error(`${workflow.path}: job ${jobId}: environment ${raw} depends on a stack, and no stack matches`);
