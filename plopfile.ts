@@ -7,6 +7,7 @@ import type { NodePlopAPI } from 'node-plop';
 import { readAnswersFile, readPrevious } from './src/cli/cli.ts';
 import { resolveAnswers } from './src/answers/answers.ts';
 import { Tree } from './src/write/tree.ts';
+import { answersHistory } from './src/write/history.ts';
 import { registerGenerators, type GeneratorData } from './generators/index.ts';
 
 export default function plopfile(plop: NodePlopAPI): void {
@@ -15,7 +16,7 @@ export default function plopfile(plop: NodePlopAPI): void {
     const data = raw as unknown as GeneratorData & { answersFile: string; dir: string };
     data.tree = new Tree(data.dir);
     data.answers = resolveAnswers(readAnswersFile(data.answersFile));
-    data.options = { force: false, previous: readPrevious(data.dir) };
+    data.options = { force: false, previous: readPrevious(data.dir), baseCandidates: () => answersHistory(data.dir) };
     return `${data.answers.accounts.length} account(s), setup ${data.answers.setup}`;
   });
   plop.setGenerator('scaffold', {

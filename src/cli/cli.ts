@@ -14,6 +14,7 @@ import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts
 import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
 import { InputError } from '../answers/validate.ts';
 import { VERSION } from '../setup/version.ts';
+import { answersHistory } from '../write/history.ts';
 
 export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, cancelled: 130 } as const;
 
@@ -41,20 +42,6 @@ export function readPrevious(dir: string): AnswersRecord | null {
   return readRecord(readAnswersFile(path, ANSWERS_FILE), ANSWERS_FILE);
 }
 
-/**
- * The answers file as last committed, when it differs from the one on disk: the user may have
- * edited the answers since the files were generated, and the committed answers can then
- * reproduce the merge base.
- */
-async function committedAnswers(dir: string): Promise<Answers[]> {
-  try {
-    const { execa } = await import('execa');
-    const { stdout } = await execa('git', ['show', `HEAD:./${ANSWERS_FILE}`], { cwd: dir, timeout: 5000 });
-    return [readRecord(parseAnswersText(stdout, `HEAD:${ANSWERS_FILE}`), `HEAD:${ANSWERS_FILE}`).answers];
-  } catch {
-    return [];
-  }
-}
 
 /**
  * Gather raw answers, lowest first: the previous answers file, `--answers`, the answer flags
@@ -158,7 +145,9 @@ function printPlan(ctx: Context, tree: Tree): void {
   for (const change of tree.changes()) {
     out(`  ${change.kind.padEnd(9)} ${change.path}${change.reason ? `  (${change.reason})` : ''}\n`);
     if (change.detail) out(indent(`Conflicting hunks (<<<<<<< your edit, >>>>>>> generated now):\n${change.detail}\nWhat --force would write instead of your file:`));
-    if ((ctx.dryRun && change.kind !== 'unchanged') || change.kind === 'conflict') out(indent(unifiedDiff(change)));
+    // --force prints every diff it writes, before writing: what a conflict's diff showed is what it writes.
+    if ((ctx.dryRun && change.kind !== 'unchanged') || change.kind === 'conflict' || (ctx.force && (change.kind === 'update' || change.kind === 'delete')))
+      out(indent(unifiedDiff(change)));
   }
 }
 
@@ -214,21 +203,23 @@ async function planAndWrite(
 ): Promise<number> {
   const tree = new Tree(ctx.dir, ctx.io.treeFs, flushHooksFromEnv(ctx.io.env, ctx.io.stderr));
   const { runGenerator } = await import('../../generators/index.ts');
-  const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
+  const baseCandidates = (): AsyncIterable<Answers> => answersHistory(ctx.dir);
   // An adopted repository is read again on every run: its stacks are the user's and may have moved on.
   const discovery = adopting ?? (previous?.adopted ? await discoverDir(ctx) : null);
-  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates, discovery } });
+  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, conflict: ctx.conflict, previous, baseCandidates, discovery } });
   for (const warning of result.model.warnings) warn(ctx, warning.message);
   ctx.io.stdout(`${ctx.dryRun ? 'Would write' : 'Plan'} for ${ctx.dir}:\n`);
   printPlan(ctx, tree);
   if (tree.hasConflicts()) {
     ctx.io.stderr(
       '\nNothing was written: the files marked "conflict" differ from what create-atmos-oidc last wrote.\n' +
-        'Keep your edit and re-apply it after regenerating, or run again with --force to overwrite them (the diff above is what --force writes).\n',
+        'Resolve them yourself, or run again with --force to take the generated side of each conflicting region only\n' +
+        '(the diff above is exactly what --force writes), or with --conflict inline to get git-style markers to resolve in an editor.\n',
     );
     return EXIT.failed;
   }
-  if (!(await verifyPlan(ctx, tree, result))) return EXIT.failed;
+  // Files with conflict markers are not YAML until resolved: the trust chain is proven on the next run.
+  if (!result.inlineConflicts.length && !(await verifyPlan(ctx, tree, result))) return EXIT.failed;
   if (ctx.dryRun) {
     ctx.io.stdout('\nDry run: nothing was written.\n');
     return EXIT.ok;
@@ -239,6 +230,15 @@ async function planAndWrite(
   const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
   const removed = tree.changes().filter((c) => c.kind === 'delete').length;
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}${removed ? `, removed ${removed}` : ''}.\n\n`);
+  if (result.inlineConflicts.length) {
+    const s = result.inlineConflicts.length === 1 ? '' : 's';
+    ctx.io.stderr(
+      `${result.inlineConflicts.length} file${s} now hold${s ? '' : 's'} conflict markers (<<<<<<< your edit, >>>>>>> generated now):\n` +
+        result.inlineConflicts.map((c) => `  ${c.path}  (${c.reason})\n`).join('') +
+        'Resolve them in an editor, then run again: a file with markers left is refused.\n',
+    );
+    return EXIT.failed;
+  }
   if (generator !== 'workflows') {
     const focus = generator === 'account' ? { stage: answers.accounts.at(-1)?.stage } : generator === 'role' ? { role: answers.roles.at(-1)?.name } : {};
     ctx.io.stdout(

@@ -115,7 +115,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'base-path', type: 'string', commands: ['check'], value: 'PATH', help: 'Atmos\'s base path as CI sets it (default: ATMOS_BASE_PATH, a workflow\'s env, else base_path in atmos.yaml)' },
   { name: 'yes', short: 'y', type: 'boolean', commands: WRITING, help: 'never prompt: take given answers and defaults (also when stdin is not a terminal)' },
   { name: 'dry-run', type: 'boolean', commands: WRITING, help: 'print every create/update/delete/conflict with a unified diff; write nothing' },
-  { name: 'force', type: 'boolean', commands: WRITING, help: 'overwrite managed files edited by hand (the diff is printed first)' },
+  { name: 'force', type: 'boolean', commands: WRITING, help: 'take the generated side of each conflicting region only, keeping every other edit; every diff is printed before writing' },
+  { name: 'conflict', type: 'string', commands: WRITING, value: 'inline', help: 'write git-style conflict markers into conflicting files instead (exit 1); a file with markers left is refused' },
   { name: 'no-color', type: 'boolean', commands: ALL, help: 'no colour codes (as NO_COLOR=1)' },
   { name: 'help', short: 'h', type: 'boolean', commands: ALL, help: 'this help' },
   { name: 'version', short: 'v', type: 'boolean', commands: ALL, help: 'the version' },
@@ -128,6 +129,8 @@ export interface Context {
   yes: boolean;
   dryRun: boolean;
   force: boolean;
+  /** `--conflict inline`: write git-style markers into conflicting files (exit 1) instead of leaving them. */
+  conflict: 'report' | 'inline';
   json: boolean;
   help: boolean;
   version: boolean;
@@ -284,6 +287,11 @@ export function getContext(argv: string[], io: Io): Context | HelpRequest {
   if (values.help) return { help: true, command: explicit ? command : null };
 
   const str = (name: string): string | null => (typeof values[name] === 'string' ? (values[name] as string) : null);
+  const conflict = str('conflict');
+  if (conflict !== null && conflict !== 'inline' && conflict !== 'report')
+    throw new InputError({ field: '--conflict', value: conflict, allowed: 'expected "inline" (write conflict markers into the file) or "report" (leave the file, the default)' });
+  if (conflict === 'inline' && values.force === true)
+    throw new InputError({ field: '--conflict', value: conflict, allowed: 'expected --force or --conflict inline, not both: --force takes the generated side of each conflict, inline lets you choose' });
   const list = (name: string): string[] => (Array.isArray(values[name]) ? (values[name] as Array<string | boolean>).filter((v): v is string => typeof v === 'string') : []);
   const ctx: Context = {
     command,
@@ -292,6 +300,7 @@ export function getContext(argv: string[], io: Io): Context | HelpRequest {
     yes: values.yes === true,
     dryRun: values['dry-run'] === true,
     force: values.force === true,
+    conflict: conflict === 'inline' ? 'inline' : 'report',
     json: values.json === true,
     help: false,
     version: values.version === true,

@@ -3,10 +3,13 @@
  * updated, left unchanged or in conflict with an edit by hand, and record what was written.
  */
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
 import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from '../answers/answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
-import { addMissingKeys, mergeText, mergeYaml } from '../write/merge.ts';
+import { addMissingKeys, conflictMarkerRanges, MARKER_OURS, MARKER_SEP, MARKER_THEIRS, mergeText, mergeYaml } from '../write/merge.ts';
+import { eolOf, fromLf, toLf } from '../write/bytes.ts';
 import { InputError } from '../answers/validate.ts';
 import { planAtmosConfig } from './atmos-config.ts';
 import { findExistingBackend, type ExistingBackend } from './backend.ts';
@@ -18,18 +21,27 @@ import { renderWorkflow, WORKFLOWS_DIR, workflowNames } from './files.ts';
 import { isPlainObject, parseYaml } from '../atmos/yaml.ts';
 
 export interface PlanOptions {
-  /** Overwrite files edited by hand (the diff is printed first). */
+  /** Resolve each conflicting region to the tool's side, keeping every other edit (the diff is printed first). */
   force: boolean;
+  /** `inline`: write git-style conflict markers into a conflicting file instead of leaving it alone. */
+  conflict?: 'report' | 'inline';
   /** The answers file found in the target, if any: its hashes tell an edit by hand from our own output. */
   previous: AnswersRecord | null;
   /**
-   * Other answers the last generation may have used (the answers file as last committed, when the
-   * user has since edited it). A candidate is used as a merge base only where its output
-   * reproduces the recorded hash.
+   * Other answers the last generation may have used (the answers file in the index and in each
+   * commit of its git history, newest first). A candidate is used as a merge base only where its
+   * output reproduces the recorded hash; a lazy source is read only while some edited file still
+   * lacks its base.
    */
-  baseCandidates?: Answers[];
+  baseCandidates?: Answers[] | (() => AsyncIterable<Answers>);
   /** The repository as discovered, when init adopts it (or adopted it earlier): write into its layout. */
   discovery?: Discovery | null;
+}
+
+/** A file written with conflict markers (`--conflict inline`): the run exits 1 until they are resolved. */
+export interface InlineConflict {
+  path: string;
+  reason: string;
 }
 
 export interface PlanResult {
@@ -44,6 +56,8 @@ export interface PlanResult {
   atmosConfigFile: string | null;
   /** With `backend: existing`, the file whose backend every generated stack imports. */
   existingBackend: ExistingBackend | null;
+  /** Files written with conflict markers (only with `conflict: 'inline'`). */
+  inlineConflicts: InlineConflict[];
 }
 
 /** The recorded hash of a generated file: `sha256:` and the full SHA-256 digest (64 hex digits). */
@@ -67,65 +81,80 @@ export function hashMatches(content: string, recorded: string | undefined): bool
 /**
  * Place one rendered file. A file that is exactly our last output (its hash is recorded in the
  * answers file) is replaced; an edited managed file is merged three ways with `git merge-file`; an
- * edited shared YAML file is merged structurally. What cannot be merged cleanly is a conflict,
- * unless `force`.
+ * edited shared YAML file is merged structurally. Either merge runs once, resolving conflicting
+ * regions to the tool's side: that text is what `--force` writes and what a conflict's preview
+ * shows, so the two cannot differ. Without `--force` a conflict leaves the file alone (or, with
+ * `--conflict inline`, writes git-style markers around each conflicting region).
+ * Line endings are the file's own: a CRLF file is merged as LF and written back as CRLF.
  */
-async function place(tree: Tree, file: RenderedFile, base: string | undefined, options: PlanOptions): Promise<void> {
-  const before = tree.original(file.path);
+async function place(tree: Tree, file: RenderedFile, base: string | undefined, options: PlanOptions, inline: InlineConflict[]): Promise<void> {
+  const raw = tree.original(file.path);
+  const eol = raw === null ? 'lf' : eolOf(raw);
+  const before = raw === null ? null : toLf(raw, eol);
+  const write = (text: string): void => void tree.write(file.path, fromLf(text, eol));
   if (file.ownership === 'once') {
-    if (before === null) tree.write(file.path, file.content);
+    if (before === null) write(file.content);
     return;
   }
   if (file.ownership === 'lines') {
     const present = new Set((before ?? '').split('\n').map((l) => l.trim()));
     const missing = file.content.split('\n').filter((l) => l.trim() && !present.has(l.trim()) && !present.has(`/${l.trim()}`));
     if (!missing.length) {
-      if (before !== null) tree.write(file.path, before);
+      if (raw !== null) tree.write(file.path, raw);
       return;
     }
     const prefix = before === null || before === '' ? '' : before.endsWith('\n') ? before : `${before}\n`;
-    tree.write(file.path, `${prefix}${missing.join('\n')}\n`);
+    write(`${prefix}${missing.join('\n')}\n`);
     return;
   }
   const recorded = options.previous?.files[file.path];
   if (before === null || before === file.content || hashMatches(before, recorded)) {
-    tree.write(file.path, file.content);
+    write(file.content);
+    return;
+  }
+  const markers = conflictMarkerRanges(before);
+  if (markers.length) {
+    const where = markers.map(([a, b]) => `${a}-${b}`).join(', ');
+    tree.conflict(file.path, raw!, `has unresolved conflict markers (lines ${where}): resolve them in an editor, then run again`);
     return;
   }
   // `base` is the last generated content, reproduced from answers whose output matches the recorded hash.
   const trustedBase = base ?? null;
+  let forced: string;
+  let reason: string;
+  let detail: string | undefined;
+  let withMarkers: (() => Promise<string>) | null = null;
   if (file.ownership === 'shared') {
-    const merged = mergeYaml(before, trustedBase, file.content, options.force);
-    if (merged.conflicts.length) {
-      tree.conflict(file.path, file.content, `both your edit and the new answers change ${merged.conflicts.join(', ')}`);
-    } else {
-      tree.write(file.path, merged.text);
-    }
-    return;
+    const merged = mergeYaml(before, trustedBase, file.content, 'theirs');
+    if (!merged.conflicts.length) return write(merged.text);
+    forced = merged.text;
+    reason = `both your edit and the new answers change ${merged.conflicts.join(', ')}`;
+    withMarkers = async () => mergeYaml(before, trustedBase, file.content, 'markers').text;
+  } else if (!trustedBase) {
+    forced = file.content;
+    reason = recorded
+      ? 'edited by hand, and its last generated version cannot be reproduced as a merge base (it is rebuilt from .atmos-oidc.yaml in the working tree, the index or its git history)'
+      : 'exists and was not written by create-atmos-oidc';
+    withMarkers = async () => `${MARKER_OURS}\n${before.endsWith('\n') || !before ? before : `${before}\n`}${MARKER_SEP}\n${file.content}${MARKER_THEIRS}\n`;
+  } else {
+    const merged = await mergeText(before, trustedBase, file.content, 'theirs');
+    if (merged && merged.conflicts === 0) return write(merged.text);
+    forced = merged ? merged.text : file.content;
+    const shown = merged ? await mergeText(before, trustedBase, file.content, 'markers') : null;
+    reason = merged ? `edited by hand; a three-way merge with the new output has ${merged.conflicts} conflicting hunk${merged.conflicts === 1 ? '' : 's'}` : 'edited by hand, and git is not available to merge';
+    detail = shown ? conflictHunks(shown.text) : undefined;
+    if (shown) withMarkers = async () => shown.text;
   }
   if (options.force) {
-    tree.write(file.path, file.content);
+    write(forced);
     return;
   }
-  if (!trustedBase) {
-    tree.conflict(
-      file.path,
-      file.content,
-      recorded
-        ? 'edited by hand, and its last generated version cannot be reproduced as a merge base (it is rebuilt from .atmos-oidc.yaml on disk or as committed in git: commit before editing the answers)'
-        : 'exists and was not written by create-atmos-oidc',
-    );
+  if (options.conflict === 'inline' && withMarkers) {
+    write(await withMarkers());
+    inline.push({ path: file.path, reason });
     return;
   }
-  const merged = await mergeText(before, trustedBase, file.content);
-  if (merged && merged.conflicts === 0) tree.write(file.path, merged.text);
-  else
-    tree.conflict(
-      file.path,
-      file.content,
-      merged ? `edited by hand; a three-way merge with the new output has ${merged.conflicts} conflicting hunk${merged.conflicts === 1 ? '' : 's'}` : 'edited by hand, and git is not available to merge',
-      merged ? conflictHunks(merged.text) : undefined,
-    );
+  tree.conflict(file.path, fromLf(forced, eol), reason, detail);
 }
 
 /** The regions of a merge result between git's conflict markers, with two lines of context. */
@@ -157,8 +186,9 @@ function conflictHunks(text: string): string {
 function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): void {
   for (const [path, recorded] of Object.entries(options.previous?.files ?? {})) {
     if (generated.has(path)) continue;
-    const before = tree.original(path);
-    if (before === null) continue;
+    const raw = tree.original(path);
+    if (raw === null) continue;
+    const before = toLf(raw, eolOf(raw));
     if (hashMatches(before, recorded) || options.force) tree.remove(path);
     else tree.conflict(path, before, 'no longer generated from the answers, but edited by hand: delete it yourself, or run with --force');
   }
@@ -192,18 +222,13 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
     const before = tree.original(atmos.file) ?? '';
     tree.write(atmos.file, addMissingKeys(before, atmos.additions));
   }
-  const bases = new Map<string, string>();
-  const recorded = options.previous?.files ?? {};
-  const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
-  for (const candidate of candidates) {
-    for (const f of renderSetup(buildModel(candidate, stacksBasePath, existingBackend?.importPath ?? null), false)) {
-      if (!bases.has(f.path) && hashMatches(f.content, recorded[f.path])) bases.set(f.path, f.content);
-    }
-  }
-  for (const file of files) await place(tree, file, bases.get(file.path), options);
+  const bases = await mergeBases(tree, files, (a) => renderSetup(buildModel(a, stacksBasePath, existingBackend?.importPath ?? null), false), options);
+  const inline: InlineConflict[] = [];
+  for (const file of files) await place(tree, file, bases.get(file.path), options, inline);
   removeStale(tree, new Set(files.map((f) => f.path)), options);
-  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options) }));
-  return { model, adoption: null, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend };
+  const fresh = renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options, inline) });
+  tree.write(ANSWERS_FILE, answersFileText(tree.original(ANSWERS_FILE), fresh));
+  return { model, adoption: null, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend, inlineConflicts: inline };
 }
 
 /**
@@ -242,11 +267,18 @@ function sameWorkflow(a: string, b: string): boolean {
 }
 
 /** Record what was written: the hash of each file the tool owns, kept as it was for one left in conflict. */
-function recordHashes(tree: Tree, files: RenderedFile[], options: PlanOptions): Record<string, string> {
+function recordHashes(tree: Tree, files: RenderedFile[], options: PlanOptions, inline: InlineConflict[]): Record<string, string> {
   const hashes: Record<string, string> = {};
+  const marked = new Set(inline.map((c) => c.path));
   for (const file of files) {
     if (file.ownership !== 'managed' && file.ownership !== 'shared') continue;
     const change = tree.changes().find((c) => c.path === file.path);
+    // A file written with markers is merged next time against what was generated now: once the
+    // user resolves the markers, their result is an edit of this output.
+    if (marked.has(file.path)) {
+      hashes[file.path] = hashContent(file.content);
+      continue;
+    }
     if (change?.kind === 'conflict') {
       const kept = options.previous?.files[file.path];
       if (kept) hashes[file.path] = kept;
@@ -282,22 +314,13 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
   const firstTarget = [...adoption.targets.values()][0];
   const atmos = planAtmosConfig(tree, { atmosPro: answers.atmos_pro, manifest: () => firstTarget.file, defaultsFile: null });
   if (atmos.file && atmos.added.length) tree.write(atmos.file, addMissingKeys(tree.original(atmos.file) ?? '', atmos.additions));
-  const bases = new Map<string, string>();
-  const recorded = options.previous?.files ?? {};
-  const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
-  for (const candidate of candidates) {
-    let rendered: RenderedFile[] = [];
-    try {
-      rendered = renderAdoptedSetup(modelFor(candidate), adoption);
-    } catch {
-      continue; // answers whose stages no longer resolve here cannot be a merge base
-    }
-    for (const f of rendered) if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
-  }
+  // Answers whose stages no longer resolve here cannot be a merge base: mergeBases skips them.
+  const bases = await mergeBases(tree, files, (a) => renderAdoptedSetup(modelFor(a), adoption), options);
+  const inline: InlineConflict[] = [];
   for (const file of files) {
     const text = merged.get(file.path);
     if (text !== undefined) tree.write(file.path, text);
-    else await place(tree, file, bases.get(file.path), options);
+    else await place(tree, file, bases.get(file.path), options, inline);
   }
   removeStale(tree, new Set(files.map((f) => f.path)), options);
   // Files recorded as the user's are never rewritten: a planned change to one (other than the
@@ -312,6 +335,73 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
     if (current === null) continue;
     tree.write(target.file, addImport(current, `${ACCOUNT_FILES_DIR}/${stage}`));
   }
-  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options), adopted: adoption.record }));
-  return { model, adoption, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend: null };
+  const fresh = renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options, inline), adopted: adoption.record });
+  tree.write(ANSWERS_FILE, answersFileText(tree.original(ANSWERS_FILE), fresh));
+  return { model, adoption, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend: null, inlineConflicts: inline };
+}
+
+/**
+ * The answers file with new values, as an edit of the one on disk: the user's comments, key order,
+ * quoting and line endings stay, and only the values that change are rewritten (a structural merge
+ * whose base is the file itself, so every value of ours wins). Fresh when there is none, or when
+ * the edit would not read back as exactly the new answers.
+ */
+export function answersFileText(existing: string | null, fresh: string): string {
+  if (existing === null) return fresh;
+  const eol = eolOf(existing);
+  const current = toLf(existing, eol);
+  const merged = mergeYaml(current, current, fresh, 'theirs', 'generated');
+  if (merged.conflicts.length || merged.reformatted) return fromLf(fresh, eol);
+  try {
+    if (!isDeepStrictEqual(parse(merged.text, { version: '1.2' }), parse(fresh, { version: '1.2' }))) return fromLf(fresh, eol);
+  } catch {
+    return fromLf(fresh, eol);
+  }
+  return fromLf(merged.text, eol);
+}
+
+/**
+ * The last generated content of each edited file, rebuilt from whichever answers reproduce its
+ * recorded hash: the answers on disk first, then the other candidates (index, git history) only
+ * while some edited file still has no base.
+ */
+async function mergeBases(tree: Tree, files: RenderedFile[], render: (answers: Answers) => RenderedFile[], options: PlanOptions): Promise<Map<string, string>> {
+  const bases = new Map<string, string>();
+  const recorded = options.previous?.files ?? {};
+  if (!options.previous) return bases;
+  const needed = new Set(
+    files
+      .filter((f) => (f.ownership === 'managed' || f.ownership === 'shared') && recorded[f.path] !== undefined)
+      .filter((f) => {
+        const raw = tree.original(f.path);
+        return raw !== null && !hashMatches(toLf(raw, eolOf(raw)), recorded[f.path]);
+      })
+      .map((f) => f.path),
+  );
+  const tryCandidate = (candidate: Answers): void => {
+    let rendered: RenderedFile[];
+    try {
+      rendered = render(candidate);
+    } catch {
+      return; // answers an older version accepted and this one cannot render: no base from them
+    }
+    for (const f of rendered) {
+      if (needed.has(f.path) && hashMatches(f.content, recorded[f.path])) {
+        bases.set(f.path, f.content);
+        needed.delete(f.path);
+      }
+    }
+  };
+  tryCandidate(options.previous.answers);
+  const more = options.baseCandidates;
+  if (!needed.size || !more) return bases;
+  if (Array.isArray(more)) {
+    for (const candidate of more) if (needed.size) tryCandidate(candidate);
+    return bases;
+  }
+  for await (const candidate of more()) {
+    tryCandidate(candidate);
+    if (!needed.size) break;
+  }
+  return bases;
 }

@@ -1,25 +1,44 @@
 /**
  * Merging the tool's new output into files people have edited.
  *
- * Shared YAML (catalog, stacks, profile, mixin) is merged structurally, three ways: `base` is what
- * the tool generated last time, `desired` what it generates now, `current` the file on disk. Only
- * values the tool changes are touched, through the `yaml` Document API, so the user's comments, key
- * order, anchors and own keys survive and untouched lines keep their bytes. Managed text files
- * (workflows) go through `git merge-file`.
+ * Shared YAML (catalog, stacks, profile, mixin, the answers file) is merged structurally, three
+ * ways: `base` is what the tool generated last time, `desired` what it generates now, `current` the
+ * file on disk. The rules, per key:
+ *   - a value only the tool changed takes the tool's value; one only the user changed keeps the user's;
+ *   - a value both changed differently is a conflict;
+ *   - a key the tool stops writing is removed only when the user left it as generated (otherwise a conflict);
+ *   - lists of plain values merge as sets: the tool's removals go, its additions are appended, the user's stay.
+ * The result is computed on the `yaml` Document model, but written as splices into the user's own
+ * text: only the bytes of the values that change are replaced, so indentation, quoting, comments,
+ * blank lines and everything else of untouched lines keep their bytes. Where a splice cannot be
+ * made safely (flow collections, a key sharing its line with "- "), that one pair is written anew;
+ * the result is parsed back and compared with the model, and only if that fails is the whole file
+ * re-serialised (`reformatted`). Managed text files (workflows) go through `git merge-file`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+
+/**
+ * What to do where both sides changed a value differently: `keep` leaves the file as it is (the
+ * result is `current`), `theirs` takes the tool's side in that region only (what `--force` writes),
+ * `markers` writes git-style conflict markers around the region (`--conflict inline`).
+ */
+export type Resolution = 'keep' | 'theirs' | 'markers';
 
 export interface MergeResult {
   /** The merged text (equal to `current` when nothing needed to change). */
   text: string;
   /** Key paths where the user and the tool both changed a value differently. */
   conflicts: string[];
-  /** True when the file could not be re-serialised without changing its formatting. */
+  /** True when the file could not be edited in place and was re-serialised as a whole. */
   reformatted: boolean;
 }
+
+export const MARKER_OURS = '<<<<<<< your edit';
+export const MARKER_SEP = '=======';
+export const MARKER_THEIRS = '>>>>>>> generated now';
 
 type Path = Array<string | number>;
 
@@ -31,88 +50,390 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** Structural equality of plain YAML values; key order does not matter, list order does. */
+export function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => equal(x, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal(a[k], b[k]));
+  }
+  return false;
+}
+
+function has(obj: Record<string, unknown> | undefined, key: string): boolean {
+  return obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key);
 }
 
 function showPath(path: Path): string {
   return path.map(String).join('.');
 }
 
-/** The pair for `key` in a map node, so it can be copied with its comments. */
+/** The pair for `key` in a map node. */
 function findPair(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) as Pair | undefined;
 }
 
+function lineStart(src: string, i: number): number {
+  return src.lastIndexOf('\n', i - 1) + 1;
+}
+
+function lineEnd(src: string, i: number): number {
+  const n = src.indexOf('\n', i);
+  return n < 0 ? src.length : n + 1;
+}
+
+function column(src: string, i: number): number {
+  return i - lineStart(src, i);
+}
+
+function withNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** Shift every non-blank line of `text` from column `from` to column `to`. */
+function reindent(text: string, from: number, to: number): string {
+  if (from === to) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.trim()) return line;
+      if (to > from) return ' '.repeat(to - from) + line;
+      return line.slice(Math.min(from - to, line.length - line.trimStart().length));
+    })
+    .join('\n');
+}
+
 /**
- * Three-way structural merge of YAML maps. `force` lets the tool's value win where both sides
- * changed one; keys only the user has are kept either way.
+ * The whole lines a block-map pair occupies, from its key's line to the end of its value (a
+ * trailing comment on the last line included), or null when the key shares its line with
+ * something else (`- key:`, a flow map) and the lines are not the pair's alone.
  */
-export function mergeYaml(current: string, base: string | null, desired: string, force = false): MergeResult {
+function pairRegion(src: string, pair: Pair | undefined): { start: number; end: number; col: number } | null {
+  if (!pair || !isScalar(pair.key) || !pair.key.range) return null;
+  const keyStart = pair.key.range[0];
+  const start = lineStart(src, keyStart);
+  if (src.slice(start, keyStart).trim() !== '') return null;
+  const value = pair.value as Node | null;
+  let last = pair.key.range[1];
+  if (value && value.range) last = Math.max(last, value.range[1]);
+  return { start, end: lineEnd(src, Math.max(keyStart, last - 1)), col: keyStart - start };
+}
+
+/** Comment lines directly above `start` at column `col`, and whether a blank line precedes them. */
+function leadingComments(src: string, start: number, col: number): { start: number; blank: boolean } {
+  let s = start;
+  while (s > 0) {
+    const prev = lineStart(src, s - 1);
+    const line = src.slice(prev, s - 1);
+    if (/^\s*#/.test(line) && line.length - line.trimStart().length === col) s = prev;
+    else break;
+  }
+  const before = s > 0 ? src.slice(lineStart(src, s - 1), s - 1) : null;
+  return { start: s, blank: before !== null && before.trim() === '' };
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+function applySplices(src: string, splices: Splice[]): string {
+  // Later positions first; at one position, what replaces text before what is inserted, and
+  // insertions in the order they were planned.
+  const ordered = splices.map((s, i) => ({ ...s, i })).sort((a, b) => b.start - a.start || b.end - a.end || b.i - a.i);
+  let out = src;
+  for (const s of ordered) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+  return out;
+}
+
+/** The leading block of comment lines of a file, as text. */
+function headerComment(src: string): string {
+  const m = /^(?:#[^\n]*(?:\n|$))+/.exec(src);
+  return m ? m[0] : '';
+}
+
+/** One line of YAML for a plain value, or null when it needs more than one line. */
+function inlineScalar(value: unknown): string | null {
+  if (value !== null && typeof value === 'object') return null;
+  const text = stringify(value, { lineWidth: 0 }).replace(/\n$/, '');
+  return text.includes('\n') ? null : text;
+}
+
+/**
+ * Three-way structural merge of YAML maps, written as splices into `current`. `resolution` says
+ * what happens where both sides changed one value (see `Resolution`; `true` means `theirs`).
+ */
+export function mergeYaml(
+  current: string,
+  base: string | null,
+  desired: string,
+  resolution: Resolution | boolean = 'keep',
+  /** Where new keys go: `end` of their map (shared files: the user's order first), or in the `generated` order. */
+  newKeys: 'end' | 'generated' = 'end',
+): MergeResult {
+  const mode: Resolution = resolution === true ? 'theirs' : resolution === false ? 'keep' : resolution;
+  const wholeFile = (reason: string): MergeResult => ({
+    text: mode === 'markers' ? `${MARKER_OURS}\n${withNewline(current)}${MARKER_SEP}\n${withNewline(desired)}${MARKER_THEIRS}\n` : mode === 'theirs' ? desired : current,
+    conflicts: [`(document): ${reason}`],
+    reformatted: false,
+  });
   const doc = parseDocument(current, PARSE);
-  if (doc.errors.length) return { text: current, conflicts: [`(document): ${doc.errors[0].message.split('\n')[0]}`], reformatted: false };
-  const reformatted = doc.toString(PRINT) !== current;
+  if (doc.errors.length) return wholeFile(doc.errors[0].message.split('\n')[0]);
+  const orig = parseDocument(current, PARSE);
   const desiredDoc = parseDocument(desired, PARSE);
   const baseValue = base === null ? undefined : parseDocument(base, PARSE).toJS();
   const conflicts: string[] = [];
+  const splices: Splice[] = [];
+  let precise = true;
   let changed = false;
+
+  const origNode = (path: Path): unknown => (path.length ? orig.getIn(path, true) : orig.contents);
+  const origPair = (path: Path): Pair | undefined => {
+    const parent = origNode(path.slice(0, -1));
+    return isMap(parent) ? findPair(parent, String(path[path.length - 1])) : undefined;
+  };
+  const desiredPair = (path: Path): Pair | undefined => {
+    const parent = path.length > 1 ? desiredDoc.getIn(path.slice(0, -1), true) : desiredDoc.contents;
+    return isMap(parent) ? findPair(parent, String(path[path.length - 1])) : undefined;
+  };
+
+  /** The desired pair's text (comments above it included when asked), moved to column `col`. */
+  const desiredPairText = (path: Path, col: number, withComments: boolean): string => {
+    const pair = desiredPair(path);
+    const region = pairRegion(desired, pair);
+    if (region) {
+      const lead = withComments ? leadingComments(desired, region.start, region.col) : { start: region.start, blank: false };
+      const text = reindent(withNewline(desired.slice(lead.start, region.end)), region.col, col);
+      return lead.blank ? `\n${text}` : text;
+    }
+    const key = String(path[path.length - 1]);
+    return reindent(stringify({ [key]: desiredDoc.getIn(path) }, PRINT), 0, col);
+  };
+
+  /**
+   * Where a new pair goes in the map at `path`'s parent, at its keys' column: at its end, or (for
+   * `generated` order) after the nearest key that precedes it in the generated file and is in the
+   * user's file, before the first pair when none does.
+   */
+  const insertPoint = (path: Path): { at: number; col: number } | null => {
+    const parentPath = path.slice(0, -1);
+    const parent = origNode(parentPath);
+    if (!isMap(parent) || parent.flow || !parent.items.length) return null;
+    const first = parent.items[0] as Pair;
+    if (!isScalar(first.key) || !first.key.range) return null;
+    const col = column(current, first.key.range[0]);
+    const wantParent = parentPath.length ? desiredDoc.getIn(parentPath, true) : desiredDoc.contents;
+    const order = isMap(wantParent) ? wantParent.items.map((p) => (isScalar((p as Pair).key) ? String(((p as Pair).key as { value: unknown }).value) : '')) : [];
+    const index = order.indexOf(String(path[path.length - 1]));
+    if (index >= 0 && newKeys === 'generated') {
+      for (let i = index - 1; i >= 0; i--) {
+        const region = pairRegion(current, findPair(parent, order[i]));
+        if (region) return { at: region.end, col };
+      }
+      if (order.slice(index + 1).some((k) => findPair(parent, k))) {
+        const region = pairRegion(current, first);
+        if (region) return { at: region.start, col };
+      }
+    }
+    const last = pairRegion(current, parent.items[parent.items.length - 1] as Pair);
+    return last ? { at: last.end, col } : null;
+  };
+
+  /** Write the pair at `path` anew with `value`, in place of its old lines (formatting of that pair only). */
+  const rewritePair = (path: Path, value: unknown, fromDesired: boolean): void => {
+    const region = pairRegion(current, origPair(path));
+    if (!region) {
+      precise = false;
+      return;
+    }
+    const key = String(path[path.length - 1]);
+    const text = fromDesired ? desiredPairText(path, region.col, false) : reindent(stringify({ [key]: value }, PRINT), 0, region.col);
+    splices.push({ start: region.start, end: region.end, text: withNewline(text) });
+  };
+
+  const insertPair = (path: Path): void => {
+    const point = insertPoint(path);
+    if (!point) {
+      precise = false;
+      return;
+    }
+    const text = desiredPairText(path, point.col, true);
+    splices.push({ start: point.at, end: point.at, text: point.at === current.length && current !== '' && !current.endsWith('\n') ? `\n${text}` : text });
+  };
+
+  const deletePair = (path: Path): void => {
+    const region = pairRegion(current, origPair(path));
+    if (!region) {
+      precise = false;
+      return;
+    }
+    const parent = origNode(path.slice(0, -1));
+    if (isMap(parent) && parent.items.length === 1 && path.length > 1) {
+      // The map would be left empty: write its key anew rather than leave an empty block.
+      rewritePair(path.slice(0, -1), doc.getIn(path.slice(0, -1)), false);
+      return;
+    }
+    splices.push({ start: region.start, end: region.end, text: '' });
+  };
+
+  const replaceScalar = (path: Path, value: unknown): void => {
+    const old = origNode(path);
+    const want = desiredDoc.getIn(path, true);
+    const oneLine =
+      isScalar(want) && want.range && !desired.slice(want.range[0], want.range[1]).includes('\n')
+        ? desired.slice(want.range[0], want.range[1])
+        : inlineScalar(value);
+    if (isScalar(old) && old.range && !old.anchor && !old.tag && oneLine !== null && (old.type === 'PLAIN' || old.type === 'QUOTE_DOUBLE' || old.type === 'QUOTE_SINGLE')) {
+      splices.push({ start: old.range[0], end: old.range[1], text: oneLine });
+    } else {
+      rewritePair(path, value, true);
+    }
+  };
+
+  /**
+   * Markers around one conflicting pair: the user's lines, then the same lines as `theirs` would
+   * write them (the tool's side planned as splices and applied to that region alone), so resolving
+   * every marker to the tool's side gives exactly what `--force` writes.
+   */
+  const markConflict = (path: Path, inWant: boolean, present: boolean): void => {
+    const pair = present ? origPair(path) : undefined;
+    const region = pair ? pairRegion(current, pair) : null;
+    const from = splices.length;
+    takeTheirs(path, inWant, present);
+    const planned = splices.splice(from);
+    let start: number;
+    let end: number;
+    let theirs: string;
+    if (region && planned.every((p) => p.start >= region.start && p.end <= region.end)) {
+      start = region.start;
+      end = region.end;
+      theirs = applySplices(
+        current.slice(start, end),
+        planned.map((p) => ({ ...p, start: p.start - start, end: p.end - start })),
+      );
+    } else if (!present && planned.length === 1 && planned[0].start === planned[0].end) {
+      start = end = planned[0].start;
+      theirs = planned[0].text.replace(/^\n+/, '');
+    } else {
+      precise = false;
+      return;
+    }
+    const lead = !present && start === current.length && current !== '' && !current.endsWith('\n') ? '\n' : '';
+    splices.push({ start, end, text: `${lead}${MARKER_OURS}\n${withNewline(current.slice(start, end))}${MARKER_SEP}\n${withNewline(theirs)}${MARKER_THEIRS}\n` });
+  };
+
+  /** Take the tool's side at `path` in the model, and plan the splice that writes it. */
+  const takeTheirs = (path: Path, inWant: boolean, present: boolean): void => {
+    changed = true;
+    if (!inWant) {
+      doc.deleteIn(path);
+      deletePair(path);
+    } else if (!present) {
+      doc.setIn(path, desiredDoc.getIn(path, true));
+      insertPair(path);
+    } else {
+      const value = desiredDoc.getIn(path);
+      doc.setIn(path, doc.createNode(value));
+      if (isObject(value) || Array.isArray(value)) rewritePair(path, value, true);
+      else replaceScalar(path, value);
+    }
+  };
+
+  const conflict = (path: Path, inWant: boolean, present: boolean): void => {
+    conflicts.push(showPath(path));
+    if (mode === 'markers') markConflict(path, inWant, present);
+    else if (mode === 'theirs') takeTheirs(path, inWant, present);
+  };
 
   const mergeMap = (path: Path, want: Record<string, unknown>, was: unknown): void => {
     const before = isObject(was) ? was : undefined;
     for (const [key, wantValue] of Object.entries(want)) {
       const keyPath = [...path, key];
-      const has = doc.hasIn(keyPath);
-      const haveValue = has ? toJS(doc.getIn(keyPath, true)) : undefined;
-      const wasValue = before?.[key];
-      if (isObject(wantValue) && (isObject(haveValue) || !has)) {
-        if (!has) {
-          if (before && key in before && !force) {
-            // The user removed a whole section the tool still writes: keep their choice unless it changed.
-            if (!equal(wasValue, wantValue)) conflicts.push(showPath(keyPath));
-            continue;
-          }
-          insertFromDesired(keyPath);
-          continue;
-        }
+      const present = doc.hasIn(keyPath);
+      const haveValue = present ? doc.getIn(keyPath) : undefined;
+      const inBase = has(before, key);
+      const wasValue = inBase ? before![key] : undefined;
+      if (present && equal(toPlain(haveValue), wantValue)) continue;
+      const have = toPlain(haveValue);
+      if (isObject(wantValue) && isObject(have)) {
         mergeMap(keyPath, wantValue, wasValue);
         continue;
       }
-      if (has && equal(haveValue, wantValue)) continue;
+      if (!present) {
+        if (!inBase) takeTheirs(keyPath, true, false);
+        else if (!equal(wasValue, wantValue)) conflict(keyPath, true, false); // the user removed what the tool changes
+        continue; // else: the user removed it and the tool has nothing new to say
+      }
       // Without a base there is no telling whose an item is: differing lists are a conflict then.
-      if (has && isScalarList(wantValue) && isScalarList(haveValue) && isScalarList(wasValue)) {
-        mergeList(keyPath, haveValue, wasValue, wantValue);
+      if (isScalarList(wantValue) && isScalarList(have) && inBase && isScalarList(wasValue)) {
+        mergeList(keyPath, have, wasValue, wantValue);
         continue;
       }
-      const userUnchanged = has ? before !== undefined && key in before && equal(haveValue, wasValue) : false;
-      const toolUnchanged = before !== undefined && key in before && equal(wasValue, wantValue);
-      if (!has) {
-        if (before && key in before && toolUnchanged && !force) continue; // deleted by the user, same as before for us
-        if (before && key in before && !force) {
-          conflicts.push(showPath(keyPath));
-          continue;
-        }
-        insertFromDesired(keyPath);
-      } else if (userUnchanged || force) {
-        replaceValue(keyPath, wantValue);
-      } else if (toolUnchanged) {
-        continue; // edited by the user; the tool has nothing new to say here
-      } else {
-        conflicts.push(showPath(keyPath));
-      }
+      const userUnchanged = inBase && equal(have, wasValue);
+      const toolUnchanged = inBase && equal(wasValue, wantValue);
+      if (userUnchanged && Array.isArray(wantValue) && Array.isArray(have) && !isScalarList(wantValue)) updateSeq(keyPath, have, wantValue);
+      else if (userUnchanged) takeTheirs(keyPath, true, true);
+      else if (!toolUnchanged) conflict(keyPath, true, true);
+      // else: edited by the user; the tool has nothing new to say here
     }
     if (!before) return;
     for (const [key, wasValue] of Object.entries(before)) {
-      if (key in want) continue;
+      if (Object.prototype.hasOwnProperty.call(want, key)) continue;
       const keyPath = [...path, key];
       if (!doc.hasIn(keyPath)) continue;
-      const haveValue = toJS(doc.getIn(keyPath, true));
-      if (equal(haveValue, wasValue) || force) {
-        doc.deleteIn(keyPath);
-        changed = true;
-      } else {
-        conflicts.push(showPath(keyPath));
-      }
+      // A key the tool stops writing goes only as it was generated; an edited one is never dropped silently.
+      if (equal(toPlain(doc.getIn(keyPath)), wasValue)) takeTheirs(keyPath, false, true);
+      else conflict(keyPath, false, true);
     }
+  };
+
+  /**
+   * A list of maps (accounts, roles) the user left as generated and the tool changed: item by item,
+   * so a new item is appended as its own lines and a changed value changes at its own bytes, and
+   * comments on the other items stay.
+   */
+  const updateSeq = (keyPath: Path, have: unknown[], want: unknown[]): void => {
+    const origSeq = origNode(keyPath);
+    const wantSeq = desiredDoc.getIn(keyPath, true);
+    if (!isSeq(origSeq) || origSeq.flow || !isSeq(wantSeq) || !origSeq.items.length) return takeTheirs(keyPath, true, true);
+    for (let i = 0; i < Math.min(have.length, want.length); i++) {
+      const h = have[i];
+      const w = want[i];
+      if (equal(h, w)) continue;
+      if (isObject(h) && isObject(w)) mergeMap([...keyPath, i], w, h);
+      else takeTheirs([...keyPath, i], true, true);
+    }
+    if (want.length === have.length) return;
+    changed = true;
+    const seq = doc.getIn(keyPath, true) as YAMLSeq;
+    const items = origSeq.items as Node[];
+    if (want.length < have.length) {
+      seq.items = seq.items.slice(0, want.length);
+      for (const item of items.slice(want.length)) {
+        const region = itemRegion(current, item);
+        if (!region) precise = false;
+        else splices.push({ start: region.start, end: region.end, text: '' });
+      }
+      return;
+    }
+    const last = itemRegion(current, items[items.length - 1]);
+    let text = '';
+    for (let i = have.length; i < want.length; i++) {
+      seq.items.push(doc.createNode(want[i]));
+      const source = itemRegion(desired, wantSeq.items[i] as Node);
+      if (!source || !last) {
+        precise = false;
+        return;
+      }
+      text += reindent(withNewline(desired.slice(source.start, source.end)), source.col, last.col);
+    }
+    if (last) splices.push({ start: last.end, end: last.end, text: last.end === current.length && !current.endsWith('\n') ? `\n${text}` : text });
   };
 
   /**
@@ -123,71 +444,111 @@ export function mergeYaml(current: string, base: string | null, desired: string,
     const removedByTool = was.filter((x) => !want.some((y) => equal(x, y)));
     const addedByTool = want.filter((x) => !was.some((y) => equal(x, y)) && !have.some((y) => equal(x, y)));
     const seq = doc.getIn(keyPath, true);
-    if (!isSeq(seq)) return;
-    const before = seq.items.length;
-    seq.items = seq.items.filter((item) => !removedByTool.some((x) => equal(toJS(item), x)));
+    const origSeq = origNode(keyPath);
+    if (!isSeq(seq) || !isSeq(origSeq)) return;
+    const kept = seq.items.filter((item) => !removedByTool.some((x) => equal(toPlain(item), x)));
+    if (kept.length === seq.items.length && !addedByTool.length) return;
+    changed = true;
+    const removed = seq.items.length - kept.length;
+    seq.items = kept;
     for (const value of addedByTool) seq.items.push(doc.createNode(value));
-    if (seq.items.length !== before || addedByTool.length) changed = true;
-  };
-
-  /** Copy the pair from the desired document, comments included, to the end of its parent map. */
-  const insertFromDesired = (keyPath: Path): void => {
-    const parentPath = keyPath.slice(0, -1);
-    const key = String(keyPath[keyPath.length - 1]);
-    const sourceParent = parentPath.length ? desiredDoc.getIn(parentPath, true) : desiredDoc.contents;
-    const pair = isMap(sourceParent) ? findPair(sourceParent, key) : undefined;
-    let target = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
-    if (!isMap(target)) {
-      doc.setIn(parentPath, doc.createNode({}));
-      target = doc.getIn(parentPath, true);
+    if (origSeq.flow || !kept.length) {
+      rewritePair(keyPath, toPlain(seq), false);
+      return;
     }
-    if (pair && isMap(target)) target.items.push(pair.clone() as Pair);
-    else doc.setIn(keyPath, doc.createNode(desiredDoc.getIn(keyPath)));
-    changed = true;
-  };
-
-  /** Replace a value in place, keeping the comments that sat on the old node. */
-  const replaceValue = (keyPath: Path, value: unknown): void => {
-    const old = doc.getIn(keyPath, true) as { comment?: string | null; commentBefore?: string | null } | undefined;
-    const source = desiredDoc.getIn(keyPath, true) as { clone?: () => unknown } | undefined;
-    const node = (source && typeof source.clone === 'function' ? source.clone() : doc.createNode(value)) as {
-      comment?: string | null;
-      commentBefore?: string | null;
-    };
-    if (old && typeof old === 'object') {
-      if (old.comment) node.comment = old.comment;
-      if (old.commentBefore) node.commentBefore = old.commentBefore;
+    const items = origSeq.items as Node[];
+    const lines: Splice[] = [];
+    for (const item of items) {
+      if (!removedByTool.some((x) => equal(toPlain(item), x))) continue;
+      const region = itemRegion(current, item);
+      if (!region) return rewritePair(keyPath, toPlain(seq), false);
+      lines.push({ start: region.start, end: region.end, text: '' });
     }
-    doc.setIn(keyPath, node);
-    changed = true;
+    if (lines.length !== removed) return rewritePair(keyPath, toPlain(seq), false);
+    const lastItem = itemRegion(current, items[items.length - 1]);
+    if (addedByTool.length) {
+      if (!lastItem) return rewritePair(keyPath, toPlain(seq), false);
+      const text = addedByTool.map((v) => `${' '.repeat(lastItem.col)}- ${inlineScalar(v) ?? JSON.stringify(v)}\n`).join('');
+      lines.push({ start: lastItem.end, end: lastItem.end, text: lastItem.end === current.length && !current.endsWith('\n') ? `\n${text}` : text });
+    }
+    splices.push(...lines);
   };
 
   const want = desiredDoc.toJS();
-  if (!isObject(want)) return { text: current, conflicts: ['(document): the generated file is not a map'], reformatted: false };
-  if (!isMap(doc.contents)) return { text: current, conflicts: ['(document): the file on disk is not a YAML map'], reformatted: false };
+  if (!isObject(want)) return wholeFile('the generated file is not a map');
+  if (!isMap(doc.contents)) return wholeFile('the file on disk is not a YAML map');
   mergeMap([], want, baseValue);
   // The header comment is ours while it is exactly what we wrote last time.
   if (base !== null) {
-    const baseHeader = parseDocument(base, PARSE).commentBefore ?? null;
-    if ((doc.commentBefore ?? null) === baseHeader && baseHeader !== (desiredDoc.commentBefore ?? null)) {
+    const baseHeader = headerComment(base);
+    const currentHeader = headerComment(current);
+    const desiredHeader = headerComment(desired);
+    if (currentHeader === baseHeader && baseHeader !== desiredHeader) {
+      splices.push({ start: 0, end: currentHeader.length, text: desiredHeader });
       doc.commentBefore = desiredDoc.commentBefore;
       changed = true;
     }
   }
-  if (conflicts.length) return { text: current, conflicts, reformatted: false };
-  return { text: changed ? doc.toString(PRINT) : current, conflicts, reformatted: changed && reformatted };
+  if (conflicts.length && mode === 'keep') return { text: current, conflicts, reformatted: false };
+  if (!changed && !splices.length) return { text: current, conflicts, reformatted: false };
+  const spliced = applySplices(current, splices);
+  if (mode === 'markers' && conflicts.length) {
+    if (!precise) {
+      // The conflicting regions could not be marked one by one: mark the whole file, with the tool's
+      // side as --force would write it.
+      const forced = mergeYaml(current, base, desired, 'theirs', newKeys).text;
+      return { text: `${MARKER_OURS}\n${withNewline(current)}${MARKER_SEP}\n${withNewline(forced)}${MARKER_THEIRS}\n`, conflicts, reformatted: false };
+    }
+    return { text: spliced, conflicts, reformatted: false };
+  }
+  if (precise) {
+    const check = parseDocument(spliced, PARSE);
+    if (!check.errors.length && equal(check.toJS(), doc.toJS())) return { text: spliced, conflicts, reformatted: false };
+  }
+  return { text: doc.toString(PRINT), conflicts, reformatted: true };
+}
+
+/** The whole lines of one block-sequence item (`- value`), and the column of its dash. */
+function itemRegion(src: string, item: Node): { start: number; end: number; col: number } | null {
+  if (!item.range) return null;
+  const start = lineStart(src, item.range[0]);
+  const prefix = src.slice(start, item.range[0]);
+  if (!/^\s*-\s+$/.test(prefix)) return null;
+  return { start, end: lineEnd(src, Math.max(item.range[0], item.range[1] - 1)), col: prefix.indexOf('-') };
 }
 
 function isScalarList(value: unknown): value is unknown[] {
   return Array.isArray(value) && value.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
 }
 
-function toJS(node: unknown): unknown {
+function toPlain(node: unknown): unknown {
   if (node && typeof node === 'object' && 'toJSON' in node && typeof (node as { toJSON: () => unknown }).toJSON === 'function') {
     return (node as { toJSON: () => unknown }).toJSON();
   }
-  if (isSeq(node) || isMap(node) || isScalar(node)) return (node as { toJSON: () => unknown }).toJSON();
   return node;
+}
+
+/** Lines of `text` inside unresolved conflict markers, as 1-based [from, to] ranges (empty when none). */
+export function conflictMarkerRanges(text: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let open = -1;
+  let sep = false;
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.startsWith('<<<<<<< ') || line === '<<<<<<<') {
+      open = i;
+      sep = false;
+    } else if (open >= 0 && line === MARKER_SEP) sep = true;
+    else if (open >= 0 && sep && (line.startsWith('>>>>>>> ') || line === '>>>>>>>')) {
+      ranges.push([open + 1, i + 1]);
+      open = -1;
+    }
+  });
+  return ranges;
+}
+
+/** The text with every conflict region resolved to the tool's side (what `--force` writes). */
+export function resolveMarkersToTheirs(text: string): string {
+  return text.replace(/^<<<<<<< [^\n]*\n[\s\S]*?^=======\n([\s\S]*?)^>>>>>>> [^\n]*\n/gm, '$1');
 }
 
 export interface TextMergeResult {
@@ -198,9 +559,11 @@ export interface TextMergeResult {
 
 /**
  * Three-way text merge with `git merge-file` (through execa): the user's file, the tool's last
- * output as the common base, the tool's new output. Null when git is not available.
+ * output as the common base, the tool's new output. `theirs` resolves each conflicting hunk to the
+ * tool's side (and still counts them); otherwise conflicting hunks carry git's markers. Null when
+ * git is not available.
  */
-export async function mergeText(current: string, base: string, desired: string): Promise<TextMergeResult | null> {
+export async function mergeText(current: string, base: string, desired: string, resolution: 'markers' | 'theirs' = 'markers'): Promise<TextMergeResult | null> {
   const dir = mkdtempSync(join(tmpdir(), 'atmos-oidc-merge-'));
   try {
     const files = { current: join(dir, 'current'), base: join(dir, 'base'), desired: join(dir, 'desired') };
@@ -208,19 +571,31 @@ export async function mergeText(current: string, base: string, desired: string):
     writeFileSync(files.base, base);
     writeFileSync(files.desired, desired);
     const { execa } = await import('execa');
-    const result = await execa(
-      'git',
-      ['merge-file', '-p', '-L', 'your edit', '-L', 'last generated', '-L', 'generated now', files.current, files.base, files.desired],
-      { reject: false, stripFinalNewline: false },
-    );
+    const run = (extra: string[]) =>
+      execa('git', ['merge-file', '-p', ...extra, '-L', 'your edit', '-L', 'last generated', '-L', 'generated now', files.current, files.base, files.desired], {
+        reject: false,
+        stripFinalNewline: false,
+      });
+    const result = await run([]);
     // git merge-file exits with the number of conflicts (capped at 127), negative or >127 on error.
     if (typeof result.exitCode !== 'number' || result.exitCode < 0 || result.exitCode > 127) return null;
-    return { text: String(result.stdout), conflicts: result.exitCode };
+    if (resolution === 'markers' || result.exitCode === 0) return { text: String(result.stdout), conflicts: result.exitCode };
+    const theirs = await run(['--theirs']);
+    if (theirs.exitCode !== 0) return null;
+    return { text: String(theirs.stdout), conflicts: result.exitCode };
   } catch {
     return null;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A node's plain value (a node without one is returned as it is). */
+function toJS(node: unknown): unknown {
+  if (node && typeof node === 'object' && 'toJSON' in node && typeof (node as { toJSON: () => unknown }).toJSON === 'function') {
+    return (node as { toJSON: () => unknown }).toJSON();
+  }
+  return node;
 }
 
 /**

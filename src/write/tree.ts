@@ -7,6 +7,7 @@ import * as nodeFs from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { branded, InputError } from '../answers/validate.ts';
+import { decodeBytes, encodeText, type Encoding } from './bytes.ts';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
 
@@ -91,6 +92,8 @@ export class Tree {
   private readonly fs: TreeFs;
   private readonly hooks: FlushHooks;
   private readonly disk = new Map<string, string | null>();
+  /** The bytes read of each file and how they were decoded: written back as read (src/write/bytes.ts). */
+  private readonly raw = new Map<string, { bytes: Buffer; encoding: Encoding }>();
   private readonly planned = new Map<string, FileChange>();
 
   constructor(root: string, fs: TreeFs = nodeFs, hooks: FlushHooks = {}) {
@@ -114,7 +117,10 @@ export class Tree {
         const stat = this.fs.lstatSync(abs);
         if (stat.isDirectory())
           throw new InputError({ field: 'path', value: path, allowed: 'expected a file or nothing here, found a directory' });
-        content = this.fs.readFileSync(abs, 'utf8') as string;
+        const bytes = this.fs.readFileSync(abs) as Buffer;
+        const decoded = decodeBytes(bytes);
+        this.raw.set(path, { bytes, encoding: decoded.encoding });
+        content = decoded.text;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
@@ -137,6 +143,8 @@ export class Tree {
   /** Plan `content` at `path`: create, update or unchanged, decided against the disk. */
   write(path: string, content: string): FileChange {
     const before = this.original(path);
+    // Refuse now (exit 2, naming the file) what the file's encoding cannot hold, before anything is written.
+    if (before !== content) encodeText(path, content, this.encodingOf(path));
     const kind: ChangeKind = before === null ? 'create' : before === content ? 'unchanged' : 'update';
     const change: FileChange = { path, kind, before, after: content };
     this.planned.set(path, change);
@@ -155,6 +163,11 @@ export class Tree {
     const change: FileChange = { path, kind: 'conflict', before: this.original(path), after: proposed, reason, ...(detail ? { detail } : {}) };
     this.planned.set(path, change);
     return change;
+  }
+
+  /** How `path` was decoded when read (UTF-8 for a file that does not exist yet). */
+  encodingOf(path: string): Encoding {
+    return this.raw.get(path)?.encoding ?? 'utf8';
   }
 
   changes(): FileChange[] {
@@ -268,7 +281,7 @@ export class Tree {
         const mode = this.replaceableMode(change);
         const temp = `${abs}.atmos-oidc-${process.pid}.tmp`;
         temps.push({ change, abs, temp });
-        this.writeTemp(temp, change.after);
+        this.writeTemp(temp, encodeText(change.path, change.after, this.encodingOf(change.path)));
         if (mode !== null) this.fs.chmodSync?.(temp, mode);
         this.assertUnchangedOnDisk(change);
       }
@@ -293,7 +306,7 @@ export class Tree {
       for (const t of renamed.reverse()) {
         try {
           if (t.change.before === null) this.fs.unlinkSync(t.abs);
-          else this.fs.writeFileSync(t.abs, t.change.before, 'utf8');
+          else this.fs.writeFileSync(t.abs, this.raw.get(t.change.path)?.bytes ?? encodeText(t.change.path, t.change.before, 'utf8'));
         } catch {
           unrestored.push(t.change.path);
         }
@@ -327,25 +340,26 @@ export class Tree {
   }
 
   /** Write a temporary file exclusively; one left behind by a killed run with the same pid is replaced. */
-  private writeTemp(temp: string, content: string): void {
+  private writeTemp(temp: string, content: Buffer): void {
     try {
-      this.fs.writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
+      this.fs.writeFileSync(temp, content, { flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       this.fs.unlinkSync(temp);
-      this.fs.writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
+      this.fs.writeFileSync(temp, content, { flag: 'wx' });
     }
   }
 
   /** A file changed on disk since it was read (another run, an editor): stop rather than clobber it. */
   private assertUnchangedOnDisk(change: FileChange): void {
-    let now: string | null = null;
+    let now: Buffer | null = null;
     try {
-      now = this.fs.readFileSync(this.abs(change.path), 'utf8') as string;
+      now = this.fs.readFileSync(this.abs(change.path)) as Buffer;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    if (now !== change.before) throw new Error(`${change.path} changed on disk while this run was planning; run again`);
+    const was = change.before === null ? null : (this.raw.get(change.path)?.bytes ?? Buffer.from(change.before, 'utf8'));
+    if (now === null ? was !== null : was === null || !now.equals(was)) throw new Error(`${change.path} changed on disk while this run was planning; run again`);
   }
 
   private makeParents(dir: string, created: string[]): void {

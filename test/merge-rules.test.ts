@@ -1,0 +1,367 @@
+/**
+ * The structural merge's rules, one case each (src/write/merge.ts): these are the mutants issue 15
+ * found surviving in merge.ts, each now a test that fails when its rule is broken, plus the byte
+ * rules of issue 13 (a value changes at its own bytes; every other line keeps its bytes).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
+import { conflictMarkerRanges, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
+
+const BASE = `# generated
+components:
+  terraform:
+    iam-role/planner:
+      vars:
+        enabled: true
+        role_description: planner
+        trusted_github_repos:
+          - acme/infra-live:main
+        managed_policy_arns:
+          - arn:aws:iam::aws:policy/ReadOnlyAccess
+        retired: soon
+`;
+
+function edit(text: string, from: string, to: string): string {
+  assert.ok(text.includes(from), `contains ${JSON.stringify(from)}`);
+  return text.replace(from, to);
+}
+
+/** Every line of `before` except those in `changed` (1-based) appears in `after`, in order and byte for byte. */
+function assertUntouchedLinesKept(before: string, after: string, changed: number[]): void {
+  const wanted = before.split('\n').filter((_, i) => !changed.includes(i + 1));
+  const lines = after.split('\n');
+  let j = 0;
+  for (const line of wanted) {
+    while (j < lines.length && lines[j] !== line) j++;
+    assert.ok(j < lines.length, `untouched line kept byte for byte: ${JSON.stringify(line)}`);
+    j++;
+  }
+}
+
+test('a value only the tool changed takes the new value', () => {
+  const desired = edit(BASE, 'role_description: planner', 'role_description: plans');
+  const result = mergeYaml(edit(BASE, '# generated', '# generated\n# ours'), BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.match(result.text, /role_description: plans\n/);
+  assert.match(result.text, /# ours\n/);
+});
+
+test('a value only the user changed keeps the user value, with no conflict', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: our planner');
+  const result = mergeYaml(current, BASE, BASE);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, current);
+});
+
+test('a value both sides changed differently is a conflict, and the file is left as it is', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: ours');
+  const desired = edit(BASE, 'role_description: planner', 'role_description: theirs');
+  const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
+  assert.is(result.text, current);
+});
+
+test('a value both sides changed the same way is no conflict', () => {
+  const both = edit(BASE, 'role_description: planner', 'role_description: same');
+  assert.equal(mergeYaml(both, BASE, both).conflicts, []);
+});
+
+test('a key the tool stops writing is removed when the user left it as generated', () => {
+  const desired = edit(BASE, '        retired: soon\n', '');
+  const result = mergeYaml(BASE, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, desired);
+});
+
+test('a key the tool stops writing but the user edited is a conflict, never deleted silently', () => {
+  const current = edit(BASE, 'retired: soon', 'retired: never # we still use it');
+  const desired = edit(BASE, '        retired: soon\n', '');
+  const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.retired']);
+  assert.is(result.text, current);
+  const forced = mergeYaml(current, BASE, desired, 'theirs');
+  assert.not.ok(forced.reformatted, 'edited in place, not re-serialised');
+  assert.not.match(forced.text, /retired/, '--force takes the tool side of that conflict');
+});
+
+test('a section the user deleted stays deleted while the tool does not change it', () => {
+  const current = edit(BASE, '        managed_policy_arns:\n          - arn:aws:iam::aws:policy/ReadOnlyAccess\n', '');
+  const result = mergeYaml(current, BASE, BASE);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, current);
+});
+
+test('a section the user deleted and the tool changed is a conflict', () => {
+  const current = edit(BASE, '        retired: soon\n', '');
+  const desired = edit(BASE, 'retired: soon', 'retired: later');
+  assert.equal(mergeYaml(current, BASE, desired).conflicts, ['components.terraform.iam-role/planner.vars.retired']);
+});
+
+test('a key the user added is kept, and one the tool adds is inserted with its comment', () => {
+  const current = edit(BASE, '        enabled: true\n', '        enabled: true\n        ours: 1\n');
+  const desired = edit(BASE, '        retired: soon\n', '        retired: soon\n        # why\n        added: 2\n');
+  const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.match(result.text, /ours: 1\n/);
+  assert.match(result.text, /retired: soon\n {8}# why\n {8}added: 2\n/);
+});
+
+test('new list items are appended to a list the user edited (lists merge as sets)', () => {
+  const current = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/other:main # ours\n');
+  const desired = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/infra-live:environment:prod\n');
+  const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text).components.terraform['iam-role/planner'].vars.trusted_github_repos, [
+    'acme/infra-live:main',
+    'acme/other:main',
+    'acme/infra-live:environment:prod',
+  ]);
+  assert.match(result.text, /- acme\/other:main # ours\n/);
+});
+
+test('list items the tool removed go, and the user items stay', () => {
+  const current = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:main\n          - acme/other:main\n');
+  const desired = edit(BASE, '          - acme/infra-live:main\n', '          - acme/infra-live:dev\n');
+  const result = mergeYaml(current, BASE, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text).components.terraform['iam-role/planner'].vars.trusted_github_repos, ['acme/other:main', 'acme/infra-live:dev']);
+});
+
+test('without a base, a differing value is a conflict: nothing tells whose it is', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: ours');
+  assert.equal(mergeYaml(current, null, BASE).conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
+});
+
+test('a value changes at its own bytes: indentation, quoting, comments and blank lines of every other line stay', () => {
+  const base = 'components:\n  terraform:\n    x:\n      vars:\n        a: "1"\n        b: two\n';
+  const current = '# ours\ncomponents:\n    terraform:\n\n        x:   # spaced\n            vars:\n                a:   "1"      # aligned\n                b: \'two\'\n';
+  const desired = base.replace('a: "1"', 'a: "2"');
+  const result = mergeYaml(current, base, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, current.replace('a:   "1"', 'a:   "2"'));
+  assertUntouchedLinesKept(current, result.text, [7]);
+});
+
+test('--force (theirs) replaces only the conflicting value and keeps every other edit', () => {
+  const current = edit(edit(BASE, 'role_description: planner', 'role_description: ours'), 'enabled: true', 'enabled: true # ours too');
+  const desired = edit(edit(BASE, 'role_description: planner', 'role_description: theirs'), 'retired: soon', 'retired: later');
+  const result = mergeYaml(current, BASE, desired, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, ['components.terraform.iam-role/planner.vars.role_description']);
+  assert.is(result.text, edit(edit(current, 'role_description: ours', 'role_description: theirs'), 'retired: soon', 'retired: later'));
+});
+
+test('inline markers wrap the conflicting pair only, and resolving them to the tool side is what --force writes', () => {
+  const current = edit(BASE, 'role_description: planner', 'role_description: ours');
+  const desired = edit(edit(BASE, 'role_description: planner', 'role_description: theirs'), 'retired: soon', 'retired: later');
+  const marked = mergeYaml(current, BASE, desired, 'markers');
+  assert.not.ok(marked.reformatted, 'edited in place, not re-serialised');
+  assert.match(marked.text, /<<<<<<< your edit\n {8}role_description: ours\n=======\n {8}role_description: theirs\n>>>>>>> generated now\n/);
+  assert.match(marked.text, /retired: later/, 'the non-conflicting change is applied');
+  assert.equal(conflictMarkerRanges(marked.text), [[7, 11]]);
+  assert.is(resolveMarkersToTheirs(marked.text), mergeYaml(current, BASE, desired, 'theirs').text);
+});
+
+test('a file that does not parse is a conflict of the whole document', () => {
+  const result = mergeYaml('a: [\n', BASE, BASE);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.conflicts.length, 1);
+  assert.match(result.conflicts[0], /^\(document\)/);
+});
+
+test('conflict markers are found with their line numbers, CRLF or not', () => {
+  assert.equal(conflictMarkerRanges('a\r\n<<<<<<< x\r\nb\r\n=======\r\nc\r\n>>>>>>> y\r\n'), [[2, 6]]);
+  assert.equal(conflictMarkerRanges('a\n=======\nb\n'), [], 'a lone separator (a Markdown heading underline) is no marker');
+});
+
+const ACCOUNTS = `accounts:
+  - stage: dev # the sandbox
+    id: "111111111111"
+    oidc_provider_arn: null
+roles:
+  - name: planner
+    policies:
+      - ReadOnlyAccess
+`;
+
+test('a list of maps the user left alone gets a new item appended as its own lines, comments on the others kept', () => {
+  const desired = ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n').replace('# the sandbox', '');
+  const result = mergeYaml(ACCOUNTS, ACCOUNTS, desired, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n'));
+});
+
+test('a list of maps: items the tool dropped from the end go, line by line', () => {
+  const two = ACCOUNTS.replace('roles:\n', '  - stage: prod\n    id: "222222222222"\n    oidc_provider_arn: null\nroles:\n');
+  const result = mergeYaml(two, two, ACCOUNTS, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, ACCOUNTS);
+});
+
+test('a list of maps: a value changed inside an item changes at its own bytes', () => {
+  const desired = ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"').replace('      - ReadOnlyAccess\n', '      - ReadOnlyAccess\n      - ViewOnlyAccess\n');
+  const result = mergeYaml(ACCOUNTS, ACCOUNTS, desired, 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.is(result.text, ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"').replace('      - ReadOnlyAccess\n', '      - ReadOnlyAccess\n      - ViewOnlyAccess\n'));
+});
+
+test('a list of maps both sides changed differently is a conflict, whole', () => {
+  const current = ACCOUNTS.replace('id: "111111111111"', 'id: "444444444444"');
+  const desired = ACCOUNTS.replace('id: "111111111111"', 'id: "333333333333"');
+  assert.equal(mergeYaml(current, ACCOUNTS, desired).conflicts, ['accounts']);
+});
+
+test('new keys go in the generated order when asked (the answers file), at the end of their map otherwise', () => {
+  const base = 'version: 1\nregion: a\n';
+  const current = '# mine\nversion: 1\nregion: a\n';
+  const desired = 'version: 1\nnamespace: n\nregion: a\nfiles: {}\n';
+  assert.is(mergeYaml(current, base, desired, 'theirs', 'generated').text, '# mine\nversion: 1\nnamespace: n\nregion: a\nfiles: {}\n');
+  assert.is(mergeYaml(current, base, desired, 'theirs').text, '# mine\nversion: 1\nregion: a\nnamespace: n\nfiles: {}\n');
+  const first = 'region: a\n';
+  assert.is(mergeYaml(first, first, 'version: 1\nregion: a\n', 'theirs', 'generated').text, 'version: 1\nregion: a\n', 'before the first key when nothing precedes it');
+});
+
+test('the header comment is the tool\'s while it is as generated, the user\'s once edited', () => {
+  const base = '# v1 header\na: 1\n';
+  const desired = '# v2 header\na: 1\n';
+  assert.is(mergeYaml(base, base, desired).text, desired);
+  const edited = '# our header\na: 1\n';
+  assert.is(mergeYaml(edited, base, desired).text, edited);
+});
+
+test('a removed key that leaves its map empty is written as an empty map, and a scalar list item removed from a flow list too', () => {
+  const base = 'a:\n  b:\n    c: 1\n  d: 2\nl: [x, y]\n';
+  const desired = 'a:\n  b: {}\n  d: 2\nl: [x]\n';
+  const result = mergeYaml(base, base, desired);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(result.conflicts, []);
+  assert.equal(parse(result.text), { a: { b: {}, d: 2 }, l: ['x'] });
+  assert.match(result.text, /^ {2}d: 2$/m, 'the sibling keeps its bytes');
+});
+
+test('a new key in a file without a final newline starts on a line of its own', () => {
+  const result = mergeYaml('a: 1', 'a: 1\n', 'a: 1\nb: 2\n');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'a: 1\nb: 2\n');
+});
+
+test('a scalar list item appended after a last line without newline, and items of a list the user emptied', () => {
+  const base = 'l:\n  - x\n';
+  assert.is(mergeYaml('l:\n  - x', base, 'l:\n  - x\n  - y\n').text, 'l:\n  - x\n  - y\n');
+  const removedAll = mergeYaml(base, base, 'l:\n  - y\n');
+  assert.not.ok(removedAll.reformatted, 'edited in place, not re-serialised');
+  assert.equal(parse(removedAll.text), { l: ['y'] });
+});
+
+test('a change that cannot be spliced (a key in a flow map) is still applied, by writing the file anew', () => {
+  const base = 'm: {a: 1, b: 2}\nn: 1\n';
+  const result = mergeYaml(base, base, 'm:\n  a: 1\nn: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
+  assert.equal(parse(result.text), { m: { a: 1 }, n: 1 });
+  const added = mergeYaml(base, base, 'm:\n  a: 1\n  b: 2\n  c: 3\nn: 1\n');
+  assert.equal(parse(added.text), { m: { a: 1, b: 2, c: 3 }, n: 1 });
+});
+
+test('a list one side turned into a plain value: the side that changed wins, both changed is a conflict', () => {
+  const base = 'l:\n  - a\n  - b\nk: 1\n';
+  const toScalar = 'l: none\nk: 1\n';
+  assert.equal(parse(mergeYaml(base, base, toScalar).text), { l: 'none', k: 1 }, 'the tool changed it');
+  assert.is(mergeYaml(toScalar, base, base).text, toScalar, 'the user changed it');
+  const userList = 'l:\n  - a\n  - b\n  - c\nk: 1\n';
+  assert.equal(mergeYaml(userList, base, toScalar).conflicts, ['l'], 'both changed it');
+  assert.equal(mergeYaml(toScalar, base, 'l:\n  - a\nk: 1\n').conflicts, ['l'], 'the user made it a value, the tool changed the list');
+});
+
+test('a document that is no map is a conflict of the whole document, named', () => {
+  assert.equal(mergeYaml('- a\n', 'a: 1\n', 'a: 1\n').conflicts, ['(document): the file on disk is not a YAML map']);
+  assert.equal(mergeYaml('a: 1\n', null, '- a\n').conflicts, ['(document): the generated file is not a map']);
+  const marked = mergeYaml('- a\n', 'a: 1\n', 'a: 2\n', 'markers');
+  assert.not.ok(marked.reformatted, 'edited in place, not re-serialised');
+  assert.is(marked.text, '<<<<<<< your edit\n- a\n=======\na: 2\n>>>>>>> generated now\n');
+  assert.is(mergeYaml('- a\n', 'a: 1\n', 'a: 2\n', 'theirs').text, 'a: 2\n');
+});
+
+test('without a base the header comment is the user\'s', () => {
+  assert.is(mergeYaml('a: 1\n', null, '# new\na: 1\n').text, 'a: 1\n');
+});
+
+test('removing every key of a map leaves an empty map, not a null', () => {
+  const base = 'a:\n  b: 1\n  c: 2\nz: 1\n';
+  const result = mergeYaml(base, base, 'a: {}\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.ok(result.reformatted, 'a map emptied by splices would read as null: written anew instead');
+  assert.equal(parse(result.text), { a: {}, z: 1 });
+});
+
+test('a conflict in a flow map is marked over the whole file, the tool side as --force writes it', () => {
+  const base = 'm: {a: 1, b: 2}\nn: 1\n';
+  const current = 'm: {a: 5, b: 2}\nn: 1\n';
+  const desired = 'm:\n  a: 7\n  b: 2\nn: 2\n';
+  const marked = mergeYaml(current, base, desired, 'markers');
+  assert.not.ok(marked.reformatted, 'edited in place, not re-serialised');
+  const forced = mergeYaml(current, base, desired, 'theirs');
+  assert.not.ok(forced.reformatted, 'edited in place, not re-serialised');
+  assert.equal(marked.conflicts, ['m.a']);
+  assert.is(marked.text, `<<<<<<< your edit\n${current}=======\n${forced.text}>>>>>>> generated now\n`);
+  assert.is(resolveMarkersToTheirs(marked.text), forced.text);
+});
+
+test('a flow list of maps the tool extends is written anew as that one pair', () => {
+  const base = 'accounts: [{stage: dev}]\nk: 1 # mine\n';
+  const result = mergeYaml(base, base, 'accounts:\n  - stage: dev\n  - stage: prod\nk: 1\n', 'theirs');
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, 'accounts:\n  - stage: dev\n  - stage: prod\nk: 1 # mine\n');
+});
+
+test('a list of maps with a plain item: the item changes at its own bytes', () => {
+  const base = 'l:\n  - a: 1 # one\n  - x\n';
+  const result = mergeYaml(base, base, 'l:\n  - a: 1\n  - y\n', 'theirs');
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, 'l:\n  - a: 1 # one\n  - y\n');
+});
+
+test('a map item appended to a list at the end of a file without a final newline', () => {
+  const current = 'l:\n  - a: 1';
+  const result = mergeYaml(current, current, 'l:\n  - a: 1\n  - a: 2\n', 'theirs');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'l:\n  - a: 1\n  - a: 2\n');
+});
+
+test('plain lists: the tool removes a middle item line by line; a flow list merges as a set too', () => {
+  const base = 'l:\n  - a\n  - b # bee\n  - c\n';
+  const result = mergeYaml(base, base, 'l:\n  - a\n  - c\n');
+  assert.not.ok(result.reformatted);
+  assert.is(result.text, 'l:\n  - a\n  - c\n');
+  const flow = mergeYaml('l: [a, b, u]\n', 'l: [a, b]\n', 'l: [a, c]\n');
+  assert.not.ok(flow.reformatted, 'edited in place, not re-serialised');
+  assert.equal(flow.conflicts, []);
+  assert.equal(parse(flow.text), { l: ['a', 'u', 'c'] });
+  const user = mergeYaml('l:\n  - a\n  - u\n', 'l:\n  - a\n', 'l:\n  - a\n');
+  assert.not.ok(user.reformatted, 'edited in place, not re-serialised');
+  assert.is(user.text, 'l:\n  - a\n  - u\n', 'nothing new from the tool: the user list as it is');
+});
+
+test('an item both the user and the tool added to a list appears once', () => {
+  const result = mergeYaml('l:\n  - a\n  - x\n', 'l:\n  - a\n', 'l:\n  - a\n  - x\n  - y\n');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'l:\n  - a\n  - x\n  - y\n');
+});
+
+test.run();
