@@ -26,6 +26,17 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-S', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: tmuxEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * A tmux server exits when its last session ends; a session created at that moment fails with
+ * "server exited unexpectedly". One idle session keeps the server up until kill-server at the end.
+ */
+let serverKept = false;
+function keepServer(): void {
+  if (serverKept) return;
+  tmux('new-session', '-d', '-s', 'keep-server', 'sleep 86400');
+  serverKept = true;
+}
+
 const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
 let sessions = 0;
@@ -63,12 +74,13 @@ function start(args: string[]): Session {
       '',
     ].join('\n'),
   );
+  keepServer();
   tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', `sh ${quote(script)}`);
   const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', name, '-S', '-');
   const session: Session = {
     name,
     screen,
-    async waitFor(pattern, timeoutMs = 20_000) {
+    async waitFor(pattern, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const text = screen();
@@ -89,7 +101,7 @@ function start(args: string[]): Session {
       session.press('Enter');
     },
     async exitCode() {
-      const text = await session.waitFor(/^EXIT=\d+$/m, 30_000);
+      const text = await session.waitFor(/^EXIT=\d+$/m, 90_000);
       return Number(/^EXIT=(\d+)$/m.exec(text)?.[1]);
     },
     close() {

@@ -1,8 +1,10 @@
 /**
  * Interruptions and concurrent runs. The CLI runs as a real process (`node --import tsx
  * src/cli/main.ts`): under a pseudo-terminal (tmux, its own server) for the prompts, with pipes for a
- * flush. A test-only hook (`ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS`) holds a flush after its
- * temporary files are written and before any rename, so a signal can be sent at that moment.
+ * flush. A test-only hook (`ATMOS_OIDC_TEST_HOLD_BEFORE_RENAME`) holds a flush after its
+ * temporary files are written and before any rename until the test creates a release file, so a
+ * signal can be sent at that moment however slow the machine: every wait here is on a state (a
+ * prompt on screen, a line on stderr, a file, a process gone), none on a guessed duration.
  *
  * Contract (src/write/lock.ts): SIGINT → 130, SIGTERM → 143, SIGHUP → 129; interrupted at a prompt,
  * nothing is written; interrupted during a flush, the flush completes first (it is synchronous), so
@@ -33,7 +35,7 @@ delete env.GITHUB_TOKEN;
 const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -52,6 +54,17 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-S', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * A tmux server exits when its last session ends; a session created at that moment fails with
+ * "server exited unexpectedly". One idle session keeps the server up until kill-server at the end.
+ */
+let serverKept = false;
+function keepServer(): void {
+  if (serverKept) return;
+  tmux('new-session', '-d', '-s', 'keep-server', 'sleep 86400');
+  serverKept = true;
+}
+
 let sessions = 0;
 
 /** Start the CLI in a tmux pane; the pane's shell records the exit code in a file when the CLI ends. */
@@ -60,6 +73,7 @@ function terminal(args: string[]): { name: string; rcFile: string; screen: () =>
   const rcFile = join(WORK, `${name}.rc`);
   const script = join(WORK, `${name}.sh`);
   writeFileSync(script, [`cd ${quote(ROOT)}`, `${quote(process.execPath)} --import tsx src/cli/main.ts ${args.map(quote).join(' ')}`, `echo $? > ${quote(rcFile)}`, 'exec sleep 600', ''].join('\n'));
+  keepServer();
   tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', `sh ${quote(script)}`);
   const shellPid = Number(tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim());
   return {
@@ -162,21 +176,26 @@ interface Held {
   child: ChildProcess;
   stderr: () => string;
   exit: Promise<number | null>;
+  /** Let the held flush go on (a signal sent before this is handled once the flush is done). */
+  release: () => void;
 }
 
-/** Start a non-interactive init that pauses mid-flush for `pauseMs`, and wait until it is there. */
-async function heldInFlush(dir: string, answers: string, pauseMs = 2500): Promise<Held> {
+let holds = 0;
+
+/** Start a non-interactive init that holds mid-flush until released, and wait until it is there. */
+async function heldInFlush(dir: string, answers: string): Promise<Held> {
+  const releaseFile = join(WORK, `release-${++holds}`);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'init', '--yes', '--answers', answers, dir], {
     cwd: ROOT,
-    env: { ...env, ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS: String(pauseMs) },
+    env: { ...env, ATMOS_OIDC_TEST_HOLD_BEFORE_RENAME: releaseFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   child.stdout!.resume();
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await until('the flush to pause', () => /pausing \d+ ms before renaming/.test(stderr));
-  return { child, stderr: () => stderr, exit };
+  await until('the flush to hold', () => /holding until .* exists before renaming/.test(stderr), 60_000);
+  return { child, stderr: () => stderr, exit, release: () => writeFileSync(releaseFile, '') };
 }
 
 const temps = (dir: string): string[] => [...snapshot(dir).keys()].filter((p) => /\.atmos-oidc-\d+\.tmp$/.test(p));
@@ -190,6 +209,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.ok(temps(dir).length >= 10, 'the temporary files are written');
     assert.equal([...now.keys()].filter((p) => now.get(p)!.type === 'file' && !/\.tmp$/.test(p)), [LOCK_FILE], 'no target file is in place yet');
     held.child.kill(signal);
+    held.release();
     const code = await held.exit;
     assert.is(code, signal === 'SIGTERM' ? 143 : 130, held.stderr());
     assert.match(held.stderr(), new RegExp(`Interrupted \\(${signal}\\) after every file was written: the tree is complete\\.`));
@@ -212,6 +232,7 @@ test('flush: SIGTERM during an update → every file is the new version, none th
 
   const held = await heldInFlush(dir, changed);
   held.child.kill('SIGTERM');
+  held.release();
   assert.is(await held.exit, 143, held.stderr());
   assert.equal(readTree(dir), readTree(reference));
   assert.equal(leftovers(dir), []);
@@ -223,7 +244,7 @@ test('flush: SIGTERM during an update → every file is the new version, none th
 
 test('concurrent: a second run while the first holds the lock exits 1, names the holder, changes nothing', async () => {
   const dir = tempDir('interrupt-concurrent-');
-  const held = await heldInFlush(dir, GUIDE, 3000);
+  const held = await heldInFlush(dir, GUIDE);
   const during = snapshot(dir);
   const second = await runCli(['init', '--yes', '--answers', GUIDE, dir]);
   assert.is(second.code, 1, second.stderr);
@@ -231,6 +252,7 @@ test('concurrent: a second run while the first holds the lock exits 1, names the
   assertUnchanged(dir, during, 'the second run touched nothing');
   // A dry run does not need the lock: it reads and writes nothing.
   assert.is((await runCli(['init', '--yes', '--dry-run', '--answers', GUIDE, dir])).code, 0);
+  held.release();
   assert.is(await held.exit, 0, held.stderr());
   assert.equal(readTree(dir), readTree(EXPECTED));
   assert.equal(leftovers(dir), []);

@@ -120,7 +120,7 @@ test('compareVersions: numeric, part by part', () => {
 test('atmos_version: MAJOR.MINOR.PATCH at least the minimum, nothing before or after (it is an image tag)', () => {
   const allowed = `expected an Atmos release at least ${MIN_ATMOS_VERSION}, as MAJOR.MINOR.PATCH without "v" (it is the container image tag), e.g. "1.215.0"`;
   assert.is(MIN_ATMOS_VERSION, '1.214.0');
-  accepts(atmosVersion, ['1.214.0', '1.215.0', '1.1000.0', '2.0.0', '9999.0.0']);
+  accepts(atmosVersion, ['1.214.0', '1.215.0', '1.1000.0', '2.0.0', '9999.0.0', '1.215.1234', '1.215.10']);
   refuses(atmosVersion, ['1.213.9', '1.0.0', '0.999.999'], allowed);
   refuses(atmosVersion, ['v1.215.0', '1.215.0-rc1', '1.215.0 ', ' 1.215.0', '1.215.0\n', '1.215', '1.215.0.1', '1.215.x', '10000.0.0', '1.10000.0', '1.215.10000', 'x1.215.0', '1.215.0;rm', 1.215, null], allowed);
 });
@@ -324,6 +324,7 @@ test('branded: only objects carrying the brand as true', () => {
   assert.not.ok(is({ [brand]: 1 }));
   assert.not.ok(is({}));
   assert.not.ok(is(null));
+  assert.not.ok(is(undefined));
   assert.not.ok(is('x'));
 });
 

@@ -36,17 +36,30 @@ export interface FlushHooks {
 }
 
 /**
- * A test hook from the environment: `ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS=N` makes a flush report
- * its temporary files on `log` and wait N milliseconds before renaming them, so a test can send a
- * signal at that moment. Unset (always, outside tests), there is no hook.
+ * Test hooks from the environment, unset (always, outside tests) meaning no hook:
+ * `ATMOS_OIDC_TEST_HOLD_BEFORE_RENAME=FILE` makes a flush report its temporary files on `log` and
+ * wait until FILE exists (at most ten minutes) before renaming them, so a test acts on the held run
+ * and then releases it: it waits on that state, never on a guess of how long the test takes.
+ * `ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS=N` waits N milliseconds instead.
  */
 export function flushHooksFromEnv(env: Record<string, string | undefined>, log: (text: string) => void): FlushHooks | undefined {
+  const release = env.ATMOS_OIDC_TEST_HOLD_BEFORE_RENAME;
   const ms = Number(env.ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS);
+  const sleep = (n: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, n);
+  if (release) {
+    return {
+      beforeRename: (temps) => {
+        log(`test hook: ${temps.length} temporary files written, holding until ${release} exists before renaming\n`);
+        const deadline = Date.now() + 600_000;
+        while (!nodeFs.existsSync(release) && Date.now() < deadline) sleep(20);
+      },
+    };
+  }
   if (!Number.isFinite(ms) || ms <= 0) return undefined;
   return {
     beforeRename: (temps) => {
       log(`test hook: ${temps.length} temporary files written, pausing ${ms} ms before renaming\n`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      sleep(ms);
     },
   };
 }

@@ -1,0 +1,324 @@
+/**
+ * check's AWS side (src/check/roles.ts), judged by behaviour on golden repositories read in memory
+ * with one change each: which findings a role gets, at which severity, and the role facts they rest
+ * on (null-label names, ARNs, providers). The component rules cited: aws-iam-role names its role with
+ * the null-label id (cloudposse/terraform-null-label, `use_fullname`), trusts only a provider of its
+ * own account (STS), and turns `trusted_github_repos` into `sub` patterns (src/setup/trust.ts).
+ */
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkRepository, memoryRepo, type CheckResult, type Finding } from '../src/check/index.ts';
+import { isProviderComponent, isRoleComponent, nullLabelId, parseArn, roleArnParts } from '../src/check/roles.ts';
+import { GOLDEN_DIR, readTree } from './helpers/run.ts';
+
+const trees = new Map<string, Map<string, string>>();
+function golden(name: string): Map<string, string> {
+  if (!trees.has(name)) trees.set(name, readTree(join(GOLDEN_DIR, name, 'expected')));
+  return new Map(trees.get(name));
+}
+
+/** A golden repository with `from` replaced by `to` in one file (the change must apply). */
+function changed(files: Map<string, string>, path: string, from: string | RegExp, to: string): Map<string, string> {
+  const before = files.get(path);
+  assert.ok(before !== undefined, `${path} exists`);
+  const after = before!.replace(from, to);
+  assert.is.not(after, before, `the change applies to ${path}`);
+  files.set(path, after);
+  return files;
+}
+
+const check = (files: Map<string, string>, repository?: string): CheckResult => checkRepository(memoryRepo(files), repository ? { repository } : {});
+const withCode = (r: CheckResult, code: string): Finding[] => r.findings.filter((f) => f.code === code);
+
+const DEV = 'stacks/orgs/acme/dev.yaml';
+const PROD = 'stacks/orgs/acme/prod.yaml';
+const CATALOG = 'stacks/catalog/github-ci.yaml';
+
+test('basic, with .atmos-oidc.yaml: the admin role reachable from pull requests is a warning (the user chose basic)', () => {
+  const result = check(golden('guide-basic'));
+  const f = withCode(result, 'admin-from-pull-request');
+  assert.ok(f.length >= 1);
+  assert.ok(f.every((x) => x.severity === 'warning'), JSON.stringify(f));
+  assert.match(f[0].message, /\(setup basic, as chosen in \.atmos-oidc\.yaml\)/);
+  assert.match(f[0].fix ?? '', /switch to setup: advanced/);
+  const branch = withCode(result, 'admin-from-any-branch');
+  assert.ok(branch.length >= 1 && branch.every((x) => x.severity === 'warning'));
+  assert.is(result.errors, 0);
+});
+
+test('basic without .atmos-oidc.yaml: nobody chose it, the admin role from pull requests and any branch is an error', () => {
+  const files = golden('guide-basic');
+  files.delete('.atmos-oidc.yaml');
+  const result = check(files, 'acme/infra-live');
+  const pr = withCode(result, 'admin-from-pull-request');
+  assert.ok(pr.length >= 1, 'reported');
+  assert.ok(pr.every((x) => x.severity === 'error'), JSON.stringify(pr));
+  assert.not.match(pr[0].message, /as chosen/);
+  assert.match(pr[0].message, /is an administrator role and admits pull request tokens \(repo:acme\/infra-live:\*\)/);
+  assert.match(pr[0].fix ?? '', /constrain its trusted_github_repos to an environment \(e\.g\. acme\/infra-live:environment:production\)/);
+  const branch = withCode(result, 'admin-from-any-branch');
+  assert.ok(branch.length >= 1 && branch.every((x) => x.severity === 'error'));
+  assert.match(branch[0].message, /admits tokens from any branch \(repo:acme\/infra-live:\*\)/);
+  assert.ok(result.errors >= 2);
+});
+
+test('basic with an answers file that records other trust: the reach was not chosen, so it is an error', () => {
+  const files = changed(golden('guide-basic'), '.atmos-oidc.yaml', /trust:\n(\s+)- acme\/infra-live\n/, 'trust:\n$1- acme/infra-live:environment:production\n');
+  const pr = withCode(check(files), 'admin-from-pull-request');
+  assert.ok(pr.length >= 1 && pr.every((x) => x.severity === 'error'), JSON.stringify(pr));
+});
+
+test('advanced: the admin role trusting the whole repository is an error; the planner doing so is fine', () => {
+  const clean = check(golden('advanced-three-accounts'));
+  assert.equal(clean.findings, []);
+  const files = changed(golden('advanced-three-accounts'), DEV, '- acme/infra-live:environment:dev', '- acme/infra-live');
+  const result = check(files);
+  const pr = withCode(result, 'admin-from-pull-request');
+  assert.is(pr.length, 1);
+  assert.is(pr[0].severity, 'error');
+  assert.is(pr[0].file, DEV);
+  assert.match(pr[0].message, /\(stack dev\)/);
+});
+
+test('advanced: a role with a read-only policy trusting everything is not an admin finding', () => {
+  const files = changed(golden('advanced-three-accounts'), CATALOG, /AdministratorAccess/g, 'ReadOnlyAccess');
+  const after = changed(files, DEV, '- acme/infra-live:environment:dev', '- acme/infra-live');
+  assert.equal(withCode(check(after), 'admin-from-pull-request'), []);
+});
+
+test('an inline policy statement allowing * on * makes a role an administrator', () => {
+  const files = changed(
+    golden('advanced-three-accounts'),
+    DEV,
+    '- acme/infra-live:environment:dev',
+    '- acme/infra-live\n        managed_policy_arns: []\n        policy_statements:\n          all:\n            effect: Allow\n            actions: ["*"]\n            resources: ["*"]',
+  );
+  assert.is(withCode(check(files), 'admin-from-pull-request').length, 1);
+  const denied = changed(
+    golden('advanced-three-accounts'),
+    DEV,
+    '- acme/infra-live:environment:dev',
+    '- acme/infra-live\n        managed_policy_arns: []\n        policy_statements:\n          all:\n            effect: Deny\n            actions: ["*"]\n            resources: ["*"]',
+  );
+  assert.equal(withCode(check(denied), 'admin-from-pull-request'), [], 'a Deny statement grants nothing');
+});
+
+test('immutable ids: a pattern with the wrong ids is an error naming both', () => {
+  const files = changed(golden('immutable-ids'), CATALOG, /Acme-Corp@123456\/infra-live@789012/g, 'Acme-Corp@123456/infra-live@789013');
+  const f = withCode(check(files), 'immutable-id-mismatch');
+  assert.ok(f.length >= 1, 'reported');
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /carries ids 123456\/789013, but the repository's are 123456\/789012/);
+  assert.match(f[0].fix ?? '', /write trust entries as Acme-Corp@123456\/infra-live@789012\[:constraint\]/);
+});
+
+test('immutable ids: a wrong owner id alone is caught too', () => {
+  const files = changed(golden('immutable-ids'), CATALOG, /Acme-Corp@123456\/infra-live@789012/g, 'Acme-Corp@123457/infra-live@789012');
+  assert.match(withCode(check(files), 'immutable-id-mismatch')[0]?.message ?? '', /carries ids 123457\/789012/);
+});
+
+test('immutable ids: a name-only pattern never matches what GitHub sends', () => {
+  const files = changed(golden('immutable-ids'), CATALOG, '          - Acme-Corp@123456/infra-live@789012\n', '          - Acme-Corp/infra-live\n');
+  const f = withCode(check(files), 'immutable-id-mismatch');
+  assert.ok(f.length >= 1);
+  assert.match(f[0].message, /GitHub sends "repo:Acme-Corp@123456\/infra-live@789012:…" for this repository \(immutable subject claims\), so the name-only pattern repo:Acme-Corp\/infra-live:\* never matches/);
+});
+
+test('immutable ids: ids in a pattern when the answers record none', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme@1/infra-live@2:environment:prod');
+  const f = withCode(check(files), 'immutable-id-mismatch');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /uses the immutable owner@id\/repo@id form, but \.atmos-oidc\.yaml records no repository_ids: GitHub sends "repo:acme\/infra-live:…"/);
+  assert.match(f[0].fix ?? '', /write trust entries as acme\/infra-live\[:constraint\], or record repository_ids/);
+});
+
+test('immutable ids: the correct ids and another repository\'s pattern give no finding', () => {
+  assert.equal(withCode(check(golden('immutable-ids')), 'immutable-id-mismatch'), []);
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme/infra-live:environment:prod\n          - other@1/repo@2:environment:prod');
+  assert.equal(withCode(check(files), 'immutable-id-mismatch'), []);
+});
+
+test('provider of another account: an error naming both accounts and the fix', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, /arn:aws:iam::111111111111:oidc-provider/, 'arn:aws:iam::999999999999:oidc-provider');
+  const f = withCode(check(files), 'provider-other-account');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /is created in account 111111111111 but trusts the OIDC provider of account 999999999999/);
+  assert.is(f[0].fix, 'set github_oidc_provider_arn to arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com');
+});
+
+test('provider that is not GitHub\'s: provider-missing error', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, /oidc-provider\/token\.actions\.githubusercontent\.com/, 'oidc-provider/gitlab.com');
+  const f = withCode(check(files), 'provider-missing');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /which is not GitHub's provider/);
+});
+
+test('a role named GitHubActions gets the warning', () => {
+  const files = changed(golden('guide-basic'), 'stacks/catalog/github-ci.yaml', /name: terraform\n/, 'name: GitHubActions\n        use_fullname: false\n');
+  const f = withCode(check(files), 'role-named-githubactions');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'warning');
+});
+
+test('trust entries that surprise: pull_request as a branch, every branch, the whole organisation', () => {
+  const base = golden('advanced-three-accounts');
+  const pr = changed(new Map(base), PROD, '- acme/infra-live:environment:prod', '- acme/infra-live:environment:prod\n          - acme/infra-live:pull_request');
+  const prF = withCode(check(pr), 'trust-entry-pull-request');
+  assert.is(prF.length, 1);
+  assert.is(prF[0].severity, 'warning');
+  assert.match(prF[0].fix ?? '', /^use acme\/infra-live \(no constraint\) if pull requests must assume this role/);
+  const org = changed(new Map(base), PROD, '- acme/infra-live:environment:prod', '- acme/*:environment:prod');
+  const orgF = withCode(check(org), 'trust-entry-org-wildcard');
+  assert.is(orgF[0]?.severity, 'error', 'on an admin role the whole organisation is an error');
+  assert.match(orgF[0].fix ?? '', /name the repository \(acme\/infra-live\)/);
+});
+
+test('trusted_github_repos computed by a template: its trust is unknowable, a warning', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- "{{ .vars.stage }}/x"');
+  const f = withCode(check(files), 'value-unknowable');
+  assert.ok(f.some((x) => /trusted_github_repos of iam-role\/terraform/.test(x.message)));
+});
+
+test('null-label id: default order, delimiter, casing, attributes, limits, full name off', () => {
+  assert.is(nullLabelId({ namespace: 'acme', environment: 'gbl', stage: 'dev', name: 'terraform' }), 'acme-gbl-dev-terraform');
+  assert.is(nullLabelId({ namespace: 'Ac_me', stage: 'Dev', name: 'x', attributes: ['a', 'B'] }), 'acme-dev-x-a-b');
+  assert.is(nullLabelId({ namespace: 'acme', name: 'x', delimiter: '_' }), 'acme_x');
+  assert.is(nullLabelId({ namespace: 'acme', name: 'x', label_order: ['name', 'namespace'] }), 'x-acme');
+  assert.is(nullLabelId({ namespace: 'acme', name: 'x', label_value_case: 'upper' }), 'ACME-X');
+  assert.is(nullLabelId({ namespace: 'acme', name: 'xY', label_value_case: 'title' }), 'Acme-Xy');
+  assert.is(nullLabelId({ namespace: 'aCme', name: 'x', label_value_case: 'none' }), 'aCme-x');
+  assert.is(nullLabelId({ namespace: 'acme', name: 'terraform', id_length_limit: 6 }), 'acme-t');
+  assert.is(nullLabelId({ name: 'Plain', use_fullname: false, namespace: 'acme' }), 'Plain');
+  assert.is(nullLabelId({ name: '{{ .vars.x }}', use_fullname: false }), null);
+  assert.is(nullLabelId({ namespace: '{{ .vars.x }}', name: 'a' }), null, 'a template is only known at run time');
+  assert.is(nullLabelId({ attributes: 'a', name: 'x' }), null);
+  assert.is(nullLabelId({}), null);
+  assert.is(nullLabelId({ namespace: 'a.b', name: 'c', regex_replace_chars: '/[^a-z.]/' }), 'a.b-c');
+});
+
+test('ARNs: parsed into partition, service, account and resource; role ARNs into account and name', () => {
+  assert.equal(parseArn('arn:aws-cn:iam::111111111111:role/a/b'), { partition: 'aws-cn', service: 'iam', account: '111111111111', resource: 'role/a/b' });
+  assert.equal(parseArn('arn:aws:iam::aws:policy/x'), null);
+  assert.equal(parseArn('arn:aws:s3:::bucket'), { partition: 'aws', service: 's3', account: '', resource: 'bucket' });
+  assert.equal(roleArnParts('arn:aws:iam::111111111111:role/path/name'), { account: '111111111111', name: 'name', partition: 'aws' });
+  assert.is(roleArnParts('arn:aws:iam::111111111111:user/name'), null);
+  assert.is(roleArnParts('arn:aws:sts::111111111111:role/name'), null);
+  assert.is(roleArnParts('nope'), null);
+});
+
+test('components: a role by source, by name, or by its GitHub inputs; a provider by source or name', () => {
+  const c = (over: Record<string, unknown>) => ({ name: 'x', base: 'x', source: undefined, vars: {}, ...over }) as never;
+  assert.ok(isRoleComponent(c({ source: 'github.com/cloudposse-terraform-components/aws-iam-role.git//src' })));
+  assert.ok(isRoleComponent(c({ source: { uri: 'github.com/x/aws-iam-role' } })));
+  assert.ok(isRoleComponent(c({ base: 'iam-role' })));
+  assert.ok(isRoleComponent(c({ base: 'team/iam-role' })));
+  assert.not.ok(isRoleComponent(c({ base: 'iam-roles' })));
+  assert.ok(isRoleComponent(c({ vars: { trusted_github_repos: [], github_oidc_provider_enabled: true } })));
+  assert.not.ok(isRoleComponent(c({ vars: { trusted_github_repos: [] } })));
+  assert.ok(isProviderComponent(c({ source: 'x/aws-github-oidc-provider' })));
+  assert.ok(isProviderComponent(c({ base: 'github-oidc-provider' })));
+  assert.not.ok(isProviderComponent(c({ base: 'github-oidc-provider-x' })));
+});
+
+const PROVIDER_OFF = /    github-oidc-provider:\n      metadata:\n        enabled: false\n      vars:\n        enabled: false\n/;
+
+test('two stages of one account both deploying the provider: provider-duplicate error naming both', () => {
+  const result = check(changed(golden('shared-account'), 'stacks/orgs/acme/qa.yaml', PROVIDER_OFF, ''));
+  const f = withCode(result, 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /^account \d{12} gets 2 GitHub OIDC providers \(github-oidc-provider in stack \w+, github-oidc-provider in stack \w+\): AWS allows one per URL, the second apply fails with EntityAlreadyExists/);
+  assert.is(f[0].fix, 'deploy github-oidc-provider in one stack per account; disable it in the others (metadata.enabled: false and vars.enabled: false)');
+  assert.ok(f[0].file, 'the finding names a file');
+  assert.equal(withCode(check(golden('shared-account')), 'provider-duplicate'), [], 'one deployment per account is fine');
+});
+
+test('a provider the answers record as existing, deployed again: provider-duplicate error naming the recorded one', () => {
+  const result = check(changed(golden('existing-provider'), 'stacks/orgs/acme/prod.yaml', PROVIDER_OFF, '    github-oidc-provider:\n      vars:\n        enabled: true\n'));
+  const f = withCode(result, 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.match(f[0].message, /^account 333333333333 already has a GitHub OIDC provider \(arn:aws:iam::333333333333:oidc-provider\/token\.actions\.githubusercontent\.com, per \.atmos-oidc\.yaml\) and github-oidc-provider in stack prod deploys another/);
+  assert.equal(withCode(check(golden('existing-provider')), 'provider-duplicate'), []);
+  assert.equal(withCode(check(golden('existing-provider')), 'provider-missing'), [], 'a recorded provider counts as present');
+});
+
+test('a provider ARN computed by a template: its provider is unknowable, a warning', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com/, 'github_oidc_provider_arn: "arn:aws:iam::{{ .vars.account }}:oidc-provider/token.actions.githubusercontent.com"');
+  const f = withCode(check(files), 'value-unknowable').filter((x) => /github_oidc_provider_arn/.test(x.message));
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'warning');
+  assert.match(f[0].message, /^github_oidc_provider_arn of iam-role\/\S+ \(stack dev\) is computed when Atmos runs \(arn:aws:iam::\{\{ \.vars\.account \}\}/);
+  assert.match(f[0].fix ?? '', /^write the provider ARN as a plain string/);
+  assert.equal(withCode(check(files), 'provider-missing'), [], 'nothing more is said about a provider nobody can know');
+});
+
+test('a provider no stack deploys, in a repository that manages providers: provider-missing error', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, 'components:\n  terraform:\n', 'components:\n  terraform:\n    github-oidc-provider:\n      metadata:\n        enabled: false\n');
+  const f = withCode(check(files), 'provider-missing');
+  assert.ok(f.length >= 1);
+  assert.is(f[0].severity, 'error');
+  assert.match(f[0].message, /trusts arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com, but no stack deploys github-oidc-provider in account 111111111111: STS answers "No OpenIDConnect provider found"/);
+  assert.match(f[0].fix ?? '', /^deploy github-oidc-provider in one stack of account 111111111111, or record the existing provider/);
+});
+
+test('a provider no stack deploys, in a repository that manages none and has no answers: a warning only', () => {
+  const files = golden('guide-basic');
+  files.delete('.atmos-oidc.yaml');
+  const stack = 'stacks/orgs/acme/dev.yaml';
+  files.set(stack, files.get(stack)!.replace(/    github-oidc-provider:\n(      .*\n|        .*\n)*/, ''));
+  const catalog = 'stacks/catalog/github-ci.yaml';
+  files.set(catalog, files.get(catalog)!.replace(/    github-oidc-provider:\n(      .*\n|        .*\n|          .*\n)*/, ''));
+  const result = check(files, 'acme/infra-live');
+  const f = withCode(result, 'provider-missing');
+  assert.ok(f.length >= 1, JSON.stringify(result.findings.map((x) => x.code)));
+  assert.is(f[0].severity, 'warning');
+  assert.match(f[0].message, /^no stack in this repository deploys a GitHub OIDC provider in account 111111111111; iam-role\/terraform \(stack dev\) assumes arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com exists already/);
+});
+
+test('a role without its GitHub statement gets no trust findings', () => {
+  const files = changed(golden('guide-basic'), 'stacks/catalog/github-ci.yaml', 'github_oidc_provider_enabled: true', 'github_oidc_provider_enabled: false');
+  files.delete('.atmos-oidc.yaml');
+  const result = check(files, 'acme/infra-live');
+  assert.equal(withCode(result, 'admin-from-pull-request'), []);
+  assert.equal(withCode(result, 'admin-from-any-branch'), []);
+});
+
+test('immutable ids: patterns of other repositories, or of the same owner\'s other repository, are not judged', () => {
+  const files = changed(golden('immutable-ids'), CATALOG, '          - Acme-Corp@123456/infra-live@789012\n', '          - Acme-Corp@123456/infra-live@789012\n          - Acme-Corp/other-repo\n          - Other/infra-live\n');
+  assert.equal(withCode(check(files), 'immutable-id-mismatch'), []);
+});
+
+test('immutable ids: only the repo id given is still a pattern with ids', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme/infra-live@2:environment:prod');
+  assert.is(withCode(check(files), 'immutable-id-mismatch').length, 1);
+});
+
+test('immutable ids without answers: the message says nothing tells the repository sends them', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme@1/infra-live@2:environment:prod');
+  files.delete('.atmos-oidc.yaml');
+  const f = withCode(check(files, 'acme/infra-live'), 'immutable-id-mismatch');
+  assert.ok(f.length >= 1);
+  assert.match(f[0].message, /but nothing says this repository sends it: GitHub sends "repo:acme\/infra-live:…"/);
+});
+
+test('finding texts: a role named GitHubActions, a computed trust list, every branch, the whole organisation without constraint', () => {
+  const gha = withCode(check(changed(golden('guide-basic'), 'stacks/catalog/github-ci.yaml', /name: terraform\n/, 'name: GitHubActions\n        use_fullname: false\n')), 'role-named-githubactions')[0];
+  assert.is(gha.message, 'iam-role/terraform creates a role named "GitHubActions" (stack dev); roles with this name have been reported to fail AssumeRoleWithWebIdentity with the generic error');
+  assert.is(gha.fix, 'give the role another name (vars.name), e.g. after its permission boundary');
+  const computed = withCode(check(changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- "{{ .vars.stage }}/x"')), 'value-unknowable').find((x) => /trusted_github_repos/.test(x.message))!;
+  assert.is(computed.message, 'trusted_github_repos of iam-role/terraform (stack prod) is computed when Atmos runs (a YAML function or template): its trust cannot be proved or refuted offline');
+  assert.is(computed.fix, 'write the trust entries as a plain list of strings');
+  const branches = withCode(check(changed(golden('advanced-three-accounts'), 'stacks/catalog/github-ci.yaml', '          - acme/infra-live\n', '          - acme/infra-live\n          - acme/infra-live:*\n')), 'trust-entry-all-branches')[0];
+  assert.is(branches.severity, 'warning');
+  assert.is(branches.fix, 'name the branch (acme/infra-live:main) or the environment (acme/infra-live:environment:<name>) that should assume it');
+  assert.match(branches.message, /^iam-role\/planner \(stacks dev, prod, staging\): "acme\/infra-live:\*" trusts every branch/);
+  const org = withCode(check(changed(golden('advanced-three-accounts'), 'stacks/catalog/github-ci.yaml', '          - acme/infra-live\n', '          - acme/*\n')), 'trust-entry-org-wildcard')[0];
+  assert.is(org.severity, 'warning', 'the read-only planner: a warning');
+  assert.is(org.fix, 'name the repository (acme/infra-live) instead of every repository of the organisation');
+});
+
+test.run();
