@@ -364,4 +364,90 @@ test('an item both the user and the tool added to a list appears once', () => {
   assert.is(result.text, 'l:\n  - a\n  - x\n  - y\n');
 });
 
+test('a flow list the user added an item to, with nothing new from the tool, keeps its bytes', () => {
+  const current = 'l: [a,  b, mine]\n';
+  const result = mergeYaml(current, 'l: [a, b]\n', 'l: [a, b]\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, current, 'the user spacing and item stay');
+});
+
+test('the tool removing every item of a block list writes an empty list in place, not a null', () => {
+  const base = 'l:\n  - a\n  - b\nk: 1 # mine\n';
+  const result = mergeYaml(base, base, 'l: []\nk: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'l: []\nk: 1 # mine\n');
+});
+
+test('the tool removing a list item keeps the other items byte for byte, their comments and indentation too', () => {
+  const result = mergeYaml('l:\n- a   # one\n- b\n- c\n', 'l:\n  - a\n  - b\n  - c\n', 'l:\n  - a\n  - c\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'l:\n- a   # one\n- c\n');
+});
+
+test('plain items the tool adds go at the column of the user\'s items, with no blank line, final newline or not', () => {
+  const result = mergeYaml('l:\n    - a\nk: 1\n', 'l:\n  - a\nk: 1\n', 'l:\n  - a\n  - b\nk: 1\n');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'l:\n    - a\n    - b\nk: 1\n');
+  const noNewline = mergeYaml('l:\n  - x', 'l:\n  - x\n', 'l:\n  - x\n  - y\n');
+  assert.not.ok(noNewline.reformatted, 'edited in place, not re-serialised');
+  assert.is(noNewline.text, 'l:\n  - x\n  - y\n');
+});
+
+test('a map item appended to a list of maps: no blank line at the end of a file, none before the next key of a file without a final newline', () => {
+  const atEnd = mergeYaml('l:\n  - a: 1\n', 'l:\n  - a: 1\n', 'l:\n  - a: 1\n  - a: 2\n');
+  assert.not.ok(atEnd.reformatted, 'edited in place, not re-serialised');
+  assert.is(atEnd.text, 'l:\n  - a: 1\n  - a: 2\n');
+  const middle = mergeYaml('l:\n  - a: 1\nk: 1', 'l:\n  - a: 1\nk: 1\n', 'l:\n  - a: 1\n  - a: 2\nk: 1\n');
+  assert.not.ok(middle.reformatted, 'edited in place, not re-serialised');
+  assert.is(middle.text, 'l:\n  - a: 1\n  - a: 2\nk: 1');
+});
+
+test('list items of maps that open with a comment line are still added and removed, by writing the file anew', () => {
+  const added = mergeYaml('l:\n  - a: 1\n', 'l:\n  - a: 1\n', 'l:\n  - a: 1\n  - # new\n    a: 2\n');
+  assert.equal(added.conflicts, []);
+  assert.ok(added.reformatted, 'said, so the caller knows formatting changed');
+  assert.equal(parse(added.text), { l: [{ a: 1 }, { a: 2 }] });
+  const removed = mergeYaml('l:\n  - a: 1\n  - # old\n    a: 2\n', 'l:\n  - a: 1\n  - a: 2\n', 'l:\n  - a: 1\n');
+  assert.equal(removed.conflicts, []);
+  assert.ok(removed.reformatted, 'said, so the caller knows formatting changed');
+  assert.equal(parse(removed.text), { l: [{ a: 1 }] });
+});
+
+test('--force on a change that cannot be spliced writes the file anew, never conflict markers', () => {
+  const base = 'm: {a: 1, b: 2}\nn: 1\n';
+  const clean = mergeYaml(base, base, 'm:\n  a: 1\nn: 1\n', 'theirs');
+  assert.equal(clean.conflicts, []);
+  assert.ok(clean.reformatted);
+  assert.equal(parse(clean.text), { m: { a: 1 }, n: 1 });
+  const conflicting = mergeYaml('m: {a: 5, b: 2}\nn: 1\n', base, 'm: {a: 7}\nn: 1\n', 'theirs');
+  assert.equal(conflicting.conflicts, ['m.a']);
+  assert.ok(conflicting.reformatted);
+  assert.equal(parse(conflicting.text), { m: { a: 7 }, n: 1 }, 'the tool side, as --force promises');
+});
+
+test('inline markers around a key the tool stops writing but the user edited: that pair only, the tool side empty', () => {
+  const result = mergeYaml('a: 1\nb: mine\nc: 3\n', 'a: 1\nb: 2\nc: 3\n', 'a: 1\nc: 3\n', 'markers');
+  assert.equal(result.conflicts, ['b']);
+  assert.is(result.text, 'a: 1\n<<<<<<< your edit\nb: mine\n=======\n>>>>>>> generated now\nc: 3\n');
+  assert.is(resolveMarkersToTheirs(result.text), 'a: 1\nc: 3\n');
+});
+
+test('a list of maps: a plain item the user quoted keeps its quotes while the tool changes another item', () => {
+  const result = mergeYaml("l:\n  - a: 1\n  - 'x'\n", 'l:\n  - a: 1\n  - x\n', 'l:\n  - a: 2\n  - x\n');
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, "l:\n  - a: 2\n  - 'x'\n");
+});
+
+test('a list of maps: an item the tool turns from a plain value into a map, or back, takes the new item', () => {
+  const toMap = mergeYaml('l:\n  - a: 1\n  - x\n', 'l:\n  - a: 1\n  - x\n', 'l:\n  - a: 1\n  - b: 2\n');
+  assert.equal(toMap.conflicts, []);
+  assert.equal(parse(toMap.text), { l: [{ a: 1 }, { b: 2 }] });
+  const toValue = mergeYaml('l:\n  - a: 1\n  - b: 2\n', 'l:\n  - a: 1\n  - b: 2\n', 'l:\n  - a: 1\n  - x\n');
+  assert.equal(toValue.conflicts, []);
+  assert.equal(parse(toValue.text), { l: [{ a: 1 }, 'x'] });
+});
+
 test.run();
