@@ -20,6 +20,7 @@ import {
   resolveAnswers,
   roleFullName,
   SCHEMA_VERSION,
+  stateRoleArn,
   type RawAnswers,
 } from '../src/answers/answers.ts';
 import { InputError, type InputProblem } from '../src/answers/validate.ts';
@@ -439,6 +440,133 @@ test('render: hashes sorted by path whatever order they were recorded in', () =>
   const text = renderAnswersFile({ answers, files: { 'm.yaml': '1', 'z.yaml': '2', 'a.yaml': '3', 'b/c.yaml': '4', 'b.yaml': '5' } });
   const order = text.slice(text.indexOf('files:')).split('\n').slice(1).filter(Boolean).map((l) => l.trim().split(':')[0]);
   assert.equal(order, ['a.yaml', 'b.yaml', 'b/c.yaml', 'm.yaml', 'z.yaml']);
+});
+
+const S3 = { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' };
+const ROLE_ARN = 'arn:aws:iam::111111111111:role/tfstate';
+const backendOf = (backend: unknown) => resolveAnswers(minimal({ backend })).backend;
+
+test('backend: left out or null is no backend answer (files from before the key read as they did)', () => {
+  assert.is(resolveAnswers(minimal()).backend, null);
+  assert.is(backendOf(null), null);
+});
+
+test('backend: not a map, or a type other than s3, existing or local, is refused under its own name', () => {
+  onlyProblem(minimal({ backend: 's3' }), 'backend', /^expected a map with "type"/);
+  onlyProblem(minimal({ backend: ['s3'] }), 'backend', /^expected a map with "type"/);
+  for (const type of ['gcs', 'S3', undefined]) onlyProblem(minimal({ backend: { type } }), 'backend.type', /^expected "s3" .*"existing" .*"local"/);
+});
+
+test('backend: existing and local take only their type; another key is named as unknown', () => {
+  assert.equal(backendOf({ type: 'existing' }), { type: 'existing' });
+  assert.equal(backendOf({ type: 'local' }), { type: 'local' });
+  onlyProblem(minimal({ backend: { type: 'local', bucket: 'acme-tfstate' } }), 'backend.bucket', 'unknown key; the keys allowed here are type');
+});
+
+test('backend s3: bucket and region required; S3 native locking by default, none of the optional keys', () => {
+  assert.equal(backendOf(S3), { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2', key_prefix: null, use_lockfile: true, dynamodb_table: null, role_arn: null });
+  assert.equal(fields(minimal({ backend: { type: 's3' } })), ['backend.bucket', 'backend.region']);
+});
+
+test('backend s3: every key checked under its own name, an unknown key named', () => {
+  const bad = { type: 's3', bucket: 'A_', region: 'r', key_prefix: '/x', dynamodb_table: 'a b', use_lockfile: 'yes', role_arn: 'no', extra: 1 };
+  assert.equal(fields(minimal({ backend: bad })), ['backend.extra', 'backend.bucket', 'backend.region', 'backend.key_prefix', 'backend.dynamodb_table', 'backend.use_lockfile', 'backend.role_arn']);
+  const unknown = onlyProblem(minimal({ backend: { ...S3, extra: 1 } }), 'backend.extra');
+  assert.is(unknown.allowed, 'unknown key; the keys allowed here are type, bucket, region, key_prefix, use_lockfile, dynamodb_table, role_arn');
+});
+
+test('backend s3: the optional keys are read as given', () => {
+  const full = { ...S3, key_prefix: 'infra-live', dynamodb_table: 'acme-lock', use_lockfile: false, role_arn: ROLE_ARN };
+  assert.equal(backendOf(full), { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2', key_prefix: 'infra-live', use_lockfile: false, dynamodb_table: 'acme-lock', role_arn: ROLE_ARN });
+  assert.equal(backendOf({ ...S3, dynamodb_table: 'acme-lock' }), { ...backendOf(S3), dynamodb_table: 'acme-lock', use_lockfile: false }, 'a lock table means no lockfile by default');
+  onlyProblem(minimal({ backend: { ...S3, role_arn: 'arn:aws-cn:iam::111111111111:role/x' } }), 'backend.role_arn', /partition "aws"/);
+});
+
+test('backend s3: exactly one lock, S3 lockfile or DynamoDB table', () => {
+  const both = onlyProblem(minimal({ backend: { ...S3, use_lockfile: true, dynamodb_table: 'acme-lock' } }), 'backend.use_lockfile', /^choose one lock/);
+  assert.is(both.value, true);
+  const none = onlyProblem(minimal({ backend: { ...S3, use_lockfile: false } }), 'backend.use_lockfile', /^state needs a lock/);
+  assert.is(none.value, false);
+});
+
+test('the state role is one answer: backend.role_arn and tfstate_role_arn must name the same role', () => {
+  const other = 'arn:aws:iam::111111111111:role/other';
+  const p = onlyProblem(minimal({ tfstate_role_arn: other, backend: { ...S3, role_arn: ROLE_ARN } }), 'backend.role_arn', /tfstate_role_arn says arn:aws:iam::111111111111:role\/other/);
+  assert.is(p.value, ROLE_ARN);
+  assert.equal(fields(minimal({ tfstate_role_arn: ROLE_ARN, backend: { ...S3, role_arn: ROLE_ARN } })), []);
+  assert.equal(fields(minimal({ tfstate_role_arn: other, backend: S3 })), []);
+});
+
+test('stateRoleArn: an s3 backend role first, else tfstate_role_arn', () => {
+  const other = 'arn:aws:iam::111111111111:role/other';
+  assert.is(stateRoleArn(resolveAnswers(minimal({ backend: { ...S3, role_arn: ROLE_ARN } }))), ROLE_ARN);
+  assert.is(stateRoleArn(resolveAnswers(minimal({ tfstate_role_arn: other, backend: S3 }))), other);
+  assert.is(stateRoleArn(resolveAnswers(minimal({ tfstate_role_arn: other, backend: { type: 'existing' } }))), other);
+  assert.is(stateRoleArn(resolveAnswers(minimal())), null);
+});
+
+test('guard_workflow: off by default, a boolean when given', () => {
+  assert.is(resolveAnswers(minimal()).guard_workflow, false);
+  assert.is(resolveAnswers(minimal({ guard_workflow: true })).guard_workflow, true);
+  onlyProblem(minimal({ guard_workflow: 'yes' }), 'guard_workflow', 'expected true or false');
+});
+
+const ADOPTED = { config: 'atmos.yaml', stacks: { dev: 'stacks/orgs/acme/dev.yaml' }, workflows: { plan: '.github/workflows/plan.yml' }, profile: 'ci', user_files: ['README.md'] };
+function adoptedProblem(adopted: unknown): InputProblem {
+  try {
+    readRecord({ ...minimal(), adopted }, 'src.yaml');
+  } catch (error) {
+    assert.ok(error instanceof InputError, `an InputError, not ${String(error)}`);
+    assert.is((error as InputError).problems.length, 1);
+    return (error as InputError).problems[0];
+  }
+  assert.unreachable(`adopted ${JSON.stringify(adopted)} is refused`);
+  return undefined as never;
+}
+
+test('readRecord: the adoption record is read as written, and left out when absent', () => {
+  assert.equal(readRecord({ ...minimal(), adopted: ADOPTED }, 'src.yaml').adopted, ADOPTED);
+  assert.not.ok('adopted' in readRecord(minimal(), 'src.yaml'));
+  assert.not.ok('adopted' in readRecord({ ...minimal(), adopted: null }, 'src.yaml'));
+  assert.equal(readRecord({ ...minimal(), adopted: { config: 'atmos.yaml' } }, 'src.yaml').adopted, { config: 'atmos.yaml', stacks: {}, workflows: {}, profile: 'github', user_files: [] }, 'the defaults');
+  assert.is(readRecord({ ...minimal(), adopted: { ...ADOPTED, profile: '' } }, 'src.yaml').adopted?.profile, 'github');
+  assert.is(readRecord({ ...minimal(), adopted: { ...ADOPTED, profile: 3 } }, 'src.yaml').adopted?.profile, 'github');
+});
+
+test('readRecord: a malformed adoption record is refused, naming the file and the field', () => {
+  const whole = adoptedProblem('yes');
+  assert.equal([whole.field, whole.value], ['src.yaml: adopted', 'yes']);
+  assert.match(whole.allowed, /^a map written by create-atmos-oidc when it adopted this repository/);
+  for (const key of ['stacks', 'workflows']) {
+    for (const value of [['a'], { dev: 3 }, 'x']) {
+      const p = adoptedProblem({ ...ADOPTED, [key]: value });
+      assert.equal([p.field, p.value, p.allowed], [`src.yaml: adopted.${key}`, value, 'a map of names to repository paths']);
+    }
+  }
+  for (const value of ['README.md', ['a', 3]]) {
+    const p = adoptedProblem({ ...ADOPTED, user_files: value });
+    assert.equal([p.field, p.value, p.allowed], ['src.yaml: adopted.user_files', value, 'a list of repository paths']);
+  }
+  for (const value of [undefined, '', 3]) {
+    const p = adoptedProblem({ ...ADOPTED, config: value });
+    assert.equal([p.field, p.value, p.allowed], ['src.yaml: adopted.config', value, 'the path of the atmos.yaml the repository uses']);
+  }
+});
+
+test('render: the backend with only the keys that say something, guard_workflow only when on, the adoption record; reads back the same', () => {
+  const answers = resolveAnswers(minimal({ backend: { ...S3, key_prefix: 'infra-live', role_arn: ROLE_ARN }, guard_workflow: true }));
+  const text = renderAnswersFile({ answers, generator: 'g', files: {}, adopted: ADOPTED });
+  assert.match(text, /\nbackend:\n {2}type: s3\n {2}bucket: acme-tfstate\n {2}region: us-east-2\n {2}key_prefix: infra-live\n {2}use_lockfile: true\n {2}role_arn: arn:aws:iam::111111111111:role\/tfstate\naccounts:\n/);
+  assert.match(text, /\nguard_workflow: true\ngenerator: g\nadopted:\n {2}config: atmos.yaml\n/);
+  const back = readRecord(parseAnswersText(text, 'a.yaml'), 'a.yaml');
+  assert.equal(back.answers, answers);
+  assert.equal(back.adopted, ADOPTED);
+  const table = renderAnswersFile({ answers: resolveAnswers(minimal({ backend: { ...S3, dynamodb_table: 'acme-lock' } })), files: {} });
+  assert.match(table, /\nbackend:\n {2}type: s3\n {2}bucket: acme-tfstate\n {2}region: us-east-2\n {2}dynamodb_table: acme-lock\naccounts:\n/);
+  const existing = renderAnswersFile({ answers: resolveAnswers(minimal({ backend: { type: 'existing' } })), files: {} });
+  assert.match(existing, /\nbackend:\n {2}type: existing\naccounts:\n/);
+  const plain = renderAnswersFile({ answers: resolveAnswers(minimal()), files: {} });
+  assert.not.match(plain, /backend|guard_workflow|adopted/);
 });
 
 test.run();

@@ -388,12 +388,15 @@ test('the tool removing a list item keeps the other items byte for byte, their c
 });
 
 test('plain items the tool adds go at the column of the user\'s items, with no blank line, final newline or not', () => {
-  const result = mergeYaml('l:\n    - a\nk: 1\n', 'l:\n  - a\nk: 1\n', 'l:\n  - a\n  - b\nk: 1\n');
+  const result = mergeYaml('l:\n    - a\nk: 1\n', 'l:\n  - a\nk: 1\n', 'l:\n  - a\n  - b\n  - c\nk: 1\n');
   assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
-  assert.is(result.text, 'l:\n    - a\n    - b\nk: 1\n');
+  assert.is(result.text, 'l:\n    - a\n    - b\n    - c\nk: 1\n');
   const noNewline = mergeYaml('l:\n  - x', 'l:\n  - x\n', 'l:\n  - x\n  - y\n');
   assert.not.ok(noNewline.reformatted, 'edited in place, not re-serialised');
   assert.is(noNewline.text, 'l:\n  - x\n  - y\n');
+  const middle = mergeYaml('l:\n  - x\nk: 1', 'l:\n  - x\nk: 1\n', 'l:\n  - x\n  - y\nk: 1\n');
+  assert.not.ok(middle.reformatted, 'edited in place, not re-serialised');
+  assert.is(middle.text, 'l:\n  - x\n  - y\nk: 1', 'no blank line before the next key');
 });
 
 test('a map item appended to a list of maps: no blank line at the end of a file, none before the next key of a file without a final newline', () => {
@@ -448,6 +451,31 @@ test('a list of maps: an item the tool turns from a plain value into a map, or b
   const toValue = mergeYaml('l:\n  - a: 1\n  - b: 2\n', 'l:\n  - a: 1\n  - b: 2\n', 'l:\n  - a: 1\n  - x\n');
   assert.equal(toValue.conflicts, []);
   assert.equal(parse(toValue.text), { l: [{ a: 1 }, 'x'] });
+});
+
+test('plain list items written with a tag (no line of their own to splice): removed, kept or followed by new items, the list is still right', () => {
+  const removed = mergeYaml('l:\n  - a # one\n  - u\n  - !!str b\n  - c\n', 'l:\n  - a\n  - b\n  - c\n', 'l:\n  - a\n  - c\n');
+  assert.equal(removed.conflicts, []);
+  assert.not.ok(removed.reformatted, 'the list pair written anew, not the whole file');
+  assert.equal(parse(removed.text), { l: ['a', 'u', 'c'] }, 'the user item stays, the tool item goes');
+  const keptLast = mergeYaml('l:\n  - a # one\n  - u\n  - !!str c\n', 'l:\n  - a\n  - b\n  - c\n', 'l:\n  - c\n');
+  assert.not.ok(keptLast.reformatted, 'edited in place, not re-serialised');
+  assert.is(keptLast.text, 'l:\n  - u\n  - !!str c\n', 'only the removed item goes; the tagged one keeps its bytes');
+  const appended = mergeYaml('l:\n  - a\n  - u\n  - !!str c\n', 'l:\n  - a\n  - c\n', 'l:\n  - a\n  - c\n  - d\n');
+  assert.equal(appended.conflicts, []);
+  assert.not.ok(appended.reformatted, 'the list pair written anew, not the whole file');
+  assert.equal(parse(appended.text), { l: ['a', 'u', 'c', 'd'] }, 'the user item stays, the tool item is added');
+});
+
+test('conflict markers cover the whole file when another change of the tool cannot be spliced', () => {
+  const dropped = mergeYaml('k: mine\nl:\n  - a: 1\n  - # old\n    a: 2\n', 'k: 1\nl:\n  - a: 1\n  - a: 2\n', 'k: 2\nl:\n  - a: 1\n', 'markers');
+  assert.equal(dropped.conflicts, ['k']);
+  assert.is(resolveMarkersToTheirs(dropped.text), 'k: 2\nl:\n  - a: 1\n', 'the tool side drops the item');
+  assert.is(dropped.text.split('\n')[0], '<<<<<<< your edit', 'marked from the first line');
+  const added = mergeYaml('k: mine\nl:\n  - a: 1\n', 'k: 1\nl:\n  - a: 1\n', 'k: 2\nl:\n  - a: 1\n  - # new\n    a: 2\n', 'markers');
+  assert.equal(added.conflicts, ['k']);
+  assert.equal(parse(resolveMarkersToTheirs(added.text)), { k: 2, l: [{ a: 1 }, { a: 2 }] }, 'the tool side adds the item');
+  assert.is(added.text.split('\n')[0], '<<<<<<< your edit', 'marked from the first line');
 });
 
 test.run();
