@@ -569,4 +569,36 @@ test('render: the backend with only the keys that say something, guard_workflow 
   assert.not.match(plain, /backend|guard_workflow|adopted/);
 });
 
+test('accounts: a number id of other than 12 digits is refused as the number it was read as', () => {
+  for (const id of [1234567890123, 12345678901]) assert.is(onlyProblem(minimal({ accounts: [{ stage: 'dev', id }] }), 'accounts[0].id').value, id);
+});
+
+test('roles: a stage that is not text is one problem, not also a role name too long for it', () => {
+  const stage = ['s'.repeat(60)];
+  assert.equal(fields(minimal({ accounts: [{ stage, id: '111111111111' }], roles: [ROLE({ name: 'planner' })] })), ['accounts[0].stage']);
+});
+
+test('parse: a syntax error on a blank line shows the line above it, trimmed; with only blank lines there, the reason', () => {
+  const [above] = parseProblems('a: [1, 2  \n');
+  assert.equal([above.field, above.value], ['a.yaml:2:1', 'a: [1, 2']);
+  assert.is(above.allowed, 'expected valid YAML 1.2 (Flow sequence in block collection must be sufficiently indented and end with a ])');
+  const [blank] = parseProblems('repository: acme/r\na: [1,\n\n');
+  assert.equal([blank.field, blank.value], ['a.yaml:4:1', 'Flow sequence in block collection must be sufficiently indented and end with a ]']);
+});
+
+test('parse: a file with a YAML error reports the error alone, not also its anchors', () => {
+  assert.equal(parseProblems('a: 1\na: 2\nb: &x 3\n').map((p) => p.field), ['a.yaml:2:1: a']);
+});
+
+test('parse: a tag on the whole document is named as "(document)"', () => {
+  const [p] = parseProblems('--- !!map\nrepository: a/b\n');
+  assert.equal([p.field, p.value], ['a.yaml: (document)', 'tag:yaml.org,2002:map']);
+});
+
+test('parse: an implicit key over 1024 characters is refused, as strict YAML 1.2 does', () => {
+  const [p] = parseProblems(`${'k'.repeat(1100)}: 1\n`);
+  assert.is(p.field, 'a.yaml:1:1');
+  assert.match(p.allowed, /at most 1024 chars/);
+});
+
 test.run();
