@@ -590,15 +590,36 @@ test('parse: a file with a YAML error reports the error alone, not also its anch
   assert.equal(parseProblems('a: 1\na: 2\nb: &x 3\n').map((p) => p.field), ['a.yaml:2:1: a']);
 });
 
-test('parse: a tag on the whole document is named as "(document)"', () => {
-  const [p] = parseProblems('--- !!map\nrepository: a/b\n');
-  assert.equal([p.field, p.value], ['a.yaml: (document)', 'tag:yaml.org,2002:map']);
+test('parse: an anchor in a nested map is named by its dotted path', () => {
+  const [p] = parseProblems('a:\n  b: &x 1\n');
+  assert.equal([p.field, p.value], ['a.yaml: a.b', '&x']);
 });
 
 test('parse: an implicit key over 1024 characters is refused, as strict YAML 1.2 does', () => {
   const [p] = parseProblems(`${'k'.repeat(1100)}: 1\n`);
   assert.is(p.field, 'a.yaml:1:1');
   assert.match(p.allowed, /at most 1024 chars/);
+});
+
+test('parse: a syntax error on a line of white space only shows the line above it', () => {
+  const [p] = parseProblems('a: [1, 2\n   ');
+  assert.equal([p.field, p.value], ['a.yaml:2:4', 'a: [1, 2']);
+});
+
+test('parse: the reason of a syntax error past column 9 is given without the parser\'s own position text', () => {
+  const [p] = parseProblems('repository: a b: c\n');
+  assert.equal([p.field, p.value, p.allowed], ['a.yaml:1:13', 'repository: a b: c', 'expected valid YAML 1.2 (Nested mappings are not allowed in compact mappings)']);
+});
+
+test('parse: a duplicate key with ":" or quotes inside it, or quoted whole, is named as written', () => {
+  assert.is(parseProblems('a:b: 1\na:b: 2\n')[0].value, 'a:b');
+  assert.is(parseProblems('x"y": 1\nx"y": 2\n')[0].value, 'x"y"');
+  assert.is(parseProblems('kk: 1\n"kk": 2\n')[0].value, 'kk');
+});
+
+test('roles: an entry that is not a map is one problem (plus the uses it leaves unset), even with the longest namespace and stage', () => {
+  const raw = minimal({ namespace: 'n'.repeat(20), accounts: [{ stage: 's'.repeat(32), id: '111111111111' }], roles: ['planner'] });
+  assert.equal(fields(raw), ['roles[0]', 'roles', 'roles']);
 });
 
 test.run();
