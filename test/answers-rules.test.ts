@@ -624,8 +624,9 @@ test('roles: an entry that is not a map is one problem (plus the uses it leaves 
 
 test('render: a recorded path the plain writer declines (a tab in it) is written by the yaml package, every line as the plain writer would put it', () => {
   const answers = resolveAnswers(minimal({ backend: S3 }));
-  const plain = renderAnswersFile({ answers, generator: 'g', files: { 'x.yaml': 'h' } });
-  const odd = renderAnswersFile({ answers, generator: 'g', files: { 'a\tb.yaml': 'h' } });
+  const generator = 'create-atmos-oidc 1.0.0, a version note long enough that a writer folding at 80 columns would break it';
+  const plain = renderAnswersFile({ answers, generator, files: { 'x.yaml': 'h' } });
+  const odd = renderAnswersFile({ answers, generator, files: { 'a\tb.yaml': 'h' } });
   assert.is(odd, plain.replace('\n  x.yaml: h\n', '\n  a\tb.yaml: h\n'));
   assert.equal(readRecord(parseAnswersText(odd, 'a.yaml'), 'a.yaml').files, { 'a\tb.yaml': 'h' });
 });
