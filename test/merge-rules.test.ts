@@ -478,4 +478,12 @@ test('conflict markers cover the whole file when another change of the tool cann
   assert.is(added.text.split('\n')[0], '<<<<<<< your edit', 'marked from the first line');
 });
 
+test('a plain value the tool turns into a map is written as the tool writes it, its comment and quoting kept', () => {
+  const base = 'k: 1\nz: 2 # mine\n';
+  const result = mergeYaml(base, base, 'k:\n  # why\n  a: "1"\nz: 2\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'k:\n  # why\n  a: "1"\nz: 2 # mine\n');
+});
+
 test.run();
