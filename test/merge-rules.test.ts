@@ -486,4 +486,12 @@ test('a plain value the tool turns into a map is written as the tool writes it, 
   assert.is(result.text, 'k:\n  # why\n  a: "1"\nz: 2 # mine\n');
 });
 
+test('a plain list the tool changes inside a flow map is still changed, by writing the file anew', () => {
+  const base = 'm: {k: [a, b]}\n';
+  const result = mergeYaml(base, base, 'm: {k: [a, c]}\n');
+  assert.equal(result.conflicts, []);
+  assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
+  assert.equal(parse(result.text), { m: { k: ['a', 'c'] } });
+});
+
 test.run();
