@@ -11,6 +11,8 @@ import { nextSteps } from './next-steps.ts';
 import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts';
 import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
 import { InputError } from '../answers/validate.ts';
+import { FileRefused } from '../atmos/safe-read.ts';
+import { interruptedRun, RecoveryError, recoverInterrupted } from '../write/journal.ts';
 import { VERSION } from '../setup/version.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -212,7 +214,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // A command that writes holds DIR's lock from before it reads DIR until it ends (src/write/lock.ts).
   let lock: Lock | null = null;
   try {
-    if (ctx.command !== 'check' && !ctx.dryRun) lock = acquireLock(ctx.dir, ctx.command);
+    if (ctx.command !== 'check' && !ctx.dryRun) {
+      lock = acquireLock(ctx.dir, ctx.command);
+      // A run killed mid-write left a journal: finish or undo that write before reading anything.
+      const recovered = recoverInterrupted(ctx.dir);
+      if (recovered) io.stderr(recovered);
+    } else if (interruptedRun(ctx.dir))
+      io.stderr(`warning: an interrupted run left ${ctx.dir} part-written (.atmos-oidc.journal); the next run that writes completes or undoes it first.\n`);
     switch (ctx.command) {
       case 'init':
         return await runInit(ctx);
@@ -233,6 +241,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.cancelled;
     }
     if (error instanceof FlushError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof FileRefused) {
+      io.stderr(`error: ${error.message}\nNothing was written.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof RecoveryError) {
       io.stderr(`error: ${error.message}\n`);
       return EXIT.failed;
     }
