@@ -3,7 +3,7 @@
  * `Tree` (so `init` can check what it is about to write before writing it), and a parse cache so
  * each YAML file is read and parsed once per run however many stacks import it.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRegularFile } from './safe-read.ts';
 import { parseYaml, type ParsedYaml } from './yaml.ts';
@@ -42,7 +42,16 @@ export function diskRepo(root: string): RepoFiles {
         continue;
       }
       if (stat.isDirectory()) walk(path, out);
-      else if (stat.isFile()) out.push(path);
+      else if (stat.isSymbolicLink()) {
+        // Listed unless it leads to a directory (not followed: no cycles); reading it decides the rest.
+        let target;
+        try {
+          target = statSync(join(root, ...path.split('/')));
+        } catch {
+          continue;
+        }
+        if (!target.isDirectory()) out.push(path);
+      } else out.push(path); // a FIFO or device is listed too, and refused by name if it is read
     }
   };
   return {

@@ -4,7 +4,7 @@
  * `YamlFunction` values, so `check` can tell a value it knows from one only Atmos can compute at run time.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type ScalarTag } from 'yaml';
-import { fastParseTaking } from './fastyaml.ts';
+import { fastParseTaking, YamlTooDeep } from './fastyaml.ts';
 
 /** A value written with an Atmos YAML function: known only when Atmos runs (state, stores, the environment). */
 export class YamlFunction {
@@ -70,7 +70,13 @@ export interface ParsedYaml {
 
 /** Parse one YAML file for `check`: never throws; syntax errors come back in `errors`. */
 export function parseYaml(text: string, file: string): ParsedYaml {
-  const fast = fastParseTaking(text);
+  let fast;
+  try {
+    fast = fastParseTaking(text);
+  } catch (error) {
+    if (!(error instanceof YamlTooDeep)) throw error;
+    return { file, value: null, errors: [{ message: error.message, line: error.line }], lineOf: () => 0 };
+  }
   if (fast) return { file, value: fast.value, errors: [], lineOf: (path) => fastLineOf(fast.lines, path) };
   return parseYamlFully(text, file);
 }

@@ -2,7 +2,7 @@
  * The command line: flags to options, errors to exit codes. Each command is a short list of steps
  * over an injected context; the work itself lives in the library modules.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from '../answers/answers.ts';
 import { Cancelled, getContext, HELP, type Context, type Io } from './context.ts';
@@ -11,22 +11,25 @@ import { nextSteps } from './next-steps.ts';
 import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts';
 import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
 import { InputError } from '../answers/validate.ts';
-import { FileRefused } from '../atmos/safe-read.ts';
+import { FileRefused, readRegularFile } from '../atmos/safe-read.ts';
 import { interruptedRun, RecoveryError, recoverInterrupted } from '../write/journal.ts';
 import { VERSION } from '../setup/version.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
 /** Read and strictly parse a YAML answers file; every failure is an input error naming the file. */
-export function readAnswersFile(path: string, field = '--answers'): RawAnswers {
-  let text: string;
+export function readAnswersFile(path: string, field = '--answers', root?: string): RawAnswers {
+  let text: string | null;
   try {
     if (statSync(path).isDirectory()) throw new InputError({ field, value: path, allowed: 'expected a YAML file, found a directory' });
-    text = readFileSync(path, 'utf8');
+    // Only a regular file of sane size: a FIFO would hang the run, /dev/zero exhaust memory.
+    text = readRegularFile(path, { root });
   } catch (error) {
     if (error instanceof InputError) throw error;
+    if (error instanceof FileRefused) throw new InputError({ field, value: path, allowed: `expected a readable YAML file; ${error.message.slice(path.length + 2)}` });
     throw new InputError({ field, value: path, allowed: `expected a readable YAML file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
   }
+  if (text === null) throw new InputError({ field, value: path, allowed: 'expected a readable YAML file (ENOENT)' });
   return parseAnswersText(text, field === '--answers' ? path : field);
 }
 
@@ -38,7 +41,7 @@ export function readPrevious(dir: string): AnswersRecord | null {
   } catch {
     return null;
   }
-  return readRecord(readAnswersFile(path, ANSWERS_FILE), ANSWERS_FILE);
+  return readRecord(readAnswersFile(path, ANSWERS_FILE, dir), ANSWERS_FILE);
 }
 
 /**

@@ -312,7 +312,12 @@ export class Tree {
       }
       throw new FlushError(stuck.length ? `writing failed (${messageOf(error)}) and these files could not be restored: ${stuck.join(', ')}` : `nothing was written: ${messageOf(error)}`, stuck);
     }
-    finish(io, journal);
+    try {
+      finish(io, journal);
+    } catch {
+      // Every file is in place; a backup or the journal could not be removed. The journal still says
+      // `commit`, so the next run finishes this clean-up.
+    }
     return [...writes, ...deletes].map((c) => c.path);
   }
 
