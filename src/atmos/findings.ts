@@ -52,6 +52,7 @@ export const CODES = {
   'yaml-invalid': 'a file that is not valid YAML',
   'atmos-config-missing': 'no atmos.yaml: Atmos defaults assumed',
   'repository-assumed': 'the GitHub repository was inferred, not read from .atmos-oidc.yaml or the git remote',
+  'matrix-too-large': 'a job matrix makes more jobs than GitHub runs from one matrix (256)',
 } as const;
 
 export type FindingCode = keyof typeof CODES;
