@@ -196,6 +196,20 @@ function validJournal(value: unknown): value is Journal {
   );
 }
 
+/** Whether a directory above `rel` (inside `root`) is a symbolic link. */
+function throughLink(fs: JournalFs, root: string, rel: string): boolean {
+  let current = root;
+  for (const part of rel.split('/').slice(0, -1)) {
+    current = join(current, part);
+    try {
+      if (fs.lstatSync(current).isSymbolicLink()) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Whether DIR holds the journal of an interrupted run (for commands that do not take the lock). */
 export function interruptedRun(root: string, fs: Pick<JournalFs, 'existsSync'> = nodeFs): boolean {
   return fs.existsSync(join(root, JOURNAL_FILE));
@@ -226,6 +240,10 @@ export function recoverInterrupted(root: string, fs: JournalFs = nodeFs, hooks: 
   }
   if (!validJournal(journal))
     throw new RecoveryError(`${path} is not a journal this tool wrote; nothing was changed. Check the files it names, then delete it and run again.`);
+  // Every target's directories as the journal's writer saw them: never through a symbolic link, so
+  // a journal (a hostile one committed to the repository, say) cannot reach outside DIR.
+  const linked = [...journal.dirs, ...journal.steps.map((s) => s.path)].find((p) => throughLink(fs, root, p));
+  if (linked) throw new RecoveryError(`${path} names ${linked}, whose directory is reached through a symbolic link; nothing was changed. Check it, then delete the journal and run again.`);
   const pending = journal.steps.length;
   const s = pending === 1 ? '' : 's';
   if (journal.state === 'commit') {
