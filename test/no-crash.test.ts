@@ -70,7 +70,7 @@ test('atmos.yaml is a symbolic link to /dev/zero: check and workflows exit 2 nam
   const check = await cli(['check', dir]);
   assert.not.ok(check.timedOut, 'check finished');
   assert.is(check.code, 2, check.stderr);
-  assert.match(check.stderr, /error: atmos\.yaml: is a symbolic link to \/dev\/zero, outside the repository .*; it is not read\nNothing was written\.\n/);
+  assert.match(check.stderr, /error: atmos\.yaml is a symbolic link to \/dev\/zero, outside the repository .*; it is not read\nNothing was written\.\n/);
   noTrace(check.stderr);
   const workflows = await runCli(['workflows', '--yes', dir]);
   assert.is(workflows.code, 2, workflows.stderr);
@@ -103,7 +103,7 @@ test('a stack bigger than the size cap: exit 2 naming it and its size', async ()
   truncateSync(big, 17 * 1024 * 1024);
   const r = await runCli(['check', dir]);
   assert.is(r.code, 2, r.stderr);
-  assert.match(r.stderr, /error: stacks\/orgs\/acme\/big\.yaml: is 17825792 bytes, more than the 16777216 bytes a file may have here; it is not read/);
+  assert.match(r.stderr, /error: stacks\/orgs\/acme\/big\.yaml is 17825792 bytes, more than the 16777216 bytes a file may have here; it is not read/);
 });
 
 test('--answers is a FIFO or /dev/zero: exit 2 naming it, nothing written', async () => {
@@ -114,7 +114,7 @@ test('--answers is a FIFO or /dev/zero: exit 2 naming it, nothing written', asyn
   for (const answers of [fifo, '/dev/zero']) {
     const r = await runCli(['init', '--yes', '--answers', answers, dir]);
     assert.is(r.code, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`error: --answers: "${answers.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not allowed; expected a readable YAML file; is a (FIFO|character device)`));
+    assert.match(r.stderr, new RegExp(`error: --answers: "${answers.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not allowed; expected a readable YAML file; .* is a (FIFO|character device)`));
     assert.not.ok(nodeFs.existsSync(dir), 'nothing written, not even DIR');
   }
 });

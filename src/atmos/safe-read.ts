@@ -17,7 +17,7 @@ export class FileRefused extends Error {
   readonly path: string;
   readonly exitCode = 2;
   constructor(path: string, why: string) {
-    super(`${path}: ${why}`);
+    super(`${path} ${why}`);
     this.name = 'FileRefused';
     this.path = path;
     Object.defineProperty(this, FILE_REFUSED, { value: true });

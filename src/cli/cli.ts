@@ -3,7 +3,7 @@
  * over an injected context; the work itself lives in the library modules.
  */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from '../answers/answers.ts';
 import { Cancelled, getContext, HELP, type Context, type Io } from './context.ts';
 import type { PlanResult } from '../setup/plan.ts';
@@ -23,10 +23,10 @@ export function readAnswersFile(path: string, field = '--answers', root?: string
   try {
     if (statSync(path).isDirectory()) throw new InputError({ field, value: path, allowed: 'expected a YAML file, found a directory' });
     // Only a regular file of sane size: a FIFO would hang the run, /dev/zero exhaust memory.
-    text = readRegularFile(path, { root });
+    text = readRegularFile(path, { root, shown: root ? relative(root, path) : path });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    if (error instanceof FileRefused) throw new InputError({ field, value: path, allowed: `expected a readable YAML file; ${error.message.slice(path.length + 2)}` });
+    if (error instanceof FileRefused) throw new InputError({ field, value: path, allowed: `expected a readable YAML file; ${error.message}` });
     throw new InputError({ field, value: path, allowed: `expected a readable YAML file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
   }
   if (text === null) throw new InputError({ field, value: path, allowed: 'expected a readable YAML file (ENOENT)' });

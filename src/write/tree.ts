@@ -258,15 +258,16 @@ export class Tree {
     if (!writes.length && !deletes.length) return [];
     const tag = `${process.pid}`;
     const steps: JournalStep[] = [];
-    for (const change of writes) {
-      this.assertNoEscape(change.path);
-      steps.push({ path: change.path, temp: `${change.path}.atmos-oidc-${tag}.tmp`, backup: change.before === null ? null : `${change.path}.atmos-oidc-${tag}.bak` });
+    let dirs: string[];
+    try {
+      // A link that appeared on the way since planning: stop before anything is written.
+      for (const change of [...writes, ...deletes]) this.assertNoEscape(change.path);
+      for (const change of writes) steps.push({ path: change.path, temp: `${change.path}.atmos-oidc-${tag}.tmp`, backup: change.before === null ? null : `${change.path}.atmos-oidc-${tag}.bak` });
+      for (const change of deletes) steps.push({ path: change.path, temp: null, backup: `${change.path}.atmos-oidc-${tag}.bak` });
+      dirs = this.missingDirs(writes.map((c) => dirname(this.abs(c.path))));
+    } catch (error) {
+      throw new FlushError(`nothing was written: ${messageOf(error)}`, []);
     }
-    for (const change of deletes) {
-      this.assertNoEscape(change.path);
-      steps.push({ path: change.path, temp: null, backup: `${change.path}.atmos-oidc-${tag}.bak` });
-    }
-    const dirs = this.missingDirs(writes.map((c) => dirname(this.abs(c.path))));
     const journal: Journal = { version: 1, pid: process.pid, state: 'prepare', dirs, steps };
     const io = new JournalIo(this.root, this.fs, this.hooks);
     if (!this.fs.existsSync(this.root)) this.fs.mkdirSync(this.root, { recursive: true });
