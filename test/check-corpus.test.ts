@@ -119,7 +119,12 @@ const defects: Defect[] = [
   {
     name: 'configure-aws-credentials asks for another audience',
     base: 'advanced',
-    plant: (d) => edit(d, TEST_OIDC, 'aws-region: us-east-2', 'aws-region: us-east-2\n          audience: api://AzureADTokenExchange'),
+    // The generated smoke test goes through Atmos; a workflow of the user's uses the action.
+    plant: (d) =>
+      writeFileSync(
+        join(d, '.github/workflows/hand-written.yaml'),
+        'name: Hand-written\non:\n  workflow_dispatch:\npermissions:\n  id-token: write\n  contents: read\njobs:\n  whoami:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v6\n        with:\n          role-to-assume: arn:aws:iam::111111111111:role/acme-gbl-dev-planner\n          aws-region: us-east-2\n          audience: api://AzureADTokenExchange\n      - run: aws sts get-caller-identity\n',
+      ),
     code: 'audience-invalid',
     severity: 'error',
   },
@@ -303,6 +308,17 @@ const defects: Defect[] = [
     base: 'advanced',
     plant: (d) => edit(d, PROFILE, 'kind: github/oidc', 'kind: aws/iam-identity-center'),
     code: 'identity-not-oidc',
+    severity: 'error',
+  },
+  {
+    name: 'the planner identity names no role to assume in dev (a code of its own, not identity-not-oidc)',
+    base: 'advanced',
+    plant: (d) => {
+      // Deep merge would fill it from either file: take it out of both.
+      edit(d, DEV, 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-planner', 'assume_rol: arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+      edit(d, PROFILE, 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-planner', 'assume_rol: arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+    },
+    code: 'identity-no-role',
     severity: 'error',
   },
 ];

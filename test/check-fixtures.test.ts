@@ -66,7 +66,18 @@ test('native-ci: stacks named by file, identities selected per stack, roles mana
     chainsOf(result, 'main-branch.yaml', 'release').map((c) => [c.stack, c.components, c.context]),
     [['staging', ['s3-bucket'], 'environment:staging']],
   );
-  assert.equal(codes(result, 'error'), ['id-token-missing']);
+  // One role per account serves the pull-request build, the pull-request preview deploy and the
+  // release from main: with no trust policy to read, the sharing alone is the risk.
+  const shared = result.findings.filter((f) => f.code === 'role-shared-pull-request');
+  assert.equal(
+    shared.map((f) => [f.job, /role\/([\w-]+)/.exec(f.message)![1]]),
+    [
+      ['build', 'cplive-plat-gbl-dev-atmos-native-ci'],
+      ['deploy', 'cplive-plat-gbl-staging-atmos-native-ci'],
+    ],
+  );
+  assert.match(shared[1].message, /main-branch\/release \(stack staging\), which runs atmos terraform deploy/);
+  assert.equal(codes(result, 'error'), ['id-token-missing', 'role-shared-pull-request']);
   assert.equal(codes(result, 'warning'), ['role-not-found', 'run-expression'], 'matrix values in run: are a warning, not an error');
 });
 

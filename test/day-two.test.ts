@@ -109,7 +109,14 @@ test('account adds a stage to an edited repository, changing only what the new a
   assert.equal([...changes.keys()].sort(), ['.atmos-oidc.yaml', '.github/workflows/test-oidc.yaml', 'stacks/orgs/acme/staging.yaml']);
   await assertJudgesPass(dir, 'account');
   assert.equal(changes.get('.github/workflows/test-oidc.yaml'), {
-    added: ['          - stage: staging', '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-planner'],
+    // One matrix entry for each of the smoke test's jobs: the plan identity, and the apply identity in its environment.
+    added: [
+      '          - stage: staging',
+      '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-planner',
+      '          - stage: staging',
+      '            environment: staging',
+      '            role: arn:aws:iam::222222222222:role/acme-gbl-staging-terraform',
+    ],
     removed: [],
   });
   const staging = parse(readTree(dir).get('stacks/orgs/acme/staging.yaml') ?? '');
@@ -197,7 +204,7 @@ test('basic moves to advanced as the next steps say: setup advanced, roles [], w
   writeFileSync(answersPath, answers.replace('setup: basic', 'setup: advanced').replace(/\nroles:\n(?:  .*\n)+/, '\nroles: []\n'));
   const result = await runCli(['workflows', dir]);
   assert.is(result.code, 0, result.stdout + result.stderr);
-  const catalog = parse(readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8'));
+  const catalog = parse(readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8'), { logLevel: 'error' }); // its !exec is an Atmos function
   assert.equal(Object.keys(catalog.components.terraform), ['github-oidc-provider', 'iam-role/terraform', 'iam-role/planner'], 'the edited catalog keeps its order; the planner is appended');
   assert.match(readFileSync(join(dir, 'stacks/catalog/github-ci.yaml'), 'utf8'), /# Owned by the platform team\n    iam-role\/terraform:/);
   assert.is(catalog.components.terraform['iam-role/terraform'].vars.trusted_github_repos, undefined, 'the admin trust moved to each stack');

@@ -147,6 +147,10 @@ const PROMPT = {
   setup: /^\? Setup/m,
   atmos: /^\? Atmos version/m,
   pro: /^\? Use Atmos Pro\?/m,
+  backend: /^\? Terraform state backend/m,
+  bucket: /^\? S3 bucket for Terraform state/m,
+  bucketRegion: /^\? Region of the state bucket/m,
+  lock: /^\? State lock/m,
   tfstate: /^\? Terraform state role ARN/m,
   write: /^\? Write these files\?/m,
 };
@@ -183,6 +187,10 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     cli.press('Enter');
     await cli.answer(PROMPT.atmos);
     await cli.answer(PROMPT.pro);
+    await cli.answer(PROMPT.backend);
+    await cli.answer(PROMPT.bucket);
+    await cli.answer(PROMPT.bucketRegion);
+    await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-central-1, basic setup, Atmos 1\.215\.0, Atmos Pro on\)/);
@@ -195,7 +203,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     cli.press('Enter');
     assert.is(await cli.exitCode(), 0, cli.screen());
     const screen = cli.screen();
-    assert.match(screen, /Wrote 12 files\./);
+    assert.match(screen, /Wrote 14 files\./);
     assert.match(screen, /Next steps:/);
   } finally {
     cli.close();
@@ -204,7 +212,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
   const answers = join(WORK, 'basic-answers.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', namespace: 'acme', default_branch: 'main', region: 'eu-central-1', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true }),
+    stringify({ repository: 'acme/infra-live', namespace: 'acme', default_branch: 'main', region: 'eu-central-1', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, backend: { type: 's3', bucket: 'acme-tfstate', region: 'eu-central-1' } }),
   );
   const batch = gitRepository(join(WORK, 'basic-batch'), 'git@github.com:acme/infra-live.git');
   const result = await runCli(['init', '--yes', '--answers', answers, batch]);
@@ -230,6 +238,7 @@ test('a wrong account id is refused at the prompt with the inline error, correct
       atmos_version: '1.215.0',
       atmos_pro: true,
       tfstate_role_arn: null,
+      backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' },
     }),
   );
   const target = join(WORK, 'typo');
@@ -303,6 +312,108 @@ test('Escape at the region list cancels too: exit 130, nothing written', async (
     cli.close();
   }
   assert.equal(snapshot(target), before);
+});
+
+test('role: a name that exists is refused at the name prompt, before any other question', async () => {
+  const target = join(WORK, 'role-exists');
+  const setup = await runCli(['init', '--yes', '--repository', 'acme/infra-live', '--account', 'dev=111111111111', target]);
+  assert.is(setup.code, 0, setup.stderr);
+  const cli = start(['role', target]);
+  try {
+    await cli.answer(/^\? Role name/m, 'planner');
+    const refused = await cli.waitFor(/^> role planner exists already \(identity acme\/planner\); choose another name/m);
+    assert.not.match(refused, /^\? Identity/m, 'no further question before the name is fixed');
+    cli.press('C-u');
+    cli.type('deployer');
+    cli.press('Enter');
+    await cli.waitFor(/^\? Identity, named after its permission boundary .*\(acme\/deployer\)/m);
+    cli.press('C-c');
+    assert.is(await cli.exitCode(), 130, cli.screen());
+  } finally {
+    cli.close();
+  }
+});
+
+test('init: an account id another stage uses asks "same account as dev?"; no asks for the id again; declining the write exits 1', async () => {
+  const answers = join(WORK, 'same-id.yaml');
+  writeFileSync(
+    answers,
+    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }),
+  );
+  const target = gitRepository(join(WORK, 'same-id'), 'git@github.com:acme/infra-live.git');
+  const before = snapshot(target);
+  const cli = start(['init', '--answers', answers, target]);
+  try {
+    await cli.answer(PROMPT.stage(1));
+    await cli.answer(PROMPT.accountId('dev'), '111111111111');
+    await cli.answer(PROMPT.provider);
+    await cli.answer(PROMPT.another, 'y');
+    await cli.answer(PROMPT.stage(2));
+    await cli.answer(PROMPT.accountId('prod'), '111111111111');
+    await cli.answer(/^\? Account 111111111111 is dev's too: same account as dev\?/m, 'n');
+    await cli.waitFor(/^✔ Account 111111111111 is dev's too: same account as dev\? No$/m);
+    await cli.waitFor(/^\? AWS account id of prod(?! .*111111111111$)/m);
+    cli.type('222222222222');
+    cli.press('Enter');
+    await cli.answer(PROMPT.provider);
+    await cli.answer(PROMPT.another);
+    const summary = await cli.waitFor(PROMPT.write);
+    assert.match(summary, /prod +222222222222/);
+    cli.type('n');
+    cli.press('Enter');
+    assert.is(await cli.exitCode(), 1, cli.screen());
+    assert.match(cli.screen(), /^Declined: nothing was written\.$/m);
+  } finally {
+    cli.close();
+  }
+  assert.equal(snapshot(target), before);
+});
+
+test('init again in a set-up repository asks every question with the recorded answers as defaults, and writes the change', async () => {
+  const target = gitRepository(join(WORK, 'rerun'), 'git@github.com:acme/infra-live.git');
+  const first = await runCli([
+    'init', '--yes', '--account', 'dev=111111111111', '--account', 'prod=222222222222', '--set', 'namespace=acme',
+    '--set', 'backend.type=s3', '--set', 'backend.bucket=acme-tfstate', '--set', 'backend.region=us-east-2', target,
+  ]);
+  assert.is(first.code, 0, first.stderr);
+  const cli = start(['init', target]);
+  try {
+    const repo = await cli.waitFor(PROMPT.repository);
+    assert.match(repo, /default as recorded.*\(acme\/infra-live\)/);
+    cli.press('Enter');
+    await cli.answer(/^\? Keep subject claims by name \(no immutable ids\)\?/m);
+    await cli.answer(PROMPT.namespace);
+    await cli.answer(PROMPT.branch);
+    await cli.waitFor(/❯ us-east-2/);
+    cli.type('ireland');
+    await cli.waitFor(/❯ eu-west-1 +Europe \(Ireland\)/);
+    cli.press('Enter');
+    await cli.answer(/^\? Keep the accounts dev \(111111111111\), prod \(222222222222\)\?/m);
+    await cli.answer(PROMPT.setup);
+    await cli.answer(/^\? GitHub Environment of the apply job/m);
+    await cli.answer(PROMPT.atmos);
+    await cli.answer(PROMPT.pro);
+    await cli.answer(PROMPT.backend);
+    await cli.answer(PROMPT.bucket);
+    await cli.answer(PROMPT.bucketRegion);
+    await cli.answer(PROMPT.lock);
+    await cli.answer(PROMPT.tfstate);
+    const summary = await cli.waitFor(PROMPT.write);
+    assert.match(summary, /Summary for acme\/infra-live \(region eu-west-1, advanced setup/);
+    assert.match(summary, /State: s3:\/\/acme-tfstate \(us-east-2\)/, 'the recorded backend is the default');
+    assert.match(summary, /Files: 0 to create, \d+ to change/);
+    cli.press('Enter');
+    assert.is(await cli.exitCode(), 0, cli.screen());
+  } finally {
+    cli.close();
+  }
+  const written = readFileSync(join(target, '.atmos-oidc.yaml'), 'utf8');
+  assert.match(written, /^region: eu-west-1$/m);
+  assert.match(written, /- stage: prod\n\s+id: "222222222222"/);
+  assert.match(written, /name: planner/);
+  const again = await runCli(['workflows', '--dry-run', target]);
+  assert.is(again.code, 0, again.stderr);
+  assert.not.match(again.stdout, /^\s+(create|update|delete|conflict)\s/m, 'the day-two plan of the new answers has nothing left to do');
 });
 
 test.run();

@@ -10,20 +10,24 @@ import { GOLDEN_DIR, readTree, runCli, tempDir } from './helpers/run.ts';
 
 const answers = join(GOLDEN_DIR, 'advanced-three-accounts', 'answers.yaml');
 
-test('an existing atmos.yaml is left alone, its stacks base path is used, and the missing keys are named', async () => {
+test('an existing atmos.yaml gets the keys it lacks added (every line of it kept), its stacks base path is used, and the additions are named', async () => {
   const dir = tempDir('existing-');
   const config = 'base_path: "."\nstacks:\n  base_path: config/stacks\n  included_paths:\n    - "deploy/**/*"\n  name_pattern: "{tenant}-{stage}"\n';
   writeFileSync(join(dir, 'atmos.yaml'), config);
   const result = await runCli(['init', '--yes', '--answers', answers, dir]);
   assert.is(result.code, 0, result.stderr);
-  assert.is(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), config, 'atmos.yaml untouched');
+  const after = readFileSync(join(dir, 'atmos.yaml'), 'utf8');
+  const kept = after.split('\n');
+  for (const line of config.split('\n')) assert.ok(kept.includes(line), `kept: ${line}`);
+  assert.match(after, /deploy_run_init: true/);
+  assert.match(after, /^ci:\n {2}enabled: true$/m);
   const files = [...readTree(dir).keys()];
   assert.ok(files.includes('config/stacks/catalog/github-ci.yaml'), 'the catalog goes where atmos.yaml says stacks live');
   assert.ok(files.includes('config/stacks/orgs/acme/prod.yaml'));
-  assert.match(result.stdout, /Your atmos\.yaml was left as it is/);
-  assert.match(result.stdout, /included_paths:\n\s+- "orgs\/\*\*\/\*"/);
-  assert.match(result.stdout, /templates:\n\s+settings:\n\s+enabled: true/);
-  assert.not.match(result.stdout, /name_template/, 'a name pattern is there, and each manifest sets its own name');
+  assert.match(result.stdout, /Added to your atmos\.yaml/);
+  assert.match(result.stdout, /stacks\.included_paths: \+ "orgs\/\*\*\/\*"/);
+  assert.match(result.stdout, /templates\.settings\.enabled: true/);
+  assert.not.match(after, /name_template/, 'a name pattern is there, and each manifest sets its own name');
 });
 
 test('an atmos.yaml that has every key gets no advice', async () => {
@@ -38,9 +42,10 @@ test('.gitignore gets .workdir/ appended once, keeping its lines', async () => {
   const dir = tempDir('gitignore-');
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n*.tfstate');
   assert.is((await runCli(['init', '--yes', '--answers', answers, dir])).code, 0);
-  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\n*.tfstate\n.workdir/\n');
+  const lines = 'node_modules\n*.tfstate\n.workdir/\ncomponents/terraform/github-oidc-provider/iam_roles_override.tf\ncomponents/terraform/iam-role/iam_roles_override.tf\n';
+  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), lines);
   assert.is((await runCli(['init', '--yes', '--answers', answers, dir])).code, 0);
-  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\n*.tfstate\n.workdir/\n', 'not appended twice');
+  assert.is(readFileSync(join(dir, '.gitignore'), 'utf8'), lines, 'not appended twice');
 });
 
 test('a hand-written catalog is merged: our components added, its own kept, a differing value is a conflict', async () => {
@@ -64,5 +69,34 @@ test('a hand-written catalog is merged: our components added, its own kept, a di
   assert.match(conflict.stdout, /conflict\s+stacks\/catalog\/github-ci\.yaml\s+\(both your edit and the new answers change components\.terraform\.iam-role\/terraform\.vars\.managed_policy_arns/);
   assert.equal(readTree(other), before, 'nothing written');
 });
+
+test('init never leaves a tree its own check rejects: an atmos.yaml without templates.settings gets it, and check then exits 0', async () => {
+  const dir = tempDir('existing-check-');
+  writeFileSync(join(dir, 'atmos.yaml'), '# ours\nstacks:\n  base_path: stacks\n  included_paths:\n    - "orgs/**/*"\n  name_pattern: "{stage}"\n');
+  const init = await runCli(['init', '--yes', '--answers', answers, dir]);
+  assert.is(init.code, 0, init.stderr);
+  assert.match(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), /^# ours\n/);
+  const check = await runCli(['check', dir]);
+  assert.is(check.code, 0, check.stdout + check.stderr);
+  assert.not.match(check.stdout, /templates-disabled/);
+});
+
+const REFUSED: Array<[string, string, RegExp]> = [
+  ['templates.settings.enabled: false', 'templates:\n  settings:\n    enabled: false\n', /atmos\.yaml: templates\.settings\.enabled: false is not allowed; expected true: .* set "templates\.settings\.enabled: true" and run again/],
+  ['deploy_run_init: false', 'components:\n  terraform:\n    deploy_run_init: false\n', /atmos\.yaml: components\.terraform\.deploy_run_init: false is not allowed; expected true: .*shouldRunTerraformInit/],
+  ['ci.enabled: false', 'ci:\n  enabled: false\n', /atmos\.yaml: ci\.enabled: false is not allowed; expected true/],
+];
+
+for (const [what, config, message] of REFUSED) {
+  test(`an atmos.yaml that sets ${what} is not overwritten: exit 2 with the exact change to make, nothing written`, async () => {
+    const dir = tempDir('existing-refused-');
+    writeFileSync(join(dir, 'atmos.yaml'), config);
+    const result = await runCli(['init', '--yes', '--answers', answers, dir]);
+    assert.is(result.code, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, message);
+    assert.equal([...readTree(dir).keys()], ['atmos.yaml']);
+    assert.is(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), config);
+  });
+}
 
 test.run();

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { goldenCases, GOLDEN_DIR, readTree, renderGolden, runCli, tempDir } from './helpers/run.ts';
+import { goldenCases, GOLDEN_DIR, readTree, renderGolden, runCli, seedGolden, tempDir } from './helpers/run.ts';
 
 for (const name of goldenCases()) {
   test(`golden: ${name} renders exactly its expected tree`, async () => {
@@ -46,10 +46,13 @@ for (const name of goldenCases()) {
     const again = await runCli(['init', '--yes', '--answers', join(GOLDEN_DIR, name, 'answers.yaml'), dir]);
     assert.is(again.code, 0, again.stderr);
     assert.equal(readTree(dir), first);
-    const fresh = join(tempDir('dry-'), 'target');
+    const seeded = existsSync(join(GOLDEN_DIR, name, 'before'));
+    const fresh = seeded ? seedGolden(name, tempDir('dry-')) : join(tempDir('dry-'), 'target');
+    const beforeDry = readTree(fresh);
     const dry = await runCli(['init', '--yes', '--dry-run', '--answers', join(GOLDEN_DIR, name, 'answers.yaml'), fresh]);
     assert.is(dry.code, 0, dry.stderr);
-    assert.not.ok(existsSync(fresh), 'the target directory was not even created');
+    if (seeded) assert.equal(readTree(fresh), beforeDry, 'the existing repository was left as it was');
+    else assert.not.ok(existsSync(fresh), 'the target directory was not even created');
     assert.match(dry.stdout, /\+\+\+ b\/\.github\/workflows\/test-oidc\.yaml/);
   });
 }

@@ -97,6 +97,8 @@ const STACK_CONTEXT = {
   '.vars.stage': 'the stack\'s stage',
   '.vars.region': 'the component\'s required region input, set once per stack',
   '.settings': 'the Atmos Pro dispatch settings (settings.pro) from the mixin every stack imports; Atmos merges them into each component',
+  '.generate':
+    'iam_roles_override.tf, which Atmos writes into the work directory before init (auto_generate_files): the guide\'s component fails terraform init there on ../account-map/modules/iam-roles (reference/domain.md section 4; test/terraform-account-map.test.ts)',
 };
 
 const LISTINGS: Listing[] = [
@@ -127,20 +129,25 @@ const LISTINGS: Listing[] = [
     fixture: 'test-oidc.yaml',
     ours: { file: '.github/workflows/test-oidc.yaml' },
     changes: {
-      '.jobs.test.steps[Configure AWS Credentials].uses': {
-        why: 'reference/domain.md section 6: the guide pins v4, the current major is v6',
-        holds: (ours) => ours === 'aws-actions/configure-aws-credentials@v6',
-      },
-      '.jobs.test.steps[Configure AWS Credentials].with.role-to-assume': {
-        why: 'one matrix entry per account instead of an ARN replaced by hand; the guide\'s ARN is one of the entries',
+      '.jobs.test.steps[Configure AWS Credentials]': {
+        why: 'issue 10: the smoke test goes through what CI uses (the Atmos profile, its identity and each stack\'s role) instead of a role ARN given to configure-aws-credentials; the guide\'s ARN is one of the matrix entries',
         holds: (ours, guide, doc) =>
-          ours === '${{ matrix.role }}' &&
-          ((doc.jobs as Obj).test as { strategy: { matrix: { include: Obj[] } } }).strategy.matrix.include.some((entry) => entry.role === guide),
+          ours === undefined &&
+          ((doc.jobs as Obj).test as { strategy: { matrix: { include: Obj[] } } }).strategy.matrix.include.some((entry) => entry.role === (guide as Obj).with['role-to-assume']),
+      },
+      '.jobs.test.steps[Verify Identity]': {
+        why: 'the Atmos container has no aws CLI: a read-only atmos terraform plan with that identity proves the role answered, and the step summary names it',
+        holds: (ours, _guide, doc) => ours === undefined && JSON.stringify((doc.jobs as Obj).test).includes('atmos terraform plan'),
       },
     },
     additions: {
-      '.jobs.test.name': 'names each matrix run after its stage',
+      '.jobs.test.name': 'names each matrix run after its identity and stage',
       '.jobs.test.strategy': 'the matrix of accounts (stage and role ARN), every account tested even when one fails',
+      '.jobs.test.container': 'the Atmos image the plan and apply jobs use',
+      '.jobs.test.defaults': 'bash, as in the other Atmos jobs',
+      '.jobs.test.steps[actions/checkout]': 'Atmos reads the stacks and profile from the repository',
+      '.jobs.test.steps[Mark the workspace as a safe git directory]': 'git refuses a workspace owned by another user inside the container',
+      '.jobs.test.steps[Plan through the profile and identity the plan jobs use]': 'the plan, with the profile, identity, backend and work directory of the plan jobs',
     },
   },
   {

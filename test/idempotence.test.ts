@@ -7,7 +7,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { goldenCases, GOLDEN_DIR, runCli, tempDir } from './helpers/run.ts';
+import { goldenCases, GOLDEN_DIR, runCli, tempDir, seedGolden } from './helpers/run.ts';
 import { assertUnchanged, leftovers, snapshot } from './helpers/snapshot.ts';
 
 /** Inode and modification time of every file: a rewrite with the same bytes still shows here. */
@@ -49,7 +49,7 @@ async function twice(dir: string, argv: string[], label: string): Promise<void> 
 
 for (const name of goldenCases()) {
   test(`${name}: init, workflows, account and role each change nothing when run a second time`, async () => {
-    const dir = tempDir(`idem-${name}-`);
+    const dir = seedGolden(name, tempDir(`idem-${name}-`));
     const answers = join(GOLDEN_DIR, name, 'answers.yaml');
     await twice(dir, ['init', '--yes', '--answers', answers], `${name} init`);
     await twice(dir, ['workflows'], `${name} workflows`);

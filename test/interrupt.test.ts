@@ -91,7 +91,7 @@ const FULL_ANSWERS = join(WORK, 'full.yaml');
 writeFileSync(
   FULL_ANSWERS,
   'version: 1\nrepository: acme/infra-live\nrepository_ids: null\nnamespace: acme\nregion: us-east-2\ndefault_branch: main\nsetup: advanced\n' +
-    'apply_environment: "{stage}"\natmos_version: 1.215.0\natmos_pro: true\ntfstate_role_arn: null\naccounts:\n  - stage: dev\n    id: "111111111111"\n',
+    'apply_environment: "{stage}"\natmos_version: 1.215.0\natmos_pro: true\ntfstate_role_arn: null\nbackend:\n  type: s3\n  bucket: acme-tfstate\n  region: us-east-2\naccounts:\n  - stage: dev\n    id: "111111111111"\n',
 );
 
 const PROMPT_CASES: Array<{ what: string; args: (dir: string) => string[]; at: RegExp; before?: (t: ReturnType<typeof terminal>) => Promise<void>; act: 'C-c' | NodeJS.Signals; code: number; message: RegExp }> = [
@@ -299,7 +299,8 @@ test('the lock is released however a run ends: success, bad input, conflict, can
   assert.not.ok(existsSync(join(dir, LOCK_FILE)), 'after bad input');
   writeFileSync(join(dir, '.github', 'workflows', 'test-oidc.yaml'), '# edited by hand\n');
   const otherRegion = join(WORK, 'other-region.yaml');
-  writeFileSync(otherRegion, readFileSync(GUIDE, 'utf8').replace('region: us-east-2', 'region: eu-west-1'));
+  // Another stage changes the smoke test's matrix, which meets the edit by hand: a conflict.
+  writeFileSync(otherRegion, readFileSync(GUIDE, 'utf8').replace('stage: dev', 'stage: qa'));
   const conflict = await runCli(['init', '--yes', '--answers', otherRegion, dir]);
   assert.is(conflict.code, 1, conflict.stderr);
   assert.match(conflict.stdout, /conflict +\.github\/workflows\/test-oidc\.yaml/);

@@ -145,6 +145,10 @@ function basicSteps(overrides: Partial<Record<string, Answer>> = {}, repositoryG
     { kind: 'select', message: /^Setup/, answer: overrides.setup ?? 'basic' },
     s('input', /^Atmos version/, 'atmos'),
     s('confirm', /^Use Atmos Pro/, 'pro'),
+    s('select', /^Terraform state backend/, 'backend'),
+    s('input', /^S3 bucket for Terraform state/, 'bucket'),
+    s('input', /^Region of the state bucket/, 'bucketRegion'),
+    s('select', /^State lock/, 'lock'),
     s('input', /^Terraform state role ARN/, 'tfstate'),
   ];
   return repositoryGiven ? steps.slice(1) : steps;
@@ -240,6 +244,8 @@ test('every input validates with the same rule as the answers file', async () =>
       branch: ['-main', 'main'],
       stage: ['Dev', 'dev'],
       atmos: ['v1.215.0', '1.213.0', '1.215.0'],
+      bucket: ['Acme_State', 'acme-tfstate'],
+      bucketRegion: ['us-east-9', 'us-east-2'],
       tfstate: ['arn:aws-cn:iam::111111111111:role/state', 'arn:aws:iam::111111111111:role/state'],
     }),
   );
@@ -251,8 +257,12 @@ test('every input validates with the same rule as the answers file', async () =>
   assert.equal(errors(/^Default branch/), [rules.branch('-main')]);
   assert.equal(errors(/^Stage/), [rules.label('Dev')]);
   assert.equal(errors(/^Atmos version/), [rules.atmosVersion('v1.215.0'), rules.atmosVersion('1.213.0')]);
-  assert.equal(errors(/^Terraform state/), [rules.roleArn('aws')('arn:aws-cn:iam::111111111111:role/state')]);
-  assert.is(raw.tfstate_role_arn, 'arn:aws:iam::111111111111:role/state');
+  assert.equal(errors(/^S3 bucket/), [rules.s3Bucket('Acme_State')]);
+  assert.equal(errors(/^Region of the state bucket/), [rules.region('us-east-9')]);
+  assert.equal(errors(/^Terraform state role/), [rules.roleArn('aws')('arn:aws-cn:iam::111111111111:role/state')]);
+  // One answer: the state role asked with an S3 backend is the backend's role_arn (and the roles' statement).
+  assert.equal(raw.backend, { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2', role_arn: 'arn:aws:iam::111111111111:role/state' });
+  assert.is(raw.tfstate_role_arn, null);
   const answers = resolveAnswers(raw);
   assert.is(answers.setup, 'basic');
   assert.is(answers.region, 'us-east-2');
@@ -301,6 +311,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
     { kind: 'confirm', message: /^Add another/, answer: true },
     { kind: 'input', message: /^Stage of AWS account 2/, answer: ['dev', 'staging'] },
     { kind: 'input', message: /^AWS account id of staging/, answer: '111111111111' },
+    { kind: 'confirm', message: /^Account 111111111111 is dev's too: same account as dev\?/, answer: true },
     { kind: 'confirm', message: /^Add another/, answer: true },
     { kind: 'input', message: /^Stage of AWS account 3/ },
     { kind: 'input', message: /^AWS account id of prod/, answer: '333333333333' },
@@ -309,7 +320,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
     { kind: 'confirm', message: /^Add another/, answer: false },
   ];
   const prompter = scripted(steps);
-  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null }, prompter, OPTIONS());
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }, prompter, OPTIONS());
   assert.equal(raw.accounts, [
     { stage: 'dev', id: '111111111111', oidc_provider_arn: null },
     { stage: 'staging', id: '111111111111', oidc_provider_arn: null },
@@ -324,7 +335,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
 });
 
 test('advanced: the apply environment is one per stage or one fixed name', async () => {
-  const given = { repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null };
+  const given = { repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } };
   const perStage = scripted([
     { kind: 'select', message: /^Setup/ },
     { kind: 'select', message: /^GitHub Environment of the apply job/ },
@@ -350,7 +361,8 @@ test('answers already given are not asked again', async () => {
     { kind: 'input', message: /^Default branch/ },
     { kind: 'input', message: /^Atmos version/ },
     { kind: 'confirm', message: /^Use Atmos Pro/ },
-    { kind: 'input', message: /^Terraform state/ },
+    { kind: 'select', message: /^Terraform state backend/, answer: 'existing' },
+    { kind: 'input', message: /^Terraform state role/ },
   ]);
   const lookups = fakeLookups({ remote: 'git@github.com:other/repo.git' });
   const raw = await promptMissing(complete, prompter, OPTIONS(lookups));
@@ -365,7 +377,7 @@ test('answers already given are not asked again', async () => {
 // ---------------------------------------------------------------------------------------------
 // Immutable subject claims: gh present, absent, failing.
 
-const IDS_GIVEN = { namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null };
+const IDS_GIVEN = { namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } };
 
 test('gh present: a repository created after the cut-over defaults to yes, and its ids are offered', async () => {
   const lookups = fakeLookups({ ids: { status: 'found', owner: 123456, repo: 789012, createdAt: '2026-08-01T10:00:00Z' } });
@@ -487,6 +499,7 @@ const ADVANCED = {
   atmos_version: '1.215.0',
   atmos_pro: true,
   tfstate_role_arn: null,
+  backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' },
   accounts: [
     { stage: 'dev', id: '111111111111' },
     { stage: 'prod', id: '222222222222' },
@@ -506,17 +519,18 @@ test('in a terminal: a summary of files and of who can assume each role, then a 
   assert.is(result.code, 0, result.stderr);
   assert.equal(prompter.left(), []);
   assert.match(result.stdout, /Summary for acme\/infra-live \(region us-east-2, advanced setup, Atmos 1\.215\.0, Atmos Pro on\)/);
-  assert.match(result.stdout, /Files: 13 to create, 0 to change; listed above\./);
+  assert.match(result.stdout, /Files: 15 to create, 0 to change; listed above\./);
+  assert.match(result.stdout, /State: s3:\/\/acme-tfstate \(us-east-2\), S3 lock file\n/);
   assert.match(result.stdout, /iam-role\/terraform in prod: only jobs running in GitHub Environment prod of acme\/infra-live \(AdministratorAccess\)/);
   assert.match(result.stdout, /iam-role\/planner in dev: any branch, tag, pull request or environment of acme\/infra-live \(ReadOnlyAccess\)/);
   assert.match(result.stdout, /dev +111111111111 +creates its GitHub OIDC provider/);
-  assert.ok(result.stdout.indexOf('Summary for') < result.stdout.indexOf('Wrote 13 files.'), 'the summary comes before writing');
+  assert.ok(result.stdout.indexOf('Summary for') < result.stdout.indexOf('Wrote 15 files.'), 'the summary comes before writing');
   assert.match(result.stdout, /Next steps:/);
   assert.not.match(result.stdout, /\u001b\[/, 'no colour codes for a prompter without colour');
   assert.ok(readTree(target).has('.atmos-oidc.yaml'));
 });
 
-test('answering no to the confirmation writes nothing and exits 130', async () => {
+test('answering no to the confirmation writes nothing and exits 1 (not 130, which is Ctrl-C)', async () => {
   const work = tempDir('prompts-no-');
   const file = writeAnswers(join(work, 'in'), ADVANCED);
   const target = join(work, 'out');
@@ -524,9 +538,81 @@ test('answering no to the confirmation writes nothing and exits 130', async () =
   writeFileSync(join(target, 'README.md'), 'mine\n');
   const prompter = scripted([{ kind: 'confirm', message: /^Write these files\?/, answer: false }]);
   const result = await runCli(['init', '--answers', file, target], { prompter });
-  assert.is(result.code, 130);
-  assert.is(result.stderr, 'Cancelled: nothing was written.\n');
+  assert.is(result.code, 1);
+  assert.is(result.stderr, 'Declined: nothing was written.\n');
   assert.equal([...readTree(target).keys()], ['README.md']);
+});
+
+test('an account id another stage uses is asked about where it is typed: no asks for the id again', async () => {
+  const steps: Step[] = [
+    { kind: 'input', message: /^Stage of AWS account 1/, answer: 'prod' },
+    { kind: 'input', message: /^AWS account id of prod/, answer: '111111111111' },
+    { kind: 'confirm', message: /111111111111 already have/, answer: false },
+    { kind: 'confirm', message: /^Add another/, answer: true },
+    { kind: 'input', message: /^Stage of AWS account 2/, answer: 'dev' },
+    { kind: 'input', message: /^AWS account id of dev/, answer: '111111111111' },
+    { kind: 'confirm', message: /^Account 111111111111 is prod's too: same account as prod\?/, answer: false },
+    { kind: 'input', message: /^AWS account id of dev/, answer: '222222222222' },
+    { kind: 'confirm', message: /222222222222 already have/, answer: false },
+    { kind: 'confirm', message: /^Add another/, answer: false },
+  ];
+  const prompter = scripted(steps);
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, backend: { type: 'local' } }, prompter, OPTIONS());
+  assert.equal(raw.accounts, [
+    { stage: 'prod', id: '111111111111', oidc_provider_arn: null },
+    { stage: 'dev', id: '222222222222', oidc_provider_arn: null },
+  ]);
+  assert.equal(prompter.left(), []);
+});
+
+test('asked again with recorded answers: each default is the recorded value; no to "keep the accounts" asks each with its own', async () => {
+  const recorded = resolveAnswers({
+    repository: 'acme/infra-live', namespace: 'acme-x', region: 'eu-west-1', default_branch: 'trunk', setup: 'advanced', apply_environment: 'production',
+    atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null,
+    backend: { type: 's3', bucket: 'acme-x-state', region: 'eu-west-2', key_prefix: 'live', dynamodb_table: 'acme-x-lock', role_arn: 'arn:aws:iam::111111111111:role/state' },
+    accounts: [{ stage: 'dev', id: '111111111111', oidc_provider_arn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }, { stage: 'prod', id: '222222222222' }],
+  });
+  const steps: Step[] = [
+    { kind: 'input', message: /^GitHub repository/ },
+    { kind: 'confirm', message: /^Keep subject claims by name/ },
+    { kind: 'input', message: /^Namespace/ },
+    { kind: 'input', message: /^Default branch/ },
+    { kind: 'search', message: /^AWS region/ },
+    { kind: 'confirm', message: /^Keep the accounts dev \(111111111111\), prod \(222222222222\)\?/, answer: false },
+    { kind: 'input', message: /^Stage of AWS account 1/ },
+    { kind: 'input', message: /^AWS account id of dev/ },
+    { kind: 'confirm', message: /111111111111 already have/ },
+    { kind: 'input', message: /^ARN of that provider/ },
+    { kind: 'confirm', message: /^Add another/, answer: true },
+    { kind: 'input', message: /^Stage of AWS account 2/ },
+    { kind: 'input', message: /^AWS account id of prod/ },
+    { kind: 'confirm', message: /222222222222 already have/ },
+    { kind: 'confirm', message: /^Add another/, answer: false },
+    { kind: 'select', message: /^Setup/ },
+    { kind: 'select', message: /^GitHub Environment of the apply job/ },
+    { kind: 'input', message: /^Name of the GitHub Environment/ },
+    { kind: 'input', message: /^Atmos version/ },
+    { kind: 'confirm', message: /^Use Atmos Pro/ },
+    { kind: 'select', message: /^Terraform state backend/ },
+    { kind: 'input', message: /^S3 bucket for Terraform state/ },
+    { kind: 'input', message: /^Region of the state bucket/ },
+    { kind: 'select', message: /^State lock/ },
+    { kind: 'input', message: /^DynamoDB lock table/ },
+    { kind: 'input', message: /^Terraform state role ARN/ },
+  ];
+  const prompter = scripted(steps);
+  const raw = await promptMissing({}, prompter, { ...OPTIONS(), defaults: recorded });
+  assert.equal(prompter.left(), []);
+  const again = resolveAnswers({ ...raw, roles: recorded.roles });
+  assert.equal({ ...again, roles: [] }, { ...recorded, roles: [] }, 'Enter at every question keeps every answer');
+  const defaults = Object.fromEntries(prompter.asked.map((a) => [a.message, a.default]));
+  assert.is(defaults['Namespace'], 'acme-x');
+  assert.is(defaults['Default branch'], 'trunk');
+  assert.is(defaults['AWS region'], 'eu-west-1');
+  assert.is(defaults['Name of the GitHub Environment'], 'production');
+  assert.is(defaults['S3 bucket for Terraform state'], 'acme-x-state');
+  assert.is(defaults['Region of the state bucket'], 'eu-west-2');
+  assert.is(defaults['Terraform state role ARN'], 'arn:aws:iam::111111111111:role/state');
 });
 
 test('Cancelled at any prompt: exit 130, one line, nothing written', async () => {
@@ -564,7 +650,7 @@ test('a stdin that is not a terminal never prompts: missing answers are named, c
   const complete = run(['init', '--answers', file, join(work, 'b')]);
   assert.is(complete.status, 0, complete.stderr);
   assert.not.match(complete.stdout, /Write these files\?|Summary for/);
-  assert.match(complete.stdout, /Wrote 13 files\./);
+  assert.match(complete.stdout, /Wrote 15 files\./);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -594,7 +680,10 @@ test('summary: a reused provider, a shared account, the basic setup\'s warning',
   assert.match(text, /qa {7}222222222222 {2}uses the provider that stage staging creates/);
   assert.match(text, /iam-role\/terraform in qa: any branch, tag, pull request or environment of acme\/infra-live \(AdministratorAccess\)/);
   assert.match(text, /Any pull request can assume an administrator role here/);
+  assert.match(text, /State: no backend answered; state stays in each job's work directory and is lost/, 'an answers file from before the backend key');
   assert.not.match(text, /\u001b\[/);
+  const local = planSummary([], buildModel(resolveAnswers({ ...ADVANCED, backend: { type: 'local' } })));
+  assert.match(local, /State: local, NOT kept between CI runs/);
   const ids = planSummary([], buildModel(resolveAnswers({ ...ADVANCED, repository_ids: { owner: 1, repo: 2 } })));
   assert.match(ids, /Subject claims: immutable, acme@1\/infra-live@2/);
   assert.match(ids, /iam-role\/terraform in prod: only jobs running in GitHub Environment prod of acme@1\/infra-live@2/);

@@ -13,7 +13,7 @@ import { parseAnswersText, resolveAnswers } from '../src/answers/answers.ts';
 import { buildModel } from '../src/setup/model.ts';
 import { InputError } from '../src/answers/validate.ts';
 import { checkWorkflow, rulesForModel, type WorkflowRule, type WorkflowRuleOptions } from '../src/setup/workflow-rules.ts';
-import { goldenCases, GOLDEN_DIR, ROOT, runCli, tempDir } from './helpers/run.ts';
+import { goldenCases, GOLDEN_DIR, ROOT, runCli, tempDir, seedGolden } from './helpers/run.ts';
 import { snapshot, assertUnchanged } from './helpers/snapshot.ts';
 
 type Obj = Record<string, any>;
@@ -52,7 +52,7 @@ for (const name of goldenCases()) {
   test(`golden ${name}: with pin_actions: sha, every action is a full SHA from the table and the rules hold`, async () => {
     const answersFile = join(tempDir('wfsec-answers-'), 'answers.yaml');
     writeFileSync(answersFile, `${readFileSync(join(GOLDEN_DIR, name, 'answers.yaml'), 'utf8')}pin_actions: sha\n`);
-    const dir = tempDir(`wfsec-${name}-`);
+    const dir = seedGolden(name, tempDir(`wfsec-${name}-`));
     const result = await runCli(['init', '--yes', '--answers', answersFile, dir]);
     assert.is(result.code, 0, result.stderr);
     const sha = workflowsIn(dir);

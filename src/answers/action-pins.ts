@@ -24,12 +24,11 @@ export interface ActionPin {
 }
 
 /** Every action reference the templates write, as `owner/repo@vMAJOR`. */
-export const USED_ACTIONS = ['actions/checkout@v6', 'aws-actions/configure-aws-credentials@v6'] as const;
+export const USED_ACTIONS = ['actions/checkout@v6'] as const;
 
 /** Verified commit SHAs by `owner/repo@vMAJOR`. */
 export const ACTION_PINS: Readonly<Record<string, ActionPin>> = {
   'actions/checkout@v6': { sha: 'de0fac2e4500dabe0009e67214ff5f5447ce83dd', release: 'v6.0.2' },
-  'aws-actions/configure-aws-credentials@v6': { sha: 'ec61189d14ec14c8efccab744f656cffd0e33f37', release: 'v6.1.0' },
 };
 
 /** Actions the templates use that have no verified SHA (each would make `sha` mode refuse). */

@@ -35,6 +35,27 @@ export interface RoleAnswer {
   used_for: RoleUse[];
 }
 
+/**
+ * Where Terraform keeps state. `s3`: the tool writes the backend into the stacks' `_defaults.yaml`;
+ * `existing`: the repository's stacks already configure one (detected, and imported by every
+ * generated stack); `local`: state stays in the throw-away work directory, only when chosen.
+ */
+export type BackendAnswer =
+  | {
+      type: 's3';
+      bucket: string;
+      region: string;
+      key_prefix: string | null;
+      use_lockfile: boolean;
+      dynamodb_table: string | null;
+      role_arn: string | null;
+    }
+  | { type: 'existing' }
+  | { type: 'local' };
+
+export const BACKEND_TYPES = ['s3', 'existing', 'local'] as const;
+const S3_BACKEND_KEYS = ['type', 'bucket', 'region', 'key_prefix', 'use_lockfile', 'dynamodb_table', 'role_arn'];
+
 export interface Answers {
   version: 1;
   repository: string;
@@ -47,6 +68,8 @@ export interface Answers {
   atmos_version: string;
   atmos_pro: boolean;
   tfstate_role_arn: string | null;
+  /** The state backend; null in answers files written before the key existed (the tool then warns). */
+  backend: BackendAnswer | null;
   accounts: AccountAnswer[];
   roles: RoleAnswer[];
   /** How third-party actions are pinned: `major` (`@v6`, the default) or `sha` (full commit SHAs). */
@@ -58,6 +81,26 @@ export interface AnswersRecord {
   answers: Answers;
   generator?: string;
   files: Record<string, string>;
+  /** Present when init adopted an existing Atmos repository (see AdoptedRecord). */
+  adopted?: AdoptedRecord;
+}
+
+/**
+ * What adopting an existing Atmos repository decided, so later runs write into the same places and
+ * never rewrite what the user owns. Recorded beside the answers; schema version 1 files without it
+ * are repositories the tool laid out itself.
+ */
+export interface AdoptedRecord {
+  /** The atmos.yaml Atmos reads (it may live outside the root). */
+  config: string;
+  /** Per stage, the user's stack manifest that imports this account's file. */
+  stacks: Record<string, string>;
+  /** Our workflow file name → the file it is written to, when the user has one of that name. */
+  workflows: Record<string, string>;
+  /** The profile the workflows activate. */
+  profile: string;
+  /** Files that are the user's: the tool only adds an import line to a manifest, and never rewrites them. */
+  user_files: string[];
 }
 
 /** Answers as they arrive from a file, flags or prompts: anything may be missing or wrong. */
@@ -75,11 +118,12 @@ const TOP_LEVEL_KEYS = [
   'atmos_version',
   'atmos_pro',
   'tfstate_role_arn',
+  'backend',
   'accounts',
   'roles',
   'pin_actions',
 ] as const;
-const RECORD_KEYS = ['generator', 'files'];
+const RECORD_KEYS = ['generator', 'files', 'adopted'];
 const ACCOUNT_KEYS = ['stage', 'id', 'oidc_provider_arn'];
 const ROLE_KEYS = ['name', 'identity', 'policies', 'trust', 'used_for'];
 
@@ -194,6 +238,13 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
   check('atmos_pro', atmosPro, rules.boolean);
   const tfstate = raw.tfstate_role_arn ?? null;
   if (tfstate !== null) check('tfstate_role_arn', tfstate, rules.roleArn(partition));
+  const backend = readBackend(raw.backend, partition, problems, unknownKeys, check);
+  if (backend?.type === 's3' && backend.role_arn && tfstate !== null && backend.role_arn !== tfstate)
+    problems.push({
+      field: 'backend.role_arn',
+      value: backend.role_arn,
+      allowed: `the state role is one answer: tfstate_role_arn says ${String(tfstate)}; give the same ARN in both, or only backend.role_arn`,
+    });
   const pinActions = raw.pin_actions ?? DEFAULT_PIN_MODE;
   check('pin_actions', pinActions, rules.pinActions);
   if (pinActions === 'sha' && unpinnedActions().length)
@@ -279,10 +330,67 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
     atmos_version: atmosVersion as string,
     atmos_pro: atmosPro as boolean,
     tfstate_role_arn: tfstate as string | null,
+    backend,
     accounts,
     roles,
     pin_actions: pinActions as PinMode,
   };
+}
+
+/**
+ * The `backend` answer. Missing stays null (answers files from before the key read as they did);
+ * anything given is validated field by field, by S3's bucket naming rules and IAM's ARN form.
+ */
+function readBackend(
+  value: unknown,
+  partition: string,
+  problems: InputProblem[],
+  unknownKeys: (where: string, object: Record<string, unknown>, known: readonly string[]) => void,
+  check: (field: string, value: unknown, rule: rules.Rule) => void,
+): BackendAnswer | null {
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) {
+    problems.push({ field: 'backend', value, allowed: 'expected a map with "type" (s3, existing or local) and, for s3, "bucket" and "region"' });
+    return null;
+  }
+  const type = value.type;
+  if (type !== 's3' && type !== 'existing' && type !== 'local') {
+    problems.push({ field: 'backend.type', value: type, allowed: 'expected "s3" (state in an S3 bucket), "existing" (the stacks already configure a backend) or "local" (state is not kept between CI runs)' });
+    return null;
+  }
+  if (type !== 's3') {
+    unknownKeys('backend', value, ['type']);
+    return { type };
+  }
+  unknownKeys('backend', value, S3_BACKEND_KEYS);
+  check('backend.bucket', value.bucket, rules.s3Bucket);
+  check('backend.region', value.region, rules.region);
+  const keyPrefix = value.key_prefix ?? null;
+  if (keyPrefix !== null) check('backend.key_prefix', keyPrefix, rules.s3KeyPrefix);
+  const table = value.dynamodb_table ?? null;
+  if (table !== null) check('backend.dynamodb_table', table, rules.dynamodbTable);
+  const lockfile = value.use_lockfile ?? table === null;
+  check('backend.use_lockfile', lockfile, rules.boolean);
+  if (lockfile === true && table !== null)
+    problems.push({ field: 'backend.use_lockfile', value: lockfile, allowed: 'choose one lock: use_lockfile: true (S3 native locking, Terraform >= 1.10) or dynamodb_table, not both' });
+  if (lockfile === false && table === null)
+    problems.push({ field: 'backend.use_lockfile', value: lockfile, allowed: 'state needs a lock: leave use_lockfile true, or name a dynamodb_table' });
+  const roleArn = value.role_arn ?? null;
+  if (roleArn !== null) check('backend.role_arn', roleArn, rules.roleArn(partition));
+  return {
+    type: 's3',
+    bucket: value.bucket as string,
+    region: value.region as string,
+    key_prefix: keyPrefix as string | null,
+    use_lockfile: lockfile as boolean,
+    dynamodb_table: table as string | null,
+    role_arn: roleArn as string | null,
+  };
+}
+
+/** The role for Terraform state: the backend's `role_arn`, else `tfstate_role_arn` (one answer, two places). */
+export function stateRoleArn(a: Pick<Answers, 'backend' | 'tfstate_role_arn'>): string | null {
+  return (a.backend?.type === 's3' ? a.backend.role_arn : null) ?? a.tfstate_role_arn;
 }
 
 function readRole(
@@ -419,10 +527,50 @@ function yamlPath(path: readonly unknown[]): string {
 
 /** Split a stored answers file into the answers proper and what the tool recorded beside them. */
 export function readRecord(raw: RawAnswers, source: string): AnswersRecord {
-  const { files, generator, ...rest } = raw as RawAnswers & { files?: unknown; generator?: unknown };
+  const { files, generator, adopted, ...rest } = raw as RawAnswers & { files?: unknown; generator?: unknown; adopted?: unknown };
   const hashes: Record<string, string> = {};
   if (isPlainObject(files)) for (const [k, v] of Object.entries(files)) if (typeof v === 'string') hashes[k] = v;
-  return { answers: resolveAnswers(rest, source), generator: typeof generator === 'string' ? generator : undefined, files: hashes };
+  const record: AnswersRecord = { answers: resolveAnswers(rest, source), generator: typeof generator === 'string' ? generator : undefined, files: hashes };
+  const adoptedRecord = readAdopted(adopted, source);
+  if (adoptedRecord) record.adopted = adoptedRecord;
+  return record;
+}
+
+function readAdopted(value: unknown, source: string): AdoptedRecord | null {
+  if (value === undefined || value === null) return null;
+  const bad = (field: string, v: unknown, allowed: string): never => {
+    throw new InputError({ field: `${source}: adopted${field}`, value: v, allowed });
+  };
+  if (!isPlainObject(value)) bad('', value, 'a map written by create-atmos-oidc when it adopted this repository (config, stacks, workflows, profile, user_files)');
+  const v = value as Record<string, unknown>;
+  const strings = (key: string): Record<string, string> => {
+    const m = v[key] ?? {};
+    if (!isPlainObject(m) || Object.values(m).some((x) => typeof x !== 'string')) bad(`.${key}`, m, 'a map of names to repository paths');
+    return { ...(m as Record<string, string>) };
+  };
+  const userFiles = v.user_files ?? [];
+  if (!Array.isArray(userFiles) || userFiles.some((x) => typeof x !== 'string')) bad('.user_files', userFiles, 'a list of repository paths');
+  if (typeof v.config !== 'string' || !v.config) bad('.config', v.config, 'the path of the atmos.yaml the repository uses');
+  return {
+    config: v.config as string,
+    stacks: strings('stacks'),
+    workflows: strings('workflows'),
+    profile: typeof v.profile === 'string' && v.profile ? v.profile : 'github',
+    user_files: [...(userFiles as string[])],
+  };
+}
+
+/** The backend as written back: only the keys that say something (nulls left out). */
+function backendRecord(b: BackendAnswer): Record<string, unknown> {
+  if (b.type !== 's3') return { type: b.type };
+  return {
+    type: 's3',
+    bucket: b.bucket,
+    region: b.region,
+    ...(b.key_prefix ? { key_prefix: b.key_prefix } : {}),
+    ...(b.dynamodb_table ? { dynamodb_table: b.dynamodb_table } : { use_lockfile: b.use_lockfile }),
+    ...(b.role_arn ? { role_arn: b.role_arn } : {}),
+  };
 }
 
 /** The answers file as written: stable key order, every answer explicit, hashes last. */
@@ -440,11 +588,23 @@ export function renderAnswersFile(record: AnswersRecord): string {
     atmos_version: a.atmos_version,
     atmos_pro: a.atmos_pro,
     tfstate_role_arn: a.tfstate_role_arn,
+    ...(a.backend ? { backend: backendRecord(a.backend) } : {}),
     accounts: a.accounts.map((x) => ({ stage: x.stage, id: x.id, oidc_provider_arn: x.oidc_provider_arn })),
     roles: a.roles.map((r) => ({ name: r.name, identity: r.identity, policies: r.policies, trust: r.trust, used_for: r.used_for })),
     // Written only when not the default, so files written before the key existed stay byte-identical.
     ...(a.pin_actions && a.pin_actions !== DEFAULT_PIN_MODE ? { pin_actions: a.pin_actions } : {}),
     generator: record.generator,
+    ...(record.adopted
+      ? {
+          adopted: {
+            config: record.adopted.config,
+            stacks: record.adopted.stacks,
+            workflows: record.adopted.workflows,
+            profile: record.adopted.profile,
+            user_files: record.adopted.user_files,
+          },
+        }
+      : {}),
     files: Object.fromEntries(Object.entries(record.files).sort(([x], [y]) => (x < y ? -1 : 1))),
   };
   const header =

@@ -242,3 +242,27 @@ export const pinActions: Rule = (value) =>
     ? null
     : 'expected "major" (actions pinned to a major version tag, e.g. actions/checkout@v6) or "sha" (full commit SHAs from the table create-atmos-oidc ships)';
 
+
+/**
+ * S3 general purpose bucket names (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+ * 3 to 63 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit,
+ * no two adjacent dots, not an IP address, and none of the prefixes and suffixes AWS reserves.
+ */
+export const s3Bucket: Rule = (value) => {
+  const allowed =
+    'expected an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit, no "..", not an IP address, without the reserved prefixes xn--, sthree-, amzn-s3-demo- or suffixes -s3alias, --ol-s3, .mrap, --x-s3, --table-s3, e.g. "acme-tfstate"';
+  if (!isString(value) || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)) return allowed;
+  if (value.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(value)) return allowed;
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(value) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(value)) return allowed;
+  return null;
+};
+
+/** The folder inside the bucket that holds state (`workspace_key_prefix`): S3 key characters, no leading or trailing "/". */
+export const s3KeyPrefix: Rule = (value) =>
+  isString(value) && /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/.test(value) && value.length <= 512 && !value.split('/').includes('..')
+    ? null
+    : 'expected a key prefix of letters, digits and !_.*\'()- in "/"-separated parts, without a leading or trailing "/", e.g. "infra-live"';
+
+/** A DynamoDB table name: 3 to 255 letters, digits, "_", "-" and ".". */
+export const dynamodbTable: Rule = (value) =>
+  isString(value) && /^[A-Za-z0-9_.-]{3,255}$/.test(value) ? null : 'expected a DynamoDB table name of 3 to 255 letters, digits, "_", "-" and ".", e.g. "acme-tfstate-lock"';

@@ -8,6 +8,7 @@ import { finding } from './findings.ts';
 import { dirOf, joinPath, normalizeDir, type Repo } from './repo.ts';
 import { deepMerge, isPlainObject, mergeAll, type ListMergeStrategy } from './yaml.ts';
 import { globMatch } from './glob.ts';
+import { discoverAtmosConfig, resolveBasePath, type DiscoveredConfig, type DiscoverOptions } from './discover.ts';
 
 export interface AtmosConfig {
   /** `atmos.yaml` (or `.atmos.yaml`), or null when the repository has none. */
@@ -28,6 +29,8 @@ export interface AtmosConfig {
   listMerge: ListMergeStrategy;
   /** Configuration files that are not valid YAML. */
   invalid: string[];
+  /** Where `file` was found and why (src/atmos/discover.ts). */
+  discovery: DiscoveredConfig;
 }
 
 export type Report = (f: Finding) => void;
@@ -53,27 +56,43 @@ export function readYamlValue(repo: Repo, path: string, report: Report): unknown
   return parsed.value;
 }
 
-const CONFIG_FILES = ['atmos.yaml', '.atmos.yaml'];
-
-export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<string, unknown> | null = null): AtmosConfig {
-  const file = CONFIG_FILES.find((f) => repo.exists(f)) ?? null;
+export function loadAtmosConfig(
+  repo: Repo,
+  report: Report,
+  additions: Record<string, unknown> | null = null,
+  where: DiscoverOptions = {},
+): AtmosConfig {
+  const discovery = discoverAtmosConfig(repo, where);
+  const file = discovery.file;
+  const configDir = discovery.dir;
   const files: string[] = [];
   let raw: Record<string, any> = {};
+  for (const problem of discovery.problems)
+    report(
+      finding({
+        severity: 'warning',
+        code: 'atmos-config-location',
+        message: `${problem}${file ? `; reading ${file} (${discovery.why})` : ''}`,
+        file: '',
+        fix: 'point check at the configuration CI uses: check --config PATH, or ATMOS_CLI_CONFIG_PATH/ATMOS_BASE_PATH in its environment',
+      }),
+    );
   if (!file) {
     report(
       finding({
         severity: 'warning',
         code: 'atmos-config-missing',
-        message: 'no atmos.yaml at the repository root: reading stacks from stacks/ with Atmos defaults',
+        message: 'no atmos.yaml where Atmos looks (--config, ATMOS_CLI_CONFIG_PATH, a workflow\'s env, the repository root, rootfs/usr/local/etc/atmos): reading stacks from stacks/ with Atmos defaults',
         file: '',
-        fix: 'add atmos.yaml (create-atmos-oidc init writes one) so Atmos and check agree on where stacks are',
+        fix: 'add atmos.yaml (create-atmos-oidc init writes one), or name it with check --config PATH, so Atmos and check agree on where stacks are',
       }),
     );
   } else {
     const own = readYamlValue(repo, file, report);
     const ownMap = isPlainObject(own) ? own : {};
     const layers: unknown[] = [];
-    for (const dir of ['atmos.d', '.atmos.d']) {
+    // atmos.d/ beside the file that wins (pkg/config/load.go mergeDefaultImports(dir of atmos.yaml)).
+    for (const dir of [joinPath(configDir, 'atmos.d'), joinPath(configDir, '.atmos.d')]) {
       for (const p of repo.under(dir).filter(isYamlFile)) {
         files.push(p);
         layers.push(readYamlValue(repo, p, report));
@@ -82,7 +101,10 @@ export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<st
     const imports = Array.isArray(ownMap.import) ? ownMap.import : typeof ownMap.import === 'string' ? [ownMap.import] : [];
     for (const entry of imports) {
       if (typeof entry !== 'string' || /^https?:|^[a-z]+::/.test(entry)) continue;
-      for (const p of expandConfigImport(repo, entry)) {
+      // Relative to the file's own base_path taken from the working directory, the checkout's root
+      // (pkg/config/imports.go processConfigImportsWithFS: filepath.Abs(source.BasePath)).
+      const importBase = typeof ownMap.base_path === 'string' && !ownMap.base_path.startsWith('/') ? ownMap.base_path : '';
+      for (const p of expandConfigImport(repo, joinPath(importBase, entry))) {
         files.push(p);
         layers.push(readYamlValue(repo, p, report));
       }
@@ -92,7 +114,7 @@ export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<st
     raw = mergeAll([...layers.filter(isPlainObject), rest]) ?? {};
   }
   if (additions) raw = deepMerge(raw, additions, 'append');
-  const basePath = typeof raw.base_path === 'string' ? normalizeDir(raw.base_path) : '';
+  const basePath = resolveBasePath(repo, raw.base_path, configDir, discovery.basePathOverride);
   const stacks = isPlainObject(raw.stacks) ? raw.stacks : {};
   const stacksBase = typeof stacks.base_path === 'string' ? stacks.base_path : 'stacks';
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -104,8 +126,10 @@ export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<st
     files,
     basePath,
     stacksBasePath: joinPath(basePath, stacksBase),
-    included: file ? strings(stacks.included_paths) : ['**/*'],
-    excluded: strings(stacks.excluded_paths),
+    // Atmos joins each to the stacks base path with filepath.Join (pkg/config/config.go
+    // AtmosConfigAbsolutePaths, u.JoinPaths), which drops a leading "./".
+    included: file ? strings(stacks.included_paths).map(cleanGlob) : ['**/*'],
+    excluded: strings(stacks.excluded_paths).map(cleanGlob),
     namePattern: typeof stacks.name_pattern === 'string' && stacks.name_pattern ? stacks.name_pattern : null,
     nameTemplate: typeof stacks.name_template === 'string' && stacks.name_template ? stacks.name_template : null,
     templatesEnabled: raw.templates?.settings?.enabled === true,
@@ -113,6 +137,7 @@ export function loadAtmosConfig(repo: Repo, report: Report, additions: Record<st
     defaultProfiles: typeof profiles.default === 'string' ? splitList(profiles.default) : [],
     listMerge: strategy === 'append' || strategy === 'merge' ? strategy : 'replace',
     invalid: [...files, ...(file ? [file] : [])].filter((f, i, all) => repo.invalid(f) && all.indexOf(f) === i),
+    discovery,
   };
 }
 
@@ -121,6 +146,10 @@ function expandConfigImport(repo: Repo, entry: string): string[] {
   if (/[*?[{]/.test(path)) return repo.all().filter((p) => isYamlFile(p) && globMatch(path, p));
   for (const candidate of [path, `${path}.yaml`, `${path}.yml`]) if (repo.exists(candidate)) return [candidate];
   return [];
+}
+
+function cleanGlob(glob: string): string {
+  return glob.replace(/^(\.\/)+/, '');
 }
 
 export function isYamlFile(path: string): boolean {

@@ -100,10 +100,43 @@ export class Stacks {
       const stack = this.load(file);
       if (stack) stacks.push(stack);
     }
-    stacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const s of stacks) if (!this.names.has(s.name)) this.names.set(s.name, s);
+    stacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const byName = new Map<string, Stack[]>();
+    for (const s of stacks) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    for (const [name, same] of byName) {
+      this.names.set(name, same[0]);
+      if (same.length > 1) this.reportDuplicate(name, same);
+    }
     this.stackList = stacks;
     return stacks;
+  }
+
+  /**
+   * Several manifests that resolve to one stack name. Atmos stops on a component defined in more
+   * than one of them ("Found duplicate config for the component", internal/exec/utils.go at v1.215.0);
+   * components each defines once still resolve, but check reads the first manifest for the name.
+   */
+  private reportDuplicate(name: string, same: Stack[]): void {
+    const seen = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const s of same)
+      for (const c of s.components.keys()) {
+        if (seen.has(c) && seen.get(c) !== s.file && !clashes.includes(c)) clashes.push(c);
+        else if (!seen.has(c)) seen.set(c, s.file);
+      }
+    const files = same.map((s) => s.file);
+    this.report(
+      finding({
+        severity: clashes.length ? 'error' : 'warning',
+        code: 'stack-name-duplicate',
+        message: `${files.join(', ')} all resolve to stack name "${name}"${clashes.length ? `, and define ${clashes.slice(0, 5).join(', ')}${clashes.length > 5 ? ', …' : ''} in more than one of them: Atmos stops with "Found duplicate config for the component"` : `: check reads ${files[0]} for that name`}`,
+        file: files[1],
+        line: 0,
+        fix: 'give each manifest its own stack name (different vars for name_pattern / name_template, or its own name:), or merge the manifests',
+        related: files.filter((f) => f !== files[1]),
+        stack: name,
+      }),
+    );
   }
 
   /** Is this stack file YAML that does not parse? */

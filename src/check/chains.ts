@@ -11,7 +11,7 @@ import type { ActiveConfig, Profiles, Report } from '../atmos/config.ts';
 import { splitList } from '../atmos/config.ts';
 import { finding, type Finding } from '../atmos/findings.ts';
 import type { AnswersFacts, Subject } from './repository.ts';
-import { findRole, isProviderComponent, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
+import { findRole, isProviderComponent, PROVIDER_HOST_PATH, parseArn, resolveFunctionArn, roleArnParts, type AwsSide, type RoleInfo } from './roles.ts';
 import type { ComponentInstance, Stack, Stacks } from '../atmos/stacks.ts';
 import { hasTemplate, renderTemplate } from '../atmos/template.ts';
 import { refText, type AtmosStep, type AwsActionStep, type Job, type Ref, type Workflow } from './workflows.ts';
@@ -34,8 +34,10 @@ export interface Chain {
   /** What decides the sub: `environment:dev`, `pull_request`, `ref:refs/heads/main`. */
   context: string | null;
   sub: string | null;
-  /** A condition the verdict depends on (a free workflow input). */
+  /** A condition the verdict depends on (a free workflow input, the tag of a release). */
   condition: string | null;
+  /** Set when the code that runs is not the code of the ref in `sub` (a checkout of a PR head or of `inputs.sha`). */
+  runs: string | null;
   profiles: string[];
   identity: string | null;
   roleArn: string | null;
@@ -83,19 +85,31 @@ export function buildChains(c: Ctx): Chain[] {
   for (const wf of c.workflows) {
     for (const job of wf.jobs) {
       if (!job.steps.length) continue;
-      const triggers = wf.triggers.some((t) => t.event === 'workflow_call') ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...(callers.get(wf.file) ?? [])] : wf.triggers;
-      const j: Job = { ...job, triggers };
-      if (!j.idToken.granted) reportIdToken(c, j);
-      for (const step of j.steps) {
-        const made = step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step);
+      // A reusable workflow's jobs run with the caller's event and ref (the sub describes the caller),
+      // and never with more permissions than the calling job grants.
+      const called = wf.triggers.some((t) => t.event === 'workflow_call') ? callers.get(wf.file) ?? [] : [];
+      const triggers = called.length ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...called.flatMap((x) => x.triggers)] : wf.triggers;
+      const denyingCaller = called.find((x) => !x.idToken.granted && x.idToken.source === 'job');
+      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false, file: denyingCaller.file } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
+      const made: Chain[] = [];
+      for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
+      // id-token is needed only where a chain asks GitHub for a token: a job whose atmos commands
+      // run without Atmos auth (static keys, no identities) has no chain and needs none.
+      if (!j.idToken.granted && made.length) {
+        reportIdToken(c, j);
         // Without id-token: write there is no token at all, whatever else holds.
-        if (!j.idToken.granted)
-          for (const ch of made) {
-            if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
-            ch.verdict = 'denied';
-          }
-        chains.push(...made);
+        for (const ch of made) {
+          if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
+          ch.verdict = 'denied';
+        }
       }
+      const other = j.checkouts.find((x) => x.controlledBy);
+      for (const ch of made) {
+        if (other) ch.runs = `checks out ${other.ref}: ${other.controlledBy}`;
+        else if (ch.context === 'pull_request' && j.triggers.some((t) => t.event === 'pull_request_target') && !j.triggers.some((t) => t.event === 'pull_request'))
+          ch.runs = 'pull_request_target runs the base branch\'s workflow and code';
+      }
+      chains.push(...made);
     }
   }
   environmentCase(c, chains);
@@ -113,23 +127,23 @@ function dedupeChains(chains: Chain[]): Chain[] {
   });
 }
 
-function reusableCallers(workflows: Workflow[]): Map<string, Job['triggers']> {
-  const map = new Map<string, Job['triggers']>();
-  for (const wf of workflows) for (const job of wf.jobs) if (job.calls) map.set(job.calls, [...(map.get(job.calls) ?? []), ...wf.triggers]);
+function reusableCallers(workflows: Workflow[]): Map<string, Job[]> {
+  const map = new Map<string, Job[]>();
+  for (const wf of workflows) for (const job of wf.jobs) if (job.calls) map.set(job.calls, [...(map.get(job.calls) ?? []), job]);
   return map;
 }
 
 function reportIdToken(c: Ctx, job: Job): void {
-  const where = job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
+  const where = job.idToken.file ? `the calling job's permissions in ${job.idToken.file} (a reusable workflow gets no more than its caller grants)` : job.idToken.source === 'job' ? 'its job-level permissions (which replace the workflow\'s)' : job.idToken.source === 'workflow' ? 'the workflow permissions' : 'any permissions block (the default token has none)';
   c.report(
     finding({
       severity: 'error',
       code: 'id-token-missing',
       message: `job "${job.id}" obtains AWS credentials but ${where} do not grant id-token: write: GitHub gives it no OIDC token (the error reads "not authorized to perform: sts:TagSession" or "Credentials could not be loaded")`,
-      file: job.file,
+      file: job.idToken.file ?? job.file,
       line: job.idToken.line,
       place: job.idToken.place,
-      fix: job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
+      fix: job.idToken.file ? `add "id-token: write" to ${job.idToken.place} in ${job.idToken.file}` : job.idToken.source === 'job' ? `add "id-token: write" to jobs.${job.id}.permissions` : 'add "permissions: { id-token: write, contents: read }" to the workflow or the job',
       workflow: job.file,
       job: job.id,
     }),
@@ -146,15 +160,27 @@ function triggerContexts(c: Ctx, job: Job): SubOption[] {
     seen.add(key);
     out.push({ context, label: null, condition: null, unknown: null });
   };
-  // pull_request_target is counted as a pull request: that reach is what the admin findings are
-  // about. Dispatched, scheduled and other runs use the default branch (Atmos Pro's dispatches too).
+  // The context per event (GitHub's OIDC reference, docs.github.com/actions/reference/openid-connect-reference:
+  // environment, else pull_request for pull request events, else the run's GITHUB_REF; GITHUB_REF per
+  // event from content/actions/using-workflows/events-that-trigger-workflows.md in github/docs, and
+  // data/reusables/actions/ref-description.md there for pull_request_target's base-branch ref):
+  // pull_request_target is a pull request event (ref-description.md: "for pull requests events
+  // except pull_request_target, it is refs/pull/<n>/merge"; its GITHUB_REF is the base branch), so
+  // the claim says pull_request (no primary statement of its sub was found: verify with
+  // actions-oidc-debugger before relying on a base-branch trust); release runs on the release's tag; merge_group on the queue's temporary
+  // branch gh-readonly-queue/<base>/pr-<n>-<sha>; workflow_dispatch on the branch or tag the
+  // dispatcher picks (the default branch assumed, as Atmos Pro dispatches there); schedule,
+  // workflow_run, repository_dispatch, issue and comment events on the default branch.
+  // `*` stands for a part only the run knows; evaluate() judges it for every value.
   for (const t of job.triggers) {
     if (t.event === 'pull_request' || t.event === 'pull_request_target') push({ pullRequest: true });
     else if (t.event === 'push') {
       if (t.branches) for (const b of t.branches) push({ ref: `refs/heads/${b}` });
       if (t.tags) for (const tag of t.tags) push({ ref: `refs/tags/${tag}` });
       if (!t.branches && !t.tags) push({ ref: `refs/heads/${c.defaultBranch}` });
-    } else push({ ref: `refs/heads/${c.defaultBranch}` });
+    } else if (t.event === 'release') push({ ref: 'refs/tags/*' });
+    else if (t.event === 'merge_group') for (const b of t.branches ?? [c.defaultBranch]) push({ ref: `refs/heads/gh-readonly-queue/${b}/*` });
+    else push({ ref: `refs/heads/${c.defaultBranch}` });
   }
   if (!out.length) push({ ref: `refs/heads/${c.defaultBranch}` });
   return out;
@@ -353,6 +379,7 @@ function baseChain(job: Job, step: number, command: string, stack: string | null
     context: null,
     sub: null,
     condition: null,
+    runs: null,
     profiles,
     identity: null,
     roleArn: null,
@@ -679,7 +706,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
       c.report(
         finding({
           severity: 'error',
-          code: 'identity-not-oidc',
+          code: 'identity-no-role',
           message: `identity "${currentName}" has no principal.assume_role${stack ? ` in stack ${stack.name}` : ''}: Atmos has no role to assume`,
           file: place.file,
           line: place.line,
@@ -774,7 +801,14 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   if (!role) {
     if (!opt.unknown && !free) setSub(c, chain, opt);
     const other = elsewhere.find((r) => r.created);
-    const provable = c.repoManagesRoles || elsewhere.length > 0;
+    // Refuted only where the repository manages the roles of that account (or records its setup):
+    // a role of an account whose roles are made elsewhere is unknown, not missing.
+    // In an adopted repository (answers `adopted:`) the tool's own roles do not make the user's
+    // outside roles the repository's: only the user's role components count, as before adoption.
+    const adopted = c.answers?.adopted === true;
+    const ours = (r: RoleInfo): boolean => adopted && (c.answers?.roles ?? []).some((x) => `iam-role/${x.name}` === r.component.name);
+    const provable =
+      elsewhere.length > 0 || (c.answers !== null && !adopted) || c.side.roles.some((r) => !ours(r) && r.account !== null && r.account === parts?.account);
     if (other) {
       chain.verdict = 'denied';
       chain.reasons.push(`no role ${parts?.name} in account ${parts?.account}; ${other.component.name} creates it in account ${other.account ?? '(unknown)'} (stack ${other.stack.name})`);
@@ -805,6 +839,8 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   chain.role = { stack: role.stack.name, component: role.component.name, file: role.trustPlace.file };
   chain.providerArn = typeof role.providerArn === 'string' ? role.providerArn : isYamlFunction(role.providerArn) ? resolveFunctionArn(role.providerArn, role.stack, c.stacks, c.side) : null;
+  // github-oidc-role reads the provider of its own account from remote state: the job's ARN names it.
+  if (!chain.providerArn && role.kind === 'github-oidc-role' && chain.account) chain.providerArn = `arn:${parts?.partition ?? 'aws'}:iam::${chain.account}:${PROVIDER_HOST_PATH}`;
   chain.patterns = role.patterns ?? [];
   if (free && role.patterns) {
     const trusted = role.patterns.map((p) => /^repo:[^:]+:environment:([^*?]+)$/.exec(p)?.[1]).filter((x): x is string => Boolean(x));
@@ -824,9 +860,10 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     chain.verdict = 'denied';
     chain.trust = 'rejects';
     chain.patterns = []; // the component emits no GitHub statement at all
-    const why = role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled is not true' : 'trusted_github_repos is empty';
+    const switchedOff = role.kind === 'iam-role' && role.component.vars.github_oidc_provider_enabled !== true;
+    const why = switchedOff ? 'github_oidc_provider_enabled is not true' : `${role.entriesVar} is empty`;
     chain.reasons.push(`${role.component.name} emits no GitHub trust statement (${why})`);
-    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', role.component.vars.github_oidc_provider_enabled !== true ? 'github_oidc_provider_enabled' : 'trusted_github_repos']);
+    const where = c.stacks.whereComponent(role.stack, role.component, ['vars', switchedOff ? 'github_oidc_provider_enabled' : role.entriesVar]);
     c.report(
       finding({
         severity: 'error',
@@ -835,7 +872,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
         file: where.file,
         line: where.line,
         place: where.place,
-        fix: `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
+        fix: role.kind === 'iam-role' ? `set github_oidc_provider_enabled: true and trusted_github_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}` : `set github_actions_allowed_repos (e.g. ["${c.subject.repository}"]) on ${role.component.name}`,
         related: [job.file],
         workflow: job.file,
         job: job.id,
@@ -847,10 +884,26 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
   }
   if (!role.patterns || opt.unknown || !chain.sub) {
     finishUnknown(chain);
-    if (!role.patterns) chain.reasons.push(`trusted_github_repos of ${role.component.name} is known only when Atmos runs`);
+    if (!role.patterns) chain.reasons.push(`${role.entriesVar} of ${role.component.name} is known only when Atmos runs`);
     return;
   }
-  chain.matched = admits(role.patterns, chain.sub);
+  if (chain.sub.includes('*')) {
+    // A part only the run knows (a release's tag, a merge queue branch): proved when every value
+    // is admitted, refuted when none can be, else it depends on the value.
+    const prefix = chain.sub.slice(0, chain.sub.indexOf('*'));
+    const every = admits(role.patterns, chain.sub.replaceAll('*', 'check-any-value'));
+    const literal = (p: string): string => p.replace(/[*?].*$/, '');
+    const some = role.patterns.find((p) => literal(p).startsWith(prefix) || prefix.startsWith(literal(p)));
+    if (!every && some) {
+      chain.matched = some;
+      chain.condition = `only for a ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} that ${some} admits`;
+      chain.trust = 'unknown';
+      chain.verdict = 'unknown';
+      chain.reasons.push(`the ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} is known only when the workflow runs; ${some} admits some values`);
+      return;
+    }
+  }
+  chain.matched = admits(role.patterns, chain.sub.replaceAll('*', 'check-any-value'));
   const audienceOk = chain.audience === AUDIENCE;
   // The Federated principal must be a provider of the role's own account: STS validates the token
   // there, and IAM (the simulator too) refuses a principal of another account without more policy.
@@ -869,9 +922,15 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       role,
       `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} sends sub "${chain.sub}", which ${role.component.name} (${chain.roleArn}) does not admit: its patterns are ${role.patterns.map((p) => `"${p}"`).join(', ') || '(none)'}`,
       entry
-        ? `add "${entry}" to trusted_github_repos of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
+        ? `add "${entry}" to ${role.entriesVar} of ${role.component.name} in stack ${role.stack.name}, or change the job so it sends a sub the role admits`
         : `pull requests can only be admitted by an entry without constraint (${c.subject.repository}); better, give pull request jobs a read-only role`,
     );
+  }
+  // workflow_dispatch runs on whatever branch the dispatcher picks: when the trust admits any
+  // branch, a writer's own unreviewed branch runs with this role.
+  if (chain.matched && chain.context?.startsWith('ref:refs/heads/') && job.triggers.some((t) => t.event === 'workflow_dispatch')) {
+    const anyBranch = admits(role.patterns, subClaim(c.subject.subjectRepository, { ref: 'refs/heads/check-probe/any-branch' }));
+    if (anyBranch) chain.runs ??= `workflow_dispatch from any branch: ${anyBranch} admits them all, so a writer's unreviewed branch runs with this role`;
   }
   // Everything else that must hold for AWS to hand out credentials (id-token: see buildChains).
   const providerOk = providerHolds(c, role, chain.providerArn);

@@ -8,6 +8,7 @@
  */
 import { trustPolicyDocument } from '../setup/trust.ts';
 import { loadAtmosConfig, Profiles } from '../atmos/config.ts';
+import type { DiscoverOptions } from '../atmos/discover.ts';
 import { buildChains, type Chain } from './chains.ts';
 import { dedupeFindings, finding, groupByStack, sortFindings, type Finding } from '../atmos/findings.ts';
 import { Repo, diskRepo, type RepoFiles } from '../atmos/repo.ts';
@@ -16,6 +17,7 @@ import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts,
 import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
 import { Stacks } from '../atmos/stacks.ts';
 import { readWorkflows } from './workflows.ts';
+import { riskFindings } from './risks.ts';
 import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from '../atmos/yaml.ts';
 
 export type { Chain } from './chains.ts';
@@ -36,6 +38,8 @@ export interface CheckOptions {
    * atmos.yaml alone and prints the keys it needs, and checks the setup as it will be once they are added.
    */
   atmosConfigAdditions?: Record<string, unknown> | null;
+  /** Where to find atmos.yaml beyond the root: `--config`, the environment, GitHub variables (src/atmos/discover.ts). */
+  atmosConfig?: DiscoverOptions;
 }
 
 /** The YAML blocks `init` advises adding to an existing atmos.yaml, as one map of additions. */
@@ -69,7 +73,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     findings.push(f);
   };
   const answers = readAnswersFacts(repo);
-  const config = loadAtmosConfig(repo, report, options.atmosConfigAdditions ?? null);
+  const config = loadAtmosConfig(repo, report, options.atmosConfigAdditions ?? null, options.atmosConfig ?? {});
   const profiles = new Profiles(repo, config, report);
   const stacks = new Stacks(repo, config, report);
   stacks.all();
@@ -108,6 +112,19 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
     invalid: (file) => repo.invalid(file),
   });
+  riskFindings({ chains, workflows, side, subject, answers, report });
+  // Nothing here is Atmos: no atmos.yaml, no stack, no answers file, no job that obtains credentials.
+  // "No error" would read as "all is well"; it is an error so a mistyped DIR fails loudly.
+  if (!answers && !stacks.all().length && !chains.length && findings.some((f) => f.code === 'atmos-config-missing'))
+    report(
+      finding({
+        severity: 'error',
+        code: 'nothing-to-check',
+        message: 'no atmos.yaml, no stack manifest, no .atmos-oidc.yaml and no workflow that obtains AWS credentials: this is not an Atmos repository (or not its root)',
+        file: '',
+        fix: 'run check at the root of the Atmos repository (where atmos.yaml is), or pass its path as DIR',
+      }),
+    );
   const sorted = sortFindings(groupByStack(dedupeFindings(findings)));
   return {
     chains,

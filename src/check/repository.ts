@@ -17,6 +17,8 @@ export interface AnswersFacts {
   setup: string | null;
   accounts: Array<{ stage: string; id: string; oidcProviderArn: string | null }>;
   roles: Array<{ name: string; identity: string | null; trust: string[] }>;
+  /** The tool adopted a repository that had Atmos before it (the answers file records `adopted`). */
+  adopted: boolean;
 }
 
 export function readAnswersFacts(repo: Repo): AnswersFacts | null {
@@ -40,6 +42,7 @@ export function readAnswersFacts(repo: Repo): AnswersFacts | null {
       .filter(isPlainObject)
       .map((r) => ({ name: str(r.name) ?? '', identity: str(r.identity), trust: Array.isArray(r.trust) ? r.trust.map(String) : [] }))
       .filter((r) => r.name),
+    adopted: isPlainObject(v.adopted),
   };
 }
 

@@ -35,6 +35,10 @@ export interface RoleInfo {
   providerArn: string | null | YamlFunction;
   admin: boolean;
   trustPlace: Place;
+  /** `iam-role` (aws-iam-role) or Cloud Posse's older `github-oidc-role` component. */
+  kind: 'iam-role' | 'github-oidc-role';
+  /** The input that holds the trust entries: `trusted_github_repos`, or `github_actions_allowed_repos`. */
+  entriesVar: string;
 }
 
 export interface ProviderInfo {
@@ -52,6 +56,21 @@ export interface ProviderInfo {
 export function isRoleComponent(c: ComponentInstance): boolean {
   return sourceUri(c.source).includes('aws-iam-role') || /(^|[/-])iam-role$/.test(c.base) || ('trusted_github_repos' in c.vars && 'github_oidc_provider_enabled' in c.vars);
 }
+
+/**
+ * Cloud Posse's older `github-oidc-role` component (cloudposse-terraform-components/aws-github-oidc-role,
+ * src/main.tf): role name `module.this.id`, trust from account-map's team-assume-role-policy module
+ * given only `trusted_github_repos = var.github_actions_allowed_repos` (so `trusted_github_org` keeps
+ * its default "cloudposse", src/modules/team-assume-role-policy/github-assume-role-policy.mixin.tf in
+ * aws-account-map), a GitHub statement whenever that list is non-empty, and the provider read from
+ * the `github-oidc-provider` component's remote state in the `gbl` environment of the same stage.
+ */
+export function isGithubOidcRoleComponent(c: ComponentInstance): boolean {
+  return sourceUri(c.source).includes('aws-github-oidc-role') || /(^|[/-])github-oidc-role$/.test(c.base) || 'github_actions_allowed_repos' in c.vars;
+}
+
+/** The org account-map's module assumes for entries without one, as github-oidc-role leaves it. */
+export const GITHUB_OIDC_ROLE_ORG = 'cloudposse';
 
 export function isProviderComponent(c: ComponentInstance): boolean {
   return sourceUri(c.source).includes('aws-github-oidc-provider') || /github-oidc-provider$/.test(c.base);
@@ -79,47 +98,8 @@ function known(value: unknown): value is string | number | boolean {
   return (typeof value === 'string' && !hasTemplate(value)) || typeof value === 'number' || typeof value === 'boolean';
 }
 
-/**
- * The null-label `id` the component names its role with (`use_fullname: true`): the non-empty
- * labels in `label_order` (default namespace, environment, stage, name, attributes) joined by the
- * delimiter, each stripped of characters outside `[-a-zA-Z0-9]` and lower-cased by default.
- */
-export function nullLabelId(vars: Record<string, any>): string | null {
-  if (vars.use_fullname === false) return known(vars.name) ? String(vars.name) : null;
-  const order: unknown = Array.isArray(vars.label_order) && vars.label_order.length ? vars.label_order : ['namespace', 'environment', 'stage', 'name', 'attributes'];
-  const delimiter = typeof vars.delimiter === 'string' ? vars.delimiter : '-';
-  const replace = typeof vars.regex_replace_chars === 'string' ? new RegExp(vars.regex_replace_chars.replace(/^\/|\/$/g, ''), 'g') : /[^-a-zA-Z0-9]/g;
-  const casing = typeof vars.label_value_case === 'string' ? vars.label_value_case : 'lower';
-  const format = (s: string): string => {
-    const clean = s.replace(replace, '');
-    if (casing === 'upper') return clean.toUpperCase();
-    if (casing === 'title') return clean.charAt(0).toUpperCase() + clean.slice(1).toLowerCase();
-    if (casing === 'none') return clean;
-    return clean.toLowerCase();
-  };
-  const parts: string[] = [];
-  for (const label of order as unknown[]) {
-    if (typeof label !== 'string') return null;
-    const value = vars[label];
-    if (value === undefined || value === null || value === '') continue;
-    if (label === 'attributes') {
-      if (!Array.isArray(value)) return null;
-      for (const a of value) {
-        if (!known(a)) return null;
-        const f = format(String(a));
-        if (f) parts.push(f);
-      }
-      continue;
-    }
-    if (!known(value)) return null;
-    const f = format(String(value));
-    if (f) parts.push(f);
-  }
-  let id = parts.join(delimiter);
-  const limit = typeof vars.id_length_limit === 'number' ? vars.id_length_limit : 0;
-  if (limit > 0 && id.length > limit) id = id.slice(0, limit);
-  return id || null;
-}
+import { nullLabelId } from '../atmos/label.ts';
+export { nullLabelId };
 
 export interface AwsSide {
   roles: RoleInfo[];
@@ -179,13 +159,16 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         providers.push({ stack, component: c, account, created });
         continue;
       }
-      if (!isRoleComponent(c)) continue;
+      const oidcRole = !isRoleComponent(c) && isGithubOidcRoleComponent(c);
+      if (!isRoleComponent(c) && !oidcRole) continue;
+      const kind = oidcRole ? 'github-oidc-role' : 'iam-role';
+      const entriesVar = oidcRole ? 'github_actions_allowed_repos' : 'trusted_github_repos';
       const name = nullLabelId(c.vars);
       const region = typeof c.vars.region === 'string' ? c.vars.region : '';
       const partition = region ? partitionOf(region) : 'aws';
-      const rawEntries = c.vars.trusted_github_repos;
+      const rawEntries = c.vars[entriesVar];
       const entries = Array.isArray(rawEntries) ? (rawEntries.every(known) ? rawEntries.map(String) : null) : rawEntries === undefined || rawEntries === null ? [] : null;
-      const org = known(c.vars.trusted_github_org) ? String(c.vars.trusted_github_org) : null;
+      const org = oidcRole ? GITHUB_OIDC_ROLE_ORG : known(c.vars.trusted_github_org) ? String(c.vars.trusted_github_org) : null;
       let patterns: string[] | null = null;
       if (entries) {
         try {
@@ -194,10 +177,14 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
           patterns = null;
         }
       }
-      const providerRaw = c.vars.github_oidc_provider_arn;
+      const providerRaw = oidcRole ? (account ? `arn:${partition}:iam::${account}:${PROVIDER_HOST_PATH}` : null) : c.vars.github_oidc_provider_arn;
       let place: Place | undefined;
-      const policies = Array.isArray(c.vars.managed_policy_arns) ? c.vars.managed_policy_arns : [];
-      const statements = isPlainObject(c.vars.policy_statements) ? Object.values(c.vars.policy_statements) : [];
+      const policies = oidcRole ? (Array.isArray(c.vars.iam_policies) ? c.vars.iam_policies : []) : Array.isArray(c.vars.managed_policy_arns) ? c.vars.managed_policy_arns : [];
+      const statements = oidcRole
+        ? (Array.isArray(c.vars.iam_policy) ? c.vars.iam_policy : []).flatMap((d: unknown) => (isPlainObject(d) && Array.isArray(d.statements) ? d.statements : []))
+        : isPlainObject(c.vars.policy_statements)
+          ? Object.values(c.vars.policy_statements)
+          : [];
       const admin =
         policies.some((p: unknown) => typeof p === 'string' && ADMIN_POLICY.test(p)) ||
         statements.some((s) => isPlainObject(s) && String(s.effect ?? 'Allow').toLowerCase() === 'allow' && Array.isArray(s.actions) && s.actions.includes('*') && Array.isArray(s.resources) && s.resources.includes('*'));
@@ -208,7 +195,7 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         account,
         arn: name && account ? `arn:${partition}:iam::${account}:role/${name}` : null,
         created,
-        github: c.vars.github_oidc_provider_enabled === true && (entries === null || entries.length > 0),
+        github: (oidcRole || c.vars.github_oidc_provider_enabled === true) && (entries === null || entries.length > 0),
         org,
         entries,
         patterns,
@@ -216,8 +203,10 @@ export function buildAwsSide(stacks: Stacks, answers: AnswersFacts | null): AwsS
         admin,
         // Where the trust is written, looked up only when a finding needs it.
         get trustPlace(): Place {
-          return (place ??= stacks.whereComponent(stack, c, ['vars', 'trusted_github_repos']));
+          return (place ??= stacks.whereComponent(stack, c, ['vars', entriesVar]));
         },
+        kind,
+        entriesVar,
       });
     }
   }
@@ -316,7 +305,7 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
           code: 'value-unknowable',
           place: r.trustPlace,
           component: c.name,
-          message: (s) => `trusted_github_repos of ${c.name}${s} is computed when Atmos runs (a YAML function or template): its trust cannot be proved or refuted offline`,
+          message: (s) => `${r.entriesVar} of ${c.name}${s} is computed when Atmos runs (a YAML function or template): its trust cannot be proved or refuted offline`,
           fix: 'write the trust entries as a plain list of strings',
         },
         r.stack.name,
@@ -324,6 +313,13 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
     }
     if (r.patterns) {
       const acknowledged = (probe: string): boolean => acknowledgedByAnswers(answers, subject, r, probe);
+      // Whose choice it was, in the words of the setup: the basic setup's admin role, or a role the
+      // answers file records as trusted so (an advanced setup has no "setup basic" to blame).
+      const basic = answers?.setup === 'basic';
+      const chosen = basic ? ' (setup basic, as chosen in .atmos-oidc.yaml)' : ` (as recorded for ${c.name} in .atmos-oidc.yaml)`;
+      const ackFix = basic
+        ? 'switch to setup: advanced (a read-only planner for plans, admin only from a protected GitHub Environment)'
+        : `trust ${c.name} only from a protected environment (${subject.repository}:environment:<name>) in .atmos-oidc.yaml, or give it a policy short of administrator`;
       if (r.admin && admits(r.patterns, probes.pr)) {
         const ack = acknowledged(probes.pr);
         add(
@@ -333,9 +329,9 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
             place: r.trustPlace,
             component: c.name,
             message: (s) =>
-              `${c.name} is an administrator role and admits pull request tokens (${admits(r.patterns!, probes.pr)})${s}: any pull request, from any branch, can run with it${ack ? ' (setup basic, as chosen in .atmos-oidc.yaml)' : ''}`,
+              `${c.name} is an administrator role and admits pull request tokens (${admits(r.patterns!, probes.pr)})${s}: any pull request, from any branch, can run with it${ack ? chosen : ''}`,
             fix: ack
-              ? 'switch to setup: advanced (a read-only planner for plans, admin only from a protected GitHub Environment)'
+              ? ackFix
               : `constrain its trusted_github_repos to an environment (e.g. ${subject.repository}:environment:production) and use a read-only role for pull requests`,
           },
           r.stack.name,
@@ -350,8 +346,8 @@ export function roleFindings(side: AwsSide, subject: Subject, answers: AnswersFa
             place: r.trustPlace,
             component: c.name,
             message: (s) =>
-              `${c.name} is an administrator role and admits tokens from any branch (${admits(r.patterns!, probes.branch)})${s}: anyone who can push a branch can run with it${ack ? ' (as chosen in .atmos-oidc.yaml)' : ''}`,
-            fix: ack ? 'switch to setup: advanced, or trust only a protected GitHub Environment' : `constrain its trusted_github_repos to a protected environment (${subject.repository}:environment:<name>) or the default branch`,
+              `${c.name} is an administrator role and admits tokens from any branch (${admits(r.patterns!, probes.branch)})${s}: anyone who can push a branch can run with it${ack ? chosen : ''}`,
+            fix: ack ? ackFix : `constrain its trusted_github_repos to a protected environment (${subject.repository}:environment:<name>) or the default branch`,
           },
           r.stack.name,
         );
@@ -425,7 +421,7 @@ function entryCode(entry: string): FindingCode | null {
  * Did the user choose this reach through the tool (which warned them then)? True when the answers
  * file records, for this role, trust entries that themselves admit the probe.
  */
-function acknowledgedByAnswers(answers: AnswersFacts | null, subject: Subject, r: RoleInfo, probe: string): boolean {
+export function acknowledgedByAnswers(answers: AnswersFacts | null, subject: Subject, r: RoleInfo, probe: string): boolean {
   if (!answers) return false;
   const recorded = answers.roles.find((a) => `iam-role/${a.name}` === r.component.name);
   if (!recorded) return false;

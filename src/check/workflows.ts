@@ -22,6 +22,17 @@ export interface Trigger {
   /** Branch filters of push / pull_request, null when absent. */
   branches: string[] | null;
   tags: string[] | null;
+  /** `workflow_dispatch` / `workflow_call` inputs and their types (`string` when not given). */
+  inputs?: Record<string, string>;
+}
+
+/** An `actions/checkout` step whose `ref:` is not the run's own commit. */
+export interface Checkout extends Located {
+  ref: string;
+  /** Who picks the commit that runs: a sentence, or null when the ref is fixed by the workflow. */
+  controlledBy: string | null;
+  /** The commit is one a pull request controls (its head), not merely one a writer names. */
+  pullRequestCode: boolean;
 }
 
 export interface Located {
@@ -63,7 +74,8 @@ export interface Job {
   name: string;
   line: number;
   triggers: Trigger[];
-  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string };
+  /** `file` is set when the calling workflow's job decides (a reusable workflow's caller). */
+  idToken: { granted: boolean; source: 'job' | 'workflow' | 'default'; line: number; place: string; file?: string };
   environment: Ref | null;
   environmentLine: number;
   /** Matrix combinations ([{}] without a matrix). */
@@ -71,6 +83,12 @@ export interface Job {
   steps: CredentialStep[];
   /** A reusable workflow this job calls (`uses: ./.github/workflows/x.yaml`). */
   calls: string | null;
+  /** Checkouts of another commit than the run's (`ref: ${{ inputs.sha }}`, a PR head). */
+  checkouts: Checkout[];
+  /** A step that changes infrastructure: `terraform|tofu|atmos terraform apply|deploy|destroy`, or an apply action. */
+  applies: string | null;
+  /** Long-lived AWS keys from secrets (env AWS_ACCESS_KEY_ID, or configure-aws-credentials' aws-access-key-id). */
+  staticKeys: Located & { text: string } | null;
 }
 
 export interface Workflow {
@@ -129,7 +147,9 @@ function readTriggers(on: unknown): Trigger[] {
   return events.map(([event, config]) => {
     const c = isPlainObject(config) ? config : {};
     const list = (v: unknown): string[] | null => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : null);
-    return { event, branches: list(c.branches), tags: list(c.tags) };
+    const inputs: Record<string, string> = {};
+    if (isPlainObject(c.inputs)) for (const [name, def] of Object.entries(c.inputs)) inputs[name] = isPlainObject(def) && typeof def.type === 'string' ? def.type : 'string';
+    return { event, branches: list(c.branches), tags: list(c.tags), inputs };
   });
 }
 
@@ -193,15 +213,38 @@ function readJob(
     matrix: matrixOf(file, id, job.strategy?.matrix, lineOf([...base, 'strategy', 'matrix']), report),
     steps: [],
     calls: typeof job.uses === 'string' && job.uses.startsWith('./') ? job.uses.replace(/^\.\//, '').replace(/@.*$/, '') : null,
+    checkouts: [],
+    staticKeys: null,
+    applies: null,
   };
+  const inputTypes = Object.assign({}, ...wf.triggers.map((t) => t.inputs ?? {})) as Record<string, string>;
+  const keyIn = (env: Record<string, string>): string | null => {
+    const v = env.AWS_ACCESS_KEY_ID ?? env.AWS_SECRET_ACCESS_KEY;
+    return v !== undefined && /\$\{\{[^}]*secrets\./.test(v) ? v : null;
+  };
+  const workflowKey = keyIn(workflowEnv);
+  const jobKey = keyIn(stringMap(job.env));
+  if (jobKey) result.staticKeys = { text: jobKey, line: lineOf([...base, 'env']), place: `jobs.${id}.env` };
+  else if (workflowKey) result.staticKeys = { text: workflowKey, line: lineOf(['env']), place: 'env' };
   const steps = Array.isArray(job.steps) ? job.steps : [];
   steps.forEach((step: unknown, index: number) => {
     if (!isPlainObject(step)) return;
     const stepEnv = { ...jobEnv, ...stringMap(step.env) };
     const path = [...base, 'steps', index];
+    const stepKey = keyIn(stringMap(step.env));
+    if (stepKey && !result.staticKeys) result.staticKeys = { text: stepKey, line: lineOf([...path, 'env']), place: `jobs.${id}.steps[${index}].env` };
     if (typeof step.uses === 'string') {
       const uses = step.uses;
       const w = isPlainObject(step.with) ? step.with : {};
+      // actions/checkout's ref, or the sha Cloud Posse's atmos plan/apply actions check out themselves.
+      const checkoutRef = /^actions\/checkout@/i.test(uses) ? w.ref : /^cloudposse\/github-action-atmos-terraform-/i.test(uses) ? w.sha : undefined;
+      if (checkoutRef !== undefined && checkoutRef !== null && String(checkoutRef) !== '') {
+        const ref = String(checkoutRef);
+        const key = /^actions\/checkout@/i.test(uses) ? 'ref' : 'sha';
+        result.checkouts.push({ ref, ...checkoutControl(ref, inputTypes), line: lineOf([...path, 'with', key]), place: `jobs.${id}.steps[${index}].with.${key}` });
+      }
+      if (/^aws-actions\/configure-aws-credentials@/i.test(uses) && typeof w['aws-access-key-id'] === 'string' && /secrets\./.test(w['aws-access-key-id']) && !result.staticKeys)
+        result.staticKeys = { text: w['aws-access-key-id'], line: lineOf([...path, 'with', 'aws-access-key-id']), place: `jobs.${id}.steps[${index}].with.aws-access-key-id` };
       if (/^aws-actions\/configure-aws-credentials@/i.test(uses) && w['role-to-assume'] !== undefined && w['aws-access-key-id'] === undefined) {
         result.steps.push({
           kind: 'aws-action',
@@ -217,8 +260,15 @@ function readJob(
         result.steps.push({ kind: 'aws-action', index, uses, role: { kind: 'gitops', which }, audience: null, line: lineOf([...path, 'uses']), place: `jobs.${id}.steps[${index}].uses` });
       }
     }
+    if (!result.applies) {
+      const uses = typeof step.uses === 'string' ? step.uses : '';
+      const run = typeof step.run === 'string' ? step.run : '';
+      const m = /\b(?:atmos\s+terraform|terraform|tofu|terragrunt)\s+(apply|deploy|destroy)\b/.exec(run);
+      if (m) result.applies = m[0];
+      else if (/^cloudposse\/github-action-atmos-terraform-(apply|drift-remediation)@/i.test(uses)) result.applies = uses.replace(/@.*$/, '');
+    }
     if (typeof step.run === 'string') {
-      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report);
+      reportRunExpressions(step.run, file, id, index, lineOf([...path, 'run']), report, inputTypes, stepEnv, result.matrix);
       for (const cmd of atmosCommands(step.run, stepEnv)) {
         result.steps.push({ ...cmd, index, line: lineOf([...path, 'run']), place: `jobs.${id}.steps[${index}].run` });
       }
@@ -304,18 +354,98 @@ export function expandMatrix(matrix: unknown): MatrixExpansion {
   return { rows: rows.length ? rows : [{}], jobs: Math.max(kept + extra.length, rows.length ? 0 : 1) };
 }
 
-const UNTRUSTED = /github\.event\.|(^|[^\w.])inputs\.|github\.head_ref/;
+/**
+ * Who controls a value GitHub pastes into a script. `outsider`: someone without write access can
+ * choose it (pull request and issue text, branch names, commit messages, dispatch and
+ * repository_dispatch payloads); `fixed`: GitHub or the repository's owners decide it and its
+ * characters cannot form shell syntax (SHAs, ids, numbers, the repository and actor names, which
+ * GitHub limits to letters, digits, `-`, `_` and `.`); `unknown`: it comes from another step, job,
+ * env or matrix, whose own source decides. The README lists the same table.
+ */
+export type Control = 'outsider' | 'fixed' | 'unknown';
 
-function reportRunExpressions(run: string, file: string, job: string, index: number, line: number, report: Report): void {
+const FIXED_EXACT = new Set([
+  'github.sha', 'github.repository', 'github.repository_owner', 'github.repository_id', 'github.repository_owner_id',
+  'github.run_id', 'github.run_number', 'github.run_attempt', 'github.job', 'github.workflow', 'github.workflow_ref', 'github.workflow_sha',
+  'github.event_name', 'github.actor', 'github.actor_id', 'github.triggering_actor', 'github.server_url', 'github.api_url', 'github.graphql_url',
+  'github.workspace', 'github.action', 'github.action_path', 'github.retention_days', 'github.ref_type', 'github.ref_protected', 'github.token',
+  'github.event.number', 'github.event.action', 'github.event.repository.name', 'github.event.repository.full_name', 'github.event.repository.owner.login',
+  'github.event.repository.default_branch', 'github.event.sender.login', 'github.event.pull_request.user.login', 'github.event.issue.user.login',
+]);
+/** Endings that make a payload field safe whatever event carries it: hashes, ids, numbers, flags, logins. */
+const FIXED_SUFFIX = /(^|[._])(sha|head_sha|base_sha|after|before|id|node_id|number|run_id|run_number|run_attempt|merged|draft|login|created_at|updated_at|html_url|url)$/;
+const OUTSIDER = /^(github\.event\.|github\.head_ref$|github\.base_ref$|github\.ref$|github\.ref_name$|inputs\.)/;
+const UNKNOWN_ROOTS = /^(steps|needs|env|matrix|jobs|strategy)\./;
+/** Values GitHub sets itself: a job's result, a step's outcome (success, failure, cancelled, skipped). */
+const FIXED_RESULTS = /^(needs\.[\w-]+\.result|steps\.[\w-]+\.(outcome|conclusion)|job\.status|strategy\.(job-index|job-total|fail-fast|max-parallel))$/;
+const FIXED_ROOTS = /^(secrets|vars|runner|job)\./;
+
+/** The control of one context reference (`github.event.pull_request.title`, `inputs.sha`). */
+export function referenceControl(ref: string, inputTypes: Record<string, string> = {}): Control {
+  const r = ref.replace(/\[['"]?([\w-]+)['"]?\]/g, '.$1').replace(/\.\*/g, '.0');
+  const input = /^(?:inputs|github\.event\.inputs)\.([\w-]+)$/.exec(r);
+  // GitHub accepts only true/false for a boolean input, a number for a number, a listed option for a choice.
+  if (input) return ['boolean', 'number', 'choice', 'environment'].includes(inputTypes[input[1]] ?? '') ? 'fixed' : 'outsider';
+  if (FIXED_EXACT.has(r) || FIXED_ROOTS.test(r) || FIXED_RESULTS.test(r)) return 'fixed';
+  if (UNKNOWN_ROOTS.test(r)) return 'unknown';
+  if (/^github\.event\./.test(r) && FIXED_SUFFIX.test(r)) return 'fixed';
+  if (OUTSIDER.test(r)) return 'outsider';
+  return r.startsWith('github.') ? 'fixed' : 'unknown';
+}
+
+/**
+ * The control of a whole `${{ … }}` expression: the worst of the references it reads. `env.X` is
+ * judged by the value the workflow gives X (workflow, job and step `env:`), one level deep.
+ */
+export function expressionControl(
+  expr: string,
+  inputTypes: Record<string, string> = {},
+  env: Record<string, string> | null = null,
+  matrix: Array<Record<string, string>> | null = null,
+): { control: Control; reference: string | null } {
+  const body = expr.replace(/^\$\{\{|\}\}$/g, '').replace(/'[^']*'/g, "''");
+  let worst: { control: Control; reference: string | null } = { control: 'fixed', reference: null };
+  const rank = { fixed: 0, unknown: 1, outsider: 2 } as const;
+  for (const m of body.matchAll(/\b[A-Za-z_][\w-]*(?:\.[\w-]+|\.\*|\[[^\]]*\])+/g)) {
+    // A matrix key whose every value is written literally in the workflow is the authors' choice.
+    const matrixKey = /^matrix\.([\w-]+)$/.exec(m[0])?.[1];
+    if (matrixKey && matrix && matrix.length && matrix.every((row) => matrixKey in row && !row[matrixKey].includes('${{'))) continue;
+    const envName = /^env\.([\w-]+)$/.exec(m[0])?.[1];
+    const viaEnv = envName && env && envName in env ? worstOf([...env[envName].matchAll(EXPR)].map((x) => expressionControl(x[0], inputTypes, null))) : null;
+    const control = viaEnv ? viaEnv.control : referenceControl(m[0], inputTypes);
+    const reference = viaEnv?.reference ? `${m[0]} (${viaEnv.reference})` : m[0];
+    if (rank[control] > rank[worst.control]) worst = { control, reference };
+  }
+  return worst;
+}
+
+function worstOf(results: Array<{ control: Control; reference: string | null }>): { control: Control; reference: string | null } {
+  const rank = { fixed: 0, unknown: 1, outsider: 2 } as const;
+  return results.reduce((a, b) => (rank[b.control] > rank[a.control] ? b : a), { control: 'fixed' as Control, reference: null });
+}
+
+function reportRunExpressions(
+  run: string,
+  file: string,
+  job: string,
+  index: number,
+  line: number,
+  report: Report,
+  inputTypes: Record<string, string>,
+  env: Record<string, string>,
+  matrix: Array<Record<string, string>>,
+): void {
   const found = new Set<string>();
   for (const m of run.matchAll(EXPR)) found.add(m[0]);
   for (const expr of found) {
-    const untrusted = UNTRUSTED.test(expr);
+    const { control, reference } = expressionControl(expr, inputTypes, env, matrix);
+    if (control === 'fixed') continue;
+    const outsider = control === 'outsider';
     report(
       finding({
-        severity: untrusted ? 'error' : 'warning',
+        severity: outsider ? 'error' : 'warning',
         code: 'run-expression',
-        message: `${expr} is pasted into the shell script of job "${job}" step ${index + 1}${untrusted ? ': whoever controls that value can run commands with this job\'s AWS credentials' : ': GitHub substitutes it into the script text before the shell runs'}`,
+        message: `${expr} is pasted into the shell script of job "${job}" step ${index + 1}${outsider ? `: ${reference} is chosen by whoever opens the pull request, names the branch or dispatches the run, who can then run commands with this job's credentials` : `: ${reference} comes from elsewhere in the run, and GitHub substitutes it into the script text before the shell runs`}`,
         file,
         line,
         place: `jobs.${job}.steps[${index}].run`,
@@ -325,6 +455,18 @@ function reportRunExpressions(run: string, file: string, job: string, index: num
       }),
     );
   }
+}
+
+/** Who chooses the commit an `actions/checkout` `ref:` names. */
+function checkoutControl(ref: string, inputTypes: Record<string, string>): { controlledBy: string | null; pullRequestCode: boolean } {
+  if (!ref.includes('${{')) return { controlledBy: null, pullRequestCode: false };
+  if (/github\.event\.pull_request\.head\.|github\.head_ref|refs\/pull\/|github\.event\.workflow_run\.head_/.test(ref))
+    return { controlledBy: 'the pull request head (code its author wrote, not the ref the token names)', pullRequestCode: true };
+  const input = /(?:inputs|github\.event\.inputs)\.([\w-]+)/.exec(ref);
+  if (input && referenceControl(`inputs.${input[1]}`, inputTypes) === 'outsider')
+    return { controlledBy: `input ${input[1]}: any commit the dispatcher names, an unmerged pull request's head included`, pullRequestCode: true };
+  if (/github\.event\.client_payload/.test(ref)) return { controlledBy: 'the repository_dispatch payload', pullRequestCode: true };
+  return { controlledBy: null, pullRequestCode: false };
 }
 
 type AtmosCommand = Omit<AtmosStep, 'index' | 'line' | 'place'>;

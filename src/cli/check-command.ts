@@ -2,7 +2,8 @@
  * The `check` command: flags to `checkRepository` options, the report to stdout, findings to an
  * exit code. Library code lives in src/check/; this file only adapts it to the command line.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { InputError } from '../answers/validate.ts';
 import { checkRepository, explainRole, type CheckOptions } from '../check/index.ts';
 import { formatExplain, formatReport, toJson } from '../check/report.ts';
@@ -34,6 +35,17 @@ export async function runCheck(ctx: Context): Promise<number> {
     if (!m) return usage(new InputError({ field: '--repository-ids', value: ctx.repositoryIds, allowed: 'expected OWNER_ID/REPO_ID, the numeric ids of GET /repos/{owner}/{repo} (owner.id and id)' }));
     options.repositoryIds = { owner: Number(m[1]), repo: Number(m[2]) };
   }
+  for (const [field, path, what] of [['--config', ctx.config, 'atmos.yaml, or the directory holding it'], ['--base-path', ctx.basePath, 'a directory']] as const) {
+    if (!path) continue;
+    const inside = relative(ctx.dir, path);
+    if (!existsSync(path) || inside.startsWith('..') || isAbsolute(inside))
+      return usage(new InputError({ field, value: path, allowed: `expected ${what} inside ${ctx.dir}` }));
+  }
+  options.atmosConfig = {
+    configPath: ctx.config ? relative(ctx.dir, ctx.config) || '.' : null,
+    basePath: ctx.basePath ? relative(ctx.dir, ctx.basePath) || '.' : null,
+    env: atmosEnv(ctx.io.env, ctx.dir),
+  };
   const result = checkRepository(diskRepo(ctx.dir), options);
   if (ctx.explain) {
     const explained = explainRole(result, ctx.explain);
@@ -46,4 +58,19 @@ export async function runCheck(ctx: Context): Promise<number> {
   }
   ctx.io.stdout(ctx.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatReport(result, ctx.dir));
   return result.errors ? 1 : 0;
+}
+
+/**
+ * ATMOS_CLI_CONFIG_PATH and ATMOS_BASE_PATH of the shell `check` runs in, as Atmos would read them
+ * from DIR: relative to DIR when they point inside it, as written otherwise (a container path).
+ */
+function atmosEnv(env: Record<string, string | undefined>, dir: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of ['ATMOS_CLI_CONFIG_PATH', 'ATMOS_BASE_PATH']) {
+    const value = env[key];
+    if (!value) continue;
+    const inside = isAbsolute(value) ? relative(dir, value) : null;
+    out[key] = inside !== null && !inside.startsWith('..') && !isAbsolute(inside) ? inside || '.' : value;
+  }
+  return out;
 }

@@ -5,8 +5,10 @@
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from '../answers/answers.ts';
-import { Cancelled, getContext, HELP, type Context, type Io } from './context.ts';
+import { Cancelled, commandHelp, Declined, getContext, globalHelp, type Context, type Io } from './context.ts';
+import { answersFromFlags, renameToFlags } from './answer-flags.ts';
 import type { PlanResult } from '../setup/plan.ts';
+import type { Discovery } from '../atmos/inventory.ts';
 import { nextSteps } from './next-steps.ts';
 import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts';
 import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
@@ -15,7 +17,7 @@ import { FileRefused, readRegularFile } from '../atmos/safe-read.ts';
 import { interruptedRun, RecoveryError, recoverInterrupted } from '../write/journal.ts';
 import { VERSION } from '../setup/version.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, cancelled: 130 } as const;
 
 /** Read and strictly parse a YAML answers file; every failure is an input error naming the file. */
 export function readAnswersFile(path: string, field = '--answers', root?: string): RawAnswers {
@@ -60,44 +62,101 @@ async function committedAnswers(dir: string): Promise<Answers[]> {
 }
 
 /**
- * Gather raw answers: the previous answers file, then `--answers`, then prompts for what is missing.
- * Nothing given is asked again; with `--yes` or without a terminal (no prompter) nothing is asked.
+ * Gather raw answers, lowest first: the previous answers file, `--answers`, the answer flags
+ * (`--repository`, `--account`, `--set`); then prompts for what is missing, or, without prompts, the
+ * git remote for a missing repository (as the prompt and `check` use it). In a set-up repository a
+ * terminal run asks every question again with the recorded answers as defaults.
  */
-async function gatherAnswers(ctx: Context, previous: AnswersRecord | null): Promise<Answers> {
-  let raw: RawAnswers = {};
+async function gatherAnswers(ctx: Context, previous: AnswersRecord | null, inferred: RawAnswers = {}): Promise<Answers> {
+  let raw: RawAnswers = { ...inferred };
   if (previous) raw = { ...previous.answers };
   let extraRoles: Answers['roles'] = [];
+  const flags = answersFromFlags({ repository: ctx.repository, accounts: ctx.accounts, sets: ctx.sets });
+  let given: RawAnswers = {};
   if (ctx.answersFile) {
-    const given = readAnswersFile(ctx.answersFile);
+    given = readAnswersFile(ctx.answersFile);
     delete given.files;
     delete given.generator;
-    // The setup's own roles derive from these answers: when one changes and no roles are given,
-    // derive them again, keeping the roles added with `role` (used by no generated job).
-    const derivedFrom = ['setup', 'repository', 'namespace', 'apply_environment', 'region'] as const;
-    if (previous && given.roles === undefined && derivedFrom.some((k) => given[k] !== undefined && given[k] !== previous.answers[k])) {
-      extraRoles = previous.answers.roles.filter((r) => r.used_for.length === 0);
-      given.roles = [];
-    }
-    raw = { ...raw, ...given };
+    delete given.adopted;
   }
+  given = { ...given, ...flags.raw };
   const canPrompt = ctx.io.prompter !== null && !ctx.yes;
+  const reask = Boolean(previous && canPrompt);
+  if (previous && !reask) extraRoles = rederiveRoles(given, previous);
+  raw = { ...raw, ...given };
   if (canPrompt && ctx.io.prompter) {
     const { promptMissing } = await import('./prompts.ts');
-    raw = await promptMissing(raw, ctx.io.prompter, { dir: ctx.dir });
-  } else {
-    const missing = (['repository', 'accounts'] as const).filter((k) => raw[k] === undefined);
-    if (missing.length)
-      throw new InputError(
-        missing.map((field) => ({
-          field,
-          value: undefined,
-          allowed: `required, and --yes (or a stdin that is not a terminal) means no prompt: give it in the --answers file${field === 'accounts' ? ' (a list of {stage, id})' : ' (owner/repo)'}`,
-        })),
-      );
+    if (reask && previous) {
+      // Asked again: what flags or --answers gave is kept, the rest is asked with the recorded
+      // answer as the default; the setup's roles are derived again when an answer they come from changes.
+      const asked = await promptMissing(given, ctx.io.prompter, { dir: ctx.dir, defaults: previous.answers });
+      extraRoles = rederiveRoles(asked, previous);
+      raw = { ...previous.answers, ...asked };
+    } else {
+      raw = await promptMissing(raw, ctx.io.prompter, { dir: ctx.dir });
+    }
+  } else if (raw.repository === undefined) {
+    const { gitOriginUrl, repositoryFromRemote } = await import('./prompts.ts');
+    const url = await gitOriginUrl(ctx.dir);
+    const fromRemote = url ? repositoryFromRemote(url) : null;
+    if (fromRemote) {
+      raw.repository = fromRemote;
+      ctx.io.stderr(`repository: ${fromRemote} (from git remote origin; --repository OWNER/REPO to change)\n`);
+    }
   }
-  const answers = resolveAnswers(raw);
-  return extraRoles.length ? resolveAnswers({ ...answers, roles: [...answers.roles, ...extraRoles] }) : answers;
+  const missing = (['repository', 'accounts'] as const).filter((k) => raw[k] === undefined);
+  if (missing.length)
+    throw new InputError(
+      missing.map((field) => ({
+        field,
+        value: undefined,
+        allowed: `required, and --yes (or a stdin that is not a terminal) means no prompt: give it as ${field === 'accounts' ? '--account STAGE=ID (once per account)' : '--repository OWNER/REPO'} or in the --answers file${field === 'repository' ? ' (no git remote origin on GitHub was found)' : ''}`,
+      })),
+    );
+  try {
+    const answers = resolveAnswers(raw);
+    return extraRoles.length ? resolveAnswers({ ...answers, roles: [...answers.roles, ...extraRoles] }) : answers;
+  } catch (error) {
+    if (error instanceof InputError) throw renameToFlags(error, flags.labels);
+    throw error;
+  }
 }
+
+/** Answers the setup's own roles derive from. */
+const ROLE_SOURCES = ['setup', 'repository', 'namespace', 'apply_environment', 'region'] as const;
+
+function changedRoleSource(given: RawAnswers, previous: AnswersRecord): boolean {
+  return ROLE_SOURCES.some((k) => given[k] !== undefined && given[k] !== previous.answers[k]);
+}
+
+/**
+ * The setup's own roles derive from these answers: when one changes and no roles are given, they are
+ * derived again (`given.roles = []`), keeping the roles added with `role` (used by no generated job),
+ * which are returned.
+ */
+function rederiveRoles(given: RawAnswers, previous: AnswersRecord): Answers['roles'] {
+  if (given.roles !== undefined || !changedRoleSource(given, previous)) return [];
+  given.roles = [];
+  return previous.answers.roles.filter((r) => r.used_for.length === 0);
+}
+
+const said = new WeakMap<Context, Set<string>>();
+
+/** Print a warning once per run, however many steps arrive at it. */
+export function warn(ctx: Context, message: string): void {
+  const seen = said.get(ctx) ?? new Set<string>();
+  said.set(ctx, seen);
+  if (seen.has(message)) return;
+  seen.add(message);
+  ctx.io.stderr(`warning: ${message}\n`);
+}
+
+/**
+ * Check findings that repeat, for the files this run plans, what the run has said already: the trust
+ * entry warnings (printed from the answers, as `warning:` lines) and an administrator role the
+ * answers chose to open (the trust warning, and for the basic setup the closing paragraph, say so).
+ */
+const SAID_BY_THE_RUN = new Set(['trust-entry-pull-request', 'trust-entry-all-branches', 'trust-entry-org-wildcard', 'admin-from-pull-request', 'admin-from-any-branch']);
 
 function printPlan(ctx: Context, tree: Tree): void {
   const out = ctx.io.stdout;
@@ -120,14 +179,14 @@ async function verifyPlan(ctx: Context, tree: Tree, plan: PlanResult): Promise<b
   const { additionsFromAdvice, checkRepository, formatFinding } = await import('../check/index.ts');
   // An existing atmos.yaml is left alone and the keys it lacks are printed: check the setup as it
   // will be once they are added.
-  const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice) });
+  const result = checkRepository(tree, { atmosConfigAdditions: additionsFromAdvice(plan.atmosConfigAdvice), atmosConfig: { env: ctx.io.env } });
   // Block on errors that involve a file this run writes (or leaves as planned); an error elsewhere
   // in the user's repository was there before this run and is reported without blocking it.
   // Warnings never block: they include choices the user made with the tool (setup basic).
   const planned = new Set(tree.changes().filter((c) => c.kind !== 'conflict').map((c) => c.path));
   const involvesPlan = (f: (typeof result.findings)[number]): boolean => planned.has(f.file) || (f.related ?? []).some((p) => planned.has(p));
   const blocking = result.findings.filter((f) => f.severity === 'error' && involvesPlan(f));
-  const others = result.findings.filter((f) => !blocking.includes(f));
+  const others = result.findings.filter((f) => !blocking.includes(f) && !(f.severity === 'warning' && SAID_BY_THE_RUN.has(f.code) && involvesPlan(f)));
   for (const f of others) ctx.io.stderr(`check ${f.severity}${f.severity === 'error' ? ' (in a file this run does not write)' : ''}:\n${formatFinding(f)}`);
   if (!blocking.length) return true;
   const s = blocking.length === 1 ? '' : 's';
@@ -146,17 +205,25 @@ async function confirmPlan(ctx: Context, tree: Tree, result: PlanResult): Promis
   const changes = tree.changes();
   if (!changes.some((c) => c.kind === 'create' || c.kind === 'update')) return true;
   const [{ planSummary }, { palette }] = await Promise.all([import('./summary.ts'), import('./color.ts')]);
-  ctx.io.stdout(`\n${planSummary(changes, result.model, palette(Boolean(prompter.color)))}\n\n`);
+  ctx.io.stdout(`\n${planSummary(changes, result.model, palette(Boolean(prompter.color) && !ctx.noColor))}\n\n`);
   return prompter.confirm({ message: 'Write these files?', hint: 'no leaves the directory as it is', default: true });
 }
 
 /** Plan with the generator, report, and flush unless this is a dry run or a conflict remains. */
-async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'account' | 'role', answers: Answers, previous: AnswersRecord | null): Promise<number> {
+async function planAndWrite(
+  ctx: Context,
+  generator: 'init' | 'workflows' | 'account' | 'role',
+  answers: Answers,
+  previous: AnswersRecord | null,
+  adopting: Discovery | null = null,
+): Promise<number> {
   const tree = new Tree(ctx.dir, ctx.io.treeFs, flushHooksFromEnv(ctx.io.env, ctx.io.stderr));
   const { runGenerator } = await import('../../generators/index.ts');
   const baseCandidates = previous ? await committedAnswers(ctx.dir) : [];
-  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates } });
-  for (const warning of result.model.warnings) ctx.io.stderr(`warning: ${warning.message}\n`);
+  // An adopted repository is read again on every run: its stacks are the user's and may have moved on.
+  const discovery = adopting ?? (previous?.adopted ? await discoverDir(ctx) : null);
+  const result: PlanResult = await runGenerator(generator, { tree, answers, options: { force: ctx.force, previous, baseCandidates, discovery } });
+  for (const warning of result.model.warnings) warn(ctx, warning.message);
   ctx.io.stdout(`${ctx.dryRun ? 'Would write' : 'Plan'} for ${ctx.dir}:\n`);
   printPlan(ctx, tree);
   if (tree.hasConflicts()) {
@@ -171,7 +238,7 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
     ctx.io.stdout('\nDry run: nothing was written.\n');
     return EXIT.ok;
   }
-  if (!(await confirmPlan(ctx, tree, result))) throw new Cancelled();
+  if (!(await confirmPlan(ctx, tree, result))) throw new Declined();
   tree.flush();
   markWritten(ctx.dir);
   const written = tree.changes().filter((c) => c.kind === 'create' || c.kind === 'update').length;
@@ -179,15 +246,37 @@ async function planAndWrite(ctx: Context, generator: 'init' | 'workflows' | 'acc
   ctx.io.stdout(`\nWrote ${written} file${written === 1 ? '' : 's'}${removed ? `, removed ${removed}` : ''}.\n\n`);
   if (generator !== 'workflows') {
     const focus = generator === 'account' ? { stage: answers.accounts.at(-1)?.stage } : generator === 'role' ? { role: answers.roles.at(-1)?.name } : {};
-    ctx.io.stdout(`${nextSteps(result.model, result.atmosConfigAdvice, focus)}\n`);
+    ctx.io.stdout(
+      `${nextSteps(result.model, result.atmosConfigAdvice, focus, { atmosConfigAdded: result.atmosConfigAdded, atmosConfigFile: result.atmosConfigFile, existingBackendFile: result.existingBackend?.file ?? null })}\n`,
+    );
   }
   return EXIT.ok;
 }
 
+async function discoverDir(ctx: Context): Promise<Discovery> {
+  const [{ discover }, { diskRepo }] = await Promise.all([import('../atmos/inventory.ts'), import('../atmos/repo.ts')]);
+  return discover(diskRepo(ctx.dir), { env: ctx.io.env });
+}
+
 async function runInit(ctx: Context): Promise<number> {
   const previous = readPrevious(ctx.dir);
-  const answers = await gatherAnswers(ctx, previous);
-  return planAndWrite(ctx, 'init', answers, previous);
+  if (previous && !previous.adopted) return planAndWrite(ctx, 'init', await gatherAnswers(ctx, previous), previous);
+  const discovery = await discoverDir(ctx);
+  const { hasAtmos, inferAnswers, refuseUnsafe } = await import('../setup/adopt.ts');
+  if (!previous && !hasAtmos(discovery)) return planAndWrite(ctx, 'init', await gatherAnswers(ctx, previous), previous);
+  // A repository with Atmos of its own: adopt it, with the answers its stacks already give.
+  refuseUnsafe(discovery);
+  const inference = inferAnswers(discovery);
+  if (!previous) {
+    const { describeInference } = await import('./summary.ts');
+    ctx.io.stdout(describeInference(discovery, inference));
+  }
+  let inferred = inference.raw;
+  const prompter = ctx.io.prompter;
+  if (!previous && prompter && !ctx.yes && Object.keys(inferred).length && !(await prompter.confirm({ message: 'Use these answers?', hint: 'no asks for each of them', default: true })))
+    inferred = {};
+  const answers = await gatherAnswers(ctx, previous, inferred);
+  return planAndWrite(ctx, 'init', answers, previous, discovery);
 }
 
 async function runWorkflows(ctx: Context): Promise<number> {
@@ -201,15 +290,17 @@ async function runWorkflows(ctx: Context): Promise<number> {
 export async function main(argv: string[], io: Io): Promise<number> {
   let ctx: Context;
   try {
-    ctx = getContext(argv, io);
+    const parsed = getContext(argv, io);
+    if ('help' in parsed && parsed.help === true && !('io' in parsed)) {
+      io.stdout(parsed.command ? commandHelp(parsed.command) : globalHelp());
+      return EXIT.ok;
+    }
+    ctx = parsed as Context;
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
-  if (ctx.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
+  for (const warning of ctx.warnings) warn(ctx, warning);
   if (ctx.version) {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
@@ -231,13 +322,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await runWorkflows(ctx);
       default: {
         const { runDayTwo } = await import('./commands.ts');
-        return await runDayTwo(ctx, { gatherPrevious: readPrevious, planAndWrite });
+        return await runDayTwo(ctx, { gatherPrevious: readPrevious, planAndWrite, warn });
       }
     }
   } catch (error) {
     if (error instanceof InputError) {
       io.stderr(`error: ${error.message.split('\n').join('\nerror: ')}\nNothing was written.\n`);
       return EXIT.usage;
+    }
+    if (error instanceof Declined) {
+      io.stderr('Declined: nothing was written.\n');
+      return EXIT.declined;
     }
     if (error instanceof Cancelled) {
       io.stderr('Cancelled: nothing was written.\n');

@@ -13,6 +13,8 @@ import { InputError } from '../answers/validate.ts';
 export interface DayTwoDeps {
   gatherPrevious: (dir: string) => AnswersRecord | null;
   planAndWrite: (ctx: Context, generator: 'account' | 'role', answers: Answers, previous: AnswersRecord | null) => Promise<number>;
+  /** Print a warning once per run. */
+  warn: (ctx: Context, message: string) => void;
 }
 
 function requirePrevious(ctx: Context, deps: DayTwoDeps): AnswersRecord {
@@ -41,7 +43,11 @@ async function addAccount(ctx: Context, deps: DayTwoDeps): Promise<number> {
     (prompter
       ? await prompter.input({ message: 'Stage name of the new account', validate: (v) => rules.label(v) ?? (taken.has(v) ? 'this stage exists already' : true) })
       : requireFlag('--stage', undefined));
-  const id = ctx.accountId ?? (prompter ? await prompter.input({ message: `AWS account id of ${stage}`, validate: (v) => rules.accountId(v) ?? true }) : requireFlag('--account-id', undefined));
+  const id =
+    ctx.accountId ??
+    (prompter
+      ? await (await import('./prompts.ts')).promptAccountId(prompter, stage, a.accounts)
+      : requireFlag('--account-id', undefined));
   let providerArn = ctx.oidcProviderArn;
   if (!providerArn && !ctx.stage && prompter && (await prompter.confirm({ message: `Does account ${id} already have a GitHub OIDC provider?`, default: false }))) {
     providerArn = await prompter.input({ message: 'Its ARN', validate: (v) => rules.oidcProviderArn(id, partition)(v) ?? true });
@@ -53,7 +59,13 @@ async function addAccount(ctx: Context, deps: DayTwoDeps): Promise<number> {
     return deps.planAndWrite(ctx, 'account', a, previous);
   }
   const raw: RawAnswers = { ...a, accounts: [...a.accounts, { stage, id, oidc_provider_arn: providerArn ?? null }] };
-  const answers = resolveFlags(raw, { '--stage': `accounts[${a.accounts.length}].stage`, '--account-id': `accounts[${a.accounts.length}].id`, '--oidc-provider-arn': `accounts[${a.accounts.length}].oidc_provider_arn` });
+  // A problem is named after the flag only when a flag gave the value; a typed answer keeps its field.
+  const i = a.accounts.length;
+  const flags: Record<string, string> = {};
+  if (ctx.stage !== null) flags['--stage'] = `accounts[${i}].stage`;
+  if (ctx.accountId !== null) flags['--account-id'] = `accounts[${i}].id`;
+  if (ctx.oidcProviderArn !== null) flags['--oidc-provider-arn'] = `accounts[${i}].oidc_provider_arn`;
+  const answers = resolveFlags(raw, flags);
   return deps.planAndWrite(ctx, 'account', answers, previous);
 }
 
@@ -73,7 +85,14 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
   const a = previous.answers;
   const partition = partitionOf(a.region);
   const prompter = canPrompt(ctx) ? ctx.io.prompter : null;
-  const name = ctx.name ?? (prompter ? await prompter.input({ message: 'Role name (iam-role/<name>)', validate: (v) => rules.roleName(v) ?? true }) : requireFlag('--name', undefined));
+  // A name that exists is refused where it is typed, not after every other question.
+  const existing = (v: string): string | null => {
+    const r = a.roles.find((x) => x.name === v);
+    return r ? `role ${v} exists already (identity ${r.identity}); choose another name, or edit it in ${ANSWERS_FILE} and run \`create-atmos-oidc workflows\`` : null;
+  };
+  const name =
+    ctx.name ??
+    (prompter ? await prompter.input({ message: 'Role name (iam-role/<name>)', validate: (v) => rules.roleName(v) ?? existing(v) ?? true }) : requireFlag('--name', undefined));
   const identity =
     ctx.identity ??
     (prompter ? await prompter.input({ message: 'Identity, named after its permission boundary', default: `${a.namespace}/${name}`, validate: (v) => rules.identity(v) ?? true }) : requireFlag('--identity', undefined));
@@ -93,27 +112,33 @@ async function addRole(ctx: Context, deps: DayTwoDeps): Promise<number> {
         default: trust.length ? undefined : `${a.repository}:environment:{stage}`,
         validate: (v) => rules.trustEntry(v) ?? (trust.includes(v) ? 'this entry is listed already' : true),
       });
-      for (const w of trustEntryWarnings(entry, false)) ctx.io.stderr(`warning: ${w.message}\n`);
+      for (const w of trustEntryWarnings(entry, false)) deps.warn(ctx, w.message);
       trust.push(entry);
     } while (await prompter.confirm({ message: 'Add another trusted entry?', default: false }));
   }
   const isAdmin = policies.some((p) => /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(p));
-  for (const entry of trust) {
-    // Entries typed at the prompt were warned about as they were typed; only the admin warning is new.
-    const shown = ctx.trust.length ? [] : trustEntryWarnings(entry, false).map((w) => w.message);
-    for (const w of trustEntryWarnings(entry, isAdmin)) if (!shown.includes(w.message)) ctx.io.stderr(`warning: ${w.message}\n`);
-  }
+  // Entries typed at the prompt were warned about as they were typed; the admin warning is new. Each
+  // is said once per run (the plan's own warnings repeat them).
+  for (const entry of trust) for (const w of trustEntryWarnings(entry, isAdmin)) deps.warn(ctx, w.message);
   // Run twice, the same command changes nothing: a role defined exactly so already is not an error.
   const defined = a.roles.find((r) => r.name === name);
-  if (defined && defined.identity === identity && JSON.stringify(defined.policies) === JSON.stringify(policies) && JSON.stringify(defined.trust) === JSON.stringify(trust)) {
+  // Lists are sets here (the stack files merge them as sets): the same entries in another order are the same role.
+  const sameSet = (x: readonly string[], y: readonly string[]): boolean => {
+    const [sx, sy] = [new Set(x), new Set(y)];
+    return sx.size === sy.size && [...sx].every((v) => sy.has(v));
+  };
+  if (defined && defined.identity === identity && sameSet(defined.policies, policies) && sameSet(defined.trust, trust)) {
     ctx.io.stdout(`Role ${name} is already part of the setup as given; nothing to add.\n`);
     return deps.planAndWrite(ctx, 'role', a, previous);
   }
   const index = a.roles.length;
   const raw: RawAnswers = { ...a, roles: [...a.roles, { name, identity, policies, trust, used_for: [] }] };
-  const flags: Record<string, string> = { '--name': `roles[${index}].name`, '--identity': `roles[${index}].identity` };
-  policies.forEach((_, i) => (flags[`--policy ${policies[i]}`] = `roles[${index}].policies[${i}]`));
-  trust.forEach((_, i) => (flags[`--trust ${trust[i]}`] = `roles[${index}].trust[${i}]`));
+  // A problem is named after the flag only when a flag gave the value; a typed answer keeps its field.
+  const flags: Record<string, string> = {};
+  if (ctx.name !== null) flags['--name'] = `roles[${index}].name`;
+  if (ctx.identity !== null) flags['--identity'] = `roles[${index}].identity`;
+  if (ctx.policies.length) policies.forEach((_, i) => (flags[`--policy ${policies[i]}`] = `roles[${index}].policies[${i}]`));
+  if (ctx.trust.length) trust.forEach((_, i) => (flags[`--trust ${trust[i]}`] = `roles[${index}].trust[${i}]`));
   return deps.planAndWrite(ctx, 'role', resolveFlags(raw, flags), previous);
 }
 

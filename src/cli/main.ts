@@ -29,10 +29,16 @@ function lazyPrompter(): Prompter & { preload(): void } {
 /** Whether this command line can reach a question (only decides when loading starts, never whether). */
 function mayPrompt(argv: string[]): boolean {
   if (argv.some((a) => ['-h', '--help', '-v', '--version', '-y', '--yes'].includes(a))) return false;
-  return argv.find((a) => !a.startsWith('-')) !== 'check';
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command !== 'check' && command !== 'help';
 }
 
 const argv = process.argv.slice(2);
+// --no-color means what NO_COLOR means, for our palette and for anything the prompt library draws.
+if (argv.includes('--no-color')) {
+  process.env.NO_COLOR = '1';
+  delete process.env.FORCE_COLOR;
+}
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 let prompter: Prompter | null = null;
 if (interactive) {

@@ -5,7 +5,7 @@
  * for it.
  */
 import { spawn } from 'node:child_process';
-import { defaultNamespace, DEFAULT_ATMOS_VERSION, DEFAULT_REGION, type RawAnswers } from '../answers/answers.ts';
+import { defaultNamespace, DEFAULT_ATMOS_VERSION, DEFAULT_REGION, type Answers, type RawAnswers } from '../answers/answers.ts';
 import { colorSupported, palette } from './color.ts';
 import { Cancelled, type Prompter } from './context.ts';
 import { AWS_REGIONS, partitionOf } from '../answers/regions.ts';
@@ -117,6 +117,11 @@ export interface PromptOptions {
   /** The target directory, whose git remote suggests the repository. */
   dir: string;
   lookups?: Lookups;
+  /**
+   * The recorded answers of a set-up repository: every question is asked again with them as the
+   * defaults (copier's update), instead of the tool's defaults.
+   */
+  defaults?: Answers;
 }
 
 /** A numeric GitHub id typed at a prompt, checked by the answers file's rule. */
@@ -138,28 +143,39 @@ const STAGE_SUGGESTIONS = ['dev', 'prod', 'staging'];
 export async function promptMissing(raw: RawAnswers, prompter: Prompter, options: PromptOptions): Promise<RawAnswers> {
   const lookups = options.lookups ?? systemLookups();
   const out: RawAnswers = { ...raw };
+  const before = options.defaults;
 
   if (out.repository === undefined) {
-    const remote = await lookups.originUrl(options.dir);
+    const remote = before ? null : await lookups.originUrl(options.dir);
     const fromRemote = remote ? repositoryFromRemote(remote) : null;
     out.repository = (
       await prompter.input({
         message: 'GitHub repository (owner/repo)',
-        hint: fromRemote ? 'whose workflows assume the roles; default from git remote origin' : 'whose workflows assume the roles',
-        default: fromRemote ?? undefined,
+        hint: before ? 'whose workflows assume the roles; default as recorded' : fromRemote ? 'whose workflows assume the roles; default from git remote origin' : 'whose workflows assume the roles',
+        default: before?.repository ?? fromRemote ?? undefined,
         validate: (v) => asValidator(rules.repository)(v.trim()),
       })
     ).trim();
   }
   const repository = String(out.repository);
 
-  if (out.repository_ids === undefined) out.repository_ids = await promptRepositoryIds(repository, prompter, lookups);
+  if (out.repository_ids === undefined) {
+    if (before && before.repository === repository) {
+      const ids = before.repository_ids;
+      const keep = await prompter.confirm({
+        message: ids ? `Keep immutable subject claims with owner id ${ids.owner} and repository id ${ids.repo}?` : 'Keep subject claims by name (no immutable ids)?',
+        hint: 'as recorded',
+        default: true,
+      });
+      out.repository_ids = keep ? ids : await promptRepositoryIds(repository, prompter, lookups);
+    } else out.repository_ids = await promptRepositoryIds(repository, prompter, lookups);
+  }
 
   if (out.namespace === undefined) {
     out.namespace = await prompter.input({
       message: 'Namespace',
       hint: 'Atmos vars.namespace: first part of role names and identities',
-      default: defaultNamespace(repository),
+      default: before && before.repository === repository ? before.namespace : defaultNamespace(repository),
       validate: asValidator(rules.label),
     });
   }
@@ -167,27 +183,31 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
     out.default_branch = await prompter.input({
       message: 'Default branch',
       hint: 'where the workflows run from and Atmos Pro dispatches',
-      default: 'main',
+      default: before?.default_branch ?? 'main',
       validate: asValidator(rules.branch),
     });
   }
-  if (out.region === undefined) out.region = await promptRegion(prompter);
+  if (out.region === undefined) out.region = await promptRegion(prompter, before?.region);
   const partition = partitionOf(String(out.region));
 
+  if (out.accounts === undefined && before) {
+    const listed = before.accounts.map((a) => `${a.stage} (${a.id})`).join(', ');
+    const keep = await prompter.confirm({ message: `Keep the accounts ${listed}?`, hint: 'no asks for each account again, these as defaults', default: true });
+    if (keep) out.accounts = before.accounts.map((a) => ({ ...a }));
+  }
   if (out.accounts === undefined) {
     const accounts: Array<{ stage: string; id: string; oidc_provider_arn: string | null }> = [];
     do {
+      const recorded = before?.accounts[accounts.length];
       const taken = new Set(accounts.map((a) => a.stage));
       const suggestion = [...STAGE_SUGGESTIONS.slice(accounts.length), ...STAGE_SUGGESTIONS].find((s) => !taken.has(s));
       const stage = await prompter.input({
         message: `Stage of AWS account ${accounts.length + 1}`,
         hint: 'one Atmos stack per stage, e.g. dev, staging, prod',
-        default: suggestion,
+        default: recorded && !taken.has(recorded.stage) ? recorded.stage : suggestion,
         validate: (v) => rules.label(v) ?? (taken.has(v) ? 'this stage is already listed; stages must be unique' : true),
       });
-      const id = accountIdText(
-        await prompter.input({ message: `AWS account id of ${stage}`, hint: '12 digits', validate: (v) => asValidator(rules.accountId)(accountIdText(v)) }),
-      );
+      const id = await promptAccountId(prompter, stage, accounts, recorded?.stage === stage ? recorded.id : undefined);
       const sameAccount = accounts.find((a) => a.id === id);
       let providerArn: string | null;
       if (sameAccount) {
@@ -197,12 +217,12 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
         const hasProvider = await prompter.confirm({
           message: `Does account ${id} already have a GitHub OIDC provider?`,
           hint: 'an account has only one; an existing one is reused, not created',
-          default: false,
+          default: Boolean(recorded?.id === id && recorded.oidc_provider_arn),
         });
         providerArn = hasProvider
           ? await prompter.input({
               message: 'ARN of that provider',
-              default: `arn:${partition}:iam::${id}:oidc-provider/token.actions.githubusercontent.com`,
+              default: recorded?.id === id && recorded.oidc_provider_arn ? recorded.oidc_provider_arn : `arn:${partition}:iam::${id}:oidc-provider/token.actions.githubusercontent.com`,
               validate: asValidator(rules.oidcProviderArn(id, partition)),
             })
           : null;
@@ -215,7 +235,7 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
   if (out.setup === undefined) {
     out.setup = await prompter.select({
       message: 'Setup',
-      default: 'advanced',
+      default: before?.setup ?? 'advanced',
       choices: [
         { value: 'advanced', short: 'advanced', name: 'advanced  read-only planner for pull requests and plans; admin only inside a GitHub Environment' },
         { value: 'basic', short: 'basic', name: 'basic     one admin role that any pull request can assume (the guide\'s first setup)' },
@@ -227,7 +247,7 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
     const kind = await prompter.select({
       message: 'GitHub Environment of the apply job',
       hint: 'the admin role trusts only jobs running in it',
-      default: 'per-stage',
+      default: before && before.apply_environment !== '{stage}' ? 'fixed' : 'per-stage',
       choices: [
         { value: 'per-stage', short: 'one per stage', name: `one per stage   ${stages.length ? stages.join(', ') : '{stage}'}: each account trusts its own` },
         { value: 'fixed', short: 'one fixed name', name: 'one fixed name  e.g. production, for every account' },
@@ -236,29 +256,75 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
     out.apply_environment =
       kind === 'per-stage'
         ? '{stage}'
-        : await prompter.input({ message: 'Name of the GitHub Environment', hint: 'protect it with required reviewers', default: 'production', validate: asValidator(rules.environment) });
+        : await prompter.input({
+            message: 'Name of the GitHub Environment',
+            hint: 'protect it with required reviewers',
+            default: before && before.apply_environment !== '{stage}' ? before.apply_environment : 'production',
+            validate: asValidator(rules.environment),
+          });
   }
   if (out.atmos_version === undefined) {
     out.atmos_version = await prompter.input({
       message: 'Atmos version',
       hint: `repository variable ATMOS_VERSION; at least ${rules.MIN_ATMOS_VERSION}`,
-      default: DEFAULT_ATMOS_VERSION,
+      default: before?.atmos_version ?? DEFAULT_ATMOS_VERSION,
       validate: asValidator(rules.atmosVersion),
     });
   }
   if (out.atmos_pro === undefined) {
-    out.atmos_pro = await prompter.confirm({ message: 'Use Atmos Pro?', hint: 'affected stacks on pull requests, dispatched plan and apply', default: true });
+    out.atmos_pro = await prompter.confirm({ message: 'Use Atmos Pro?', hint: 'affected stacks on pull requests, dispatched plan and apply', default: before?.atmos_pro ?? true });
+  }
+  let backend: Record<string, unknown> | null = null;
+  if (out.backend === undefined) {
+    const was = before?.backend ?? null;
+    const wasS3 = was?.type === 's3' ? was : null;
+    const type = await prompter.select({
+      message: 'Terraform state backend',
+      hint: 'where CI keeps state between runs',
+      default: was?.type ?? 's3',
+      choices: [
+        { value: 's3', short: 's3', name: 's3        an S3 bucket (the tool writes the backend into the stacks\' _defaults.yaml)' },
+        { value: 'existing', short: 'existing', name: 'existing  your stacks already configure one (the generated stacks import it)' },
+        { value: 'local', short: 'local', name: 'local     state is NOT kept between CI runs: every plan shows everything as new' },
+      ],
+    });
+    backend = { type };
+    if (type === 's3') {
+      const namespace = typeof out.namespace === 'string' ? out.namespace : typeof out.repository === 'string' ? defaultNamespace(out.repository) : 'acme';
+      backend.bucket = await prompter.input({ message: 'S3 bucket for Terraform state', hint: 'it must exist; the roles need access to it', default: wasS3?.bucket ?? `${namespace}-tfstate`, validate: asValidator(rules.s3Bucket) });
+      backend.region = await prompter.input({
+        message: 'Region of the state bucket',
+        default: wasS3?.region ?? (typeof out.region === 'string' ? out.region : DEFAULT_REGION),
+        validate: asValidator(rules.region),
+      });
+      if (wasS3?.key_prefix) backend.key_prefix = wasS3.key_prefix;
+      const lock = await prompter.select({
+        message: 'State lock',
+        default: wasS3?.dynamodb_table ? 'dynamodb' : 'lockfile',
+        choices: [
+          { value: 'lockfile', short: 'S3 lock file', name: 'S3 lock file    use_lockfile (Terraform >= 1.10), nothing else to create' },
+          { value: 'dynamodb', short: 'DynamoDB table', name: 'DynamoDB table  an existing lock table' },
+        ],
+      });
+      if (lock === 'dynamodb')
+        backend.dynamodb_table = await prompter.input({ message: 'DynamoDB lock table', default: wasS3?.dynamodb_table ?? `${namespace}-tfstate-lock`, validate: asValidator(rules.dynamodbTable) });
+    }
+    out.backend = backend;
   }
   if (out.tfstate_role_arn === undefined) {
     const arn = (
       await prompter.input({
         message: 'Terraform state role ARN',
-        hint: 'a role every generated role may assume for the state backend; empty for none',
-        default: '',
+        hint: 'the backend assumes it, and every generated role may; empty for none',
+        default: (before?.backend?.type === 's3' ? before.backend.role_arn : null) ?? before?.tfstate_role_arn ?? '',
         validate: (v) => (v.trim() === '' ? true : (rules.roleArn(partition)(v.trim()) ?? true)),
       })
     ).trim();
-    out.tfstate_role_arn = arn === '' ? null : arn;
+    // One answer: with an S3 backend asked here, the role is the backend's role_arn (and the roles' statement).
+    if (backend?.type === 's3' && arn !== '') {
+      backend.role_arn = arn;
+      out.tfstate_role_arn = null;
+    } else out.tfstate_role_arn = arn === '' ? null : arn;
   }
   return out;
 }
@@ -317,10 +383,38 @@ export function matchesFilter(term: string | undefined, choice: { value: string;
   return words.every((w) => text.includes(w));
 }
 
-async function promptRegion(prompter: Prompter): Promise<string> {
+async function promptRegion(prompter: Prompter, recorded?: string): Promise<string> {
+  const preferred = recorded ?? DEFAULT_REGION;
   if (prompter.search)
-    return prompter.search({ message: 'AWS region', hint: 'type to filter, e.g. "frank" or "eu-"', default: DEFAULT_REGION, choices: regionChoices() });
-  return prompter.input({ message: 'AWS region', hint: 'a region code, e.g. eu-central-1', default: DEFAULT_REGION, validate: asValidator(rules.region) });
+    return prompter.search({ message: 'AWS region', hint: 'type to filter, e.g. "frank" or "eu-"', default: preferred, choices: regionChoices(preferred) });
+  return prompter.input({ message: 'AWS region', hint: 'a region code, e.g. eu-central-1', default: preferred, validate: asValidator(rules.region) });
+}
+
+/**
+ * An account id, checked where it is typed: by the rule, and against the stages already listed. An
+ * id another stage uses is most often a paste from the line above, so it is taken only once the
+ * user says it is the same account (two stages may share one); otherwise the id is asked again.
+ */
+export async function promptAccountId(
+  prompter: Prompter,
+  stage: string,
+  others: ReadonlyArray<{ stage: string; id: string }>,
+  recorded?: string,
+): Promise<string> {
+  for (;;) {
+    const id = accountIdText(
+      await prompter.input({ message: `AWS account id of ${stage}`, hint: '12 digits', default: recorded, validate: (v) => asValidator(rules.accountId)(accountIdText(v)) }),
+    );
+    const shared = others.filter((a) => a.id === id).map((a) => a.stage);
+    if (!shared.length) return id;
+    const same = await prompter.confirm({
+      message: `Account ${id} is ${shared.join(' and ')}'s too: same account as ${shared[0]}?`,
+      hint: 'yes: both stages deploy into one account; no: type the id again',
+      default: false,
+    });
+    if (same) return id;
+    recorded = undefined;
+  }
 }
 
 type Prompts = typeof import('@inquirer/prompts');

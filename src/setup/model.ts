@@ -3,7 +3,7 @@
  * stack deploys the provider, each role's name, ARN and trust. Templates only print these.
  */
 import type { Answers, RoleAnswer } from '../answers/answers.ts';
-import { roleFullName } from '../answers/answers.ts';
+import { roleFullName, stateRoleArn } from '../answers/answers.ts';
 import { partitionOf } from '../answers/regions.ts';
 import { subjectRepo, trustPattern, trustEntryWarnings, type TrustWarning } from './trust.ts';
 
@@ -36,6 +36,8 @@ export interface AccountRole {
 
 export interface AccountModel {
   stage: string;
+  /** The stack name (`-s`): the stage, or the name of the adopted stack the account's components go into. */
+  stackName: string;
   id: string;
   providerArn: string;
   /** This stack applies `github-oidc-provider`; false when reused or deployed by an earlier stage of the same account. */
@@ -61,6 +63,20 @@ export interface Model {
   deploysAnyProvider: boolean;
   stacksBasePath: string;
   warnings: TrustWarning[];
+  /** The profile the workflows activate (PROFILE_NAME unless an adopted repository has its own). */
+  profileName: string;
+  /** Jobs that use the plan role name it (ATMOS_IDENTITY) instead of relying on the default identity. */
+  planIdentityExplicit: boolean;
+  /** Workflow file each of ours is written to, when an adopted repository has one of that name. */
+  workflowFiles: Record<string, string>;
+  /** The directory of an adopted atmos.yaml that is not at the root: workflows set ATMOS_CLI_CONFIG_PATH to it. */
+  atmosConfigDir: string | null;
+  /** The role for Terraform state (backend role_arn and the roles' assume statement), or null. */
+  stateRoleArn: string | null;
+  /** `<stacks>/orgs/<namespace>/_defaults.yaml` when the tool writes the backend there, else null. */
+  defaultsPath: string | null;
+  /** What every generated stack imports for its backend: our `_defaults`, an existing file, or nothing. */
+  backendImport: string | null;
 }
 
 export function expandStage(text: string, stage: string): string {
@@ -87,7 +103,7 @@ function applyIds(entry: string, answers: Answers): string {
 }
 
 /** Build the model. `stacksBasePath` is where stack manifests live (from an existing `atmos.yaml`). */
-export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
+export function buildModel(answers: Answers, stacksBasePath = 'stacks', existingBackendImport: string | null = null): Model {
   const partition = partitionOf(answers.region);
   const owner = answers.repository.split('/')[0];
   const trustedOrg = answers.repository_ids ? `${owner}@${answers.repository_ids.owner}` : owner;
@@ -115,6 +131,7 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     if (deploysProvider) providerDeployedIn.set(account.id, account.stage);
     return {
       stage: account.stage,
+      stackName: account.stage,
       id: account.id,
       providerArn,
       deploysProvider,
@@ -136,6 +153,7 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     };
   });
 
+  const writesDefaults = answers.backend?.type === 's3' || answers.backend?.type === 'local';
   const planRole = roles.find((r) => r.answer.used_for.includes('plan'));
   const applyRole = roles.find((r) => r.answer.used_for.includes('apply'));
   if (!planRole || !applyRole) throw new Error('answers were not resolved: no plan or apply role');
@@ -151,5 +169,12 @@ export function buildModel(answers: Answers, stacksBasePath = 'stacks'): Model {
     deploysAnyProvider: accounts.some((a) => a.deploysProvider),
     stacksBasePath,
     warnings,
+    profileName: PROFILE_NAME,
+    planIdentityExplicit: false,
+    workflowFiles: {},
+    atmosConfigDir: null,
+    stateRoleArn: stateRoleArn(answers),
+    defaultsPath: writesDefaults ? `${stacksBasePath}/orgs/${answers.namespace}/_defaults.yaml` : null,
+    backendImport: writesDefaults ? `orgs/${answers.namespace}/_defaults` : answers.backend?.type === 'existing' ? existingBackendImport : null,
   };
 }

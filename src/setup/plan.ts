@@ -3,13 +3,19 @@
  * updated, left unchanged or in conflict with an edit by hand, and record what was written.
  */
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
 import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from '../answers/answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
-import { mergeText, mergeYaml } from '../write/merge.ts';
+import { addMissingKeys, mergeText, mergeYaml } from '../write/merge.ts';
+import { InputError } from '../answers/validate.ts';
+import { planAtmosConfig } from './atmos-config.ts';
+import { findExistingBackend, type ExistingBackend } from './backend.ts';
 import type { Tree } from '../write/tree.ts';
 import { VERSION } from './version.ts';
+import type { Discovery } from '../atmos/inventory.ts';
+import { adaptModel, addImport, planAdoption, renderAdoptedSetup, ACCOUNT_FILES_DIR, type Adoption } from './adopt.ts';
+import { renderWorkflow, WORKFLOWS_DIR, workflowNames } from './files.ts';
+import { isPlainObject, parseYaml } from '../atmos/yaml.ts';
 
 export interface PlanOptions {
   /** Overwrite files edited by hand (the diff is printed first). */
@@ -22,58 +28,40 @@ export interface PlanOptions {
    * reproduces the recorded hash.
    */
   baseCandidates?: Answers[];
+  /** The repository as discovered, when init adopts it (or adopted it earlier): write into its layout. */
+  discovery?: Discovery | null;
 }
 
 export interface PlanResult {
   model: Model;
-  /** Keys an existing `atmos.yaml` lacks, as YAML to add, or null when it has them (or was written). */
+  /** What adopting the repository decided (null when the tool laid the repository out itself). */
+  adoption: Adoption | null;
+  /** Always null now: keys an existing `atmos.yaml` lacks are added to it (see `atmosConfigAdded`). */
   atmosConfigAdvice: string | null;
+  /** The keys added to an existing `atmos.yaml`, one line each with why (empty when none). */
+  atmosConfigAdded: string[];
+  /** The configuration file keys were added to, when any. */
+  atmosConfigFile: string | null;
+  /** With `backend: existing`, the file whose backend every generated stack imports. */
+  existingBackend: ExistingBackend | null;
 }
 
+/** The recorded hash of a generated file: `sha256:` and the full SHA-256 digest (64 hex digits). */
 export function hashContent(content: string): string {
-  return `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 
-interface AtmosConfigFacts {
-  stacksBasePath: string;
-  missing: string[];
-}
-
-/** Read what an existing `atmos.yaml` says about where stacks live, and what our files need from it. */
-export function inspectAtmosConfig(text: string, atmosPro: boolean, namespace: string): AtmosConfigFacts {
-  let config: Record<string, any> = {};
-  try {
-    config = (parse(text, { version: '1.2', logLevel: 'silent' }) as Record<string, any>) ?? {};
-  } catch {
-    config = {};
-  }
-  const stacks = config?.stacks ?? {};
-  const base = typeof config?.base_path === 'string' && config.base_path !== '.' && config.base_path !== './' && config.base_path !== '' ? config.base_path.replace(/\/+$/, '') : '';
-  const stacksBase = typeof stacks.base_path === 'string' ? stacks.base_path.replace(/^\.\//, '').replace(/\/+$/, '') : 'stacks';
-  const stacksBasePath = base ? `${base}/${stacksBase}` : stacksBase;
-  const missing: string[] = [];
-  const included: string[] = Array.isArray(stacks.included_paths) ? stacks.included_paths : [];
-  const sample = `orgs/${namespace}/dev.yaml`;
-  if (!included.some((glob) => globMatch(glob, sample))) missing.push('stacks:\n  included_paths:\n    - "orgs/**/*"');
-  if (!stacks.name_template && !stacks.name_pattern) missing.push('stacks:\n  name_template: "{{ .vars.stage }}"');
-  if (atmosPro && config?.templates?.settings?.enabled !== true) missing.push('templates:\n  settings:\n    enabled: true');
-  return { stacksBasePath, missing };
-}
-
-/** The subset of Atmos's glob syntax its stack paths use: `**`, `*`, `?`; a pattern may omit `.yaml`. */
-export function globMatch(glob: string, path: string): boolean {
-  let source = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*' && glob[i + 1] === '*') {
-      source += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += glob[i + 2] === '/' ? 2 : 1;
-    } else if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  const re = new RegExp(`${source}$`);
-  return re.test(path) || re.test(path.replace(/\.ya?ml$/, ''));
+/**
+ * Whether `content` is what `recorded` describes. Versions before 0.2 wrote `sha256:` with only the
+ * first 32 hex digits of the digest (half of it, under a label that promised all of it); such a
+ * record is still read, as that prefix, so a repository set up by them keeps its merge base.
+ */
+export function hashMatches(content: string, recorded: string | undefined): boolean {
+  if (recorded === undefined) return false;
+  const full = hashContent(content);
+  if (/^sha256:[0-9a-f]{64}$/.test(recorded)) return recorded === full;
+  if (/^sha256:[0-9a-f]{32}$/.test(recorded)) return full.startsWith(recorded);
+  return false;
 }
 
 /**
@@ -100,7 +88,7 @@ async function place(tree: Tree, file: RenderedFile, base: string | undefined, o
     return;
   }
   const recorded = options.previous?.files[file.path];
-  if (before === null || before === file.content || (recorded !== undefined && hashContent(before) === recorded)) {
+  if (before === null || before === file.content || hashMatches(before, recorded)) {
     tree.write(file.path, file.content);
     return;
   }
@@ -171,29 +159,90 @@ function removeStale(tree: Tree, generated: Set<string>, options: PlanOptions): 
     if (generated.has(path)) continue;
     const before = tree.original(path);
     if (before === null) continue;
-    if (hashContent(before) === recorded || options.force) tree.remove(path);
+    if (hashMatches(before, recorded) || options.force) tree.remove(path);
     else tree.conflict(path, before, 'no longer generated from the answers, but edited by hand: delete it yourself, or run with --force');
   }
 }
 
 /** Plan the whole setup for `answers` into `tree`, answers file last. */
 export async function planSetup(tree: Tree, answers: Answers, options: PlanOptions): Promise<PlanResult> {
-  const existingConfig = tree.original('atmos.yaml');
-  const facts = existingConfig === null ? null : inspectAtmosConfig(existingConfig, answers.atmos_pro, answers.namespace);
-  const stacksBasePath = facts?.stacksBasePath ?? 'stacks';
-  const model = buildModel(answers, stacksBasePath);
-  const files = renderSetup(model, existingConfig === null);
+  if (options.discovery) return planAdopted(tree, answers, options, options.discovery);
+  const namespaceDir = (base: string): string => `${base}/orgs/${answers.namespace}`;
+  const writesDefaults = answers.backend?.type === 's3' || answers.backend?.type === 'local';
+  const atmos = planAtmosConfig(tree, {
+    atmosPro: answers.atmos_pro,
+    manifest: (base) => `${namespaceDir(base)}/${answers.accounts[0].stage}.yaml`,
+    defaultsFile: writesDefaults ? (base) => `${namespaceDir(base)}/_defaults.yaml` : null,
+  });
+  const stacksBasePath = atmos.stacksBasePath;
+  let existingBackend: ExistingBackend | null = null;
+  if (answers.backend?.type === 'existing') {
+    const ours = new Set(Object.keys(options.previous?.files ?? {}));
+    existingBackend = findExistingBackend(tree, atmos.config, stacksBasePath, ours);
+    if (!existingBackend)
+      throw new InputError({
+        field: 'backend.type',
+        value: 'existing',
+        allowed: `no file under ${stacksBasePath}/ sets terraform.backend_type, so the generated stacks would keep state in the throw-away work directory; answer "s3" with a bucket, or add the backend to your stacks first`,
+      });
+  }
+  const model = buildModel(answers, stacksBasePath, existingBackend?.importPath ?? null);
+  const files = renderSetup(model, atmos.file === null);
+  if (atmos.file && atmos.added.length) {
+    const before = tree.original(atmos.file) ?? '';
+    tree.write(atmos.file, addMissingKeys(before, atmos.additions));
+  }
   const bases = new Map<string, string>();
   const recorded = options.previous?.files ?? {};
   const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
   for (const candidate of candidates) {
-    for (const f of renderSetup(buildModel(candidate, stacksBasePath), false)) {
-      if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
+    for (const f of renderSetup(buildModel(candidate, stacksBasePath, existingBackend?.importPath ?? null), false)) {
+      if (!bases.has(f.path) && hashMatches(f.content, recorded[f.path])) bases.set(f.path, f.content);
     }
   }
   for (const file of files) await place(tree, file, bases.get(file.path), options);
   removeStale(tree, new Set(files.map((f) => f.path)), options);
+  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options) }));
+  return { model, adoption: null, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend };
+}
 
+/**
+ * Our workflows the adoption would rename because the user has one of that name: where the user's
+ * is the same workflow and the structural merge adds ours to it without a conflict, the name is
+ * kept and the merged text is what gets written (recorded as ours, so later runs merge three ways).
+ */
+function mergeSameWorkflows(tree: Tree, model: Model, adoption: Adoption): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of Object.keys(adoption.record.workflows)) {
+    const path = `${WORKFLOWS_DIR}/${name}`;
+    if (!adoption.renamedNow.has(name)) continue;
+    const theirs = tree.original(path);
+    const ours = renderWorkflow({ ...model, workflowFiles: {} }, name);
+    if (theirs === null || !sameWorkflow(theirs, ours)) continue;
+    const result = mergeYaml(theirs, null, ours);
+    if (result.conflicts.length) continue;
+    delete adoption.record.workflows[name];
+    adoption.record.user_files = adoption.record.user_files.filter((f) => f !== path);
+    out.set(path, result.text);
+  }
+  return out;
+}
+
+/** Same jobs and same triggers. */
+function sameWorkflow(a: string, b: string): boolean {
+  const shape = (text: string): string | null => {
+    const v = parseYaml(text, 'workflow').value;
+    if (!isPlainObject(v)) return null;
+    const on = v.on;
+    const triggers = typeof on === 'string' ? [on] : Array.isArray(on) ? on.map(String) : isPlainObject(on) ? Object.keys(on) : [];
+    return JSON.stringify([[...triggers].sort(), Object.keys(isPlainObject(v.jobs) ? v.jobs : {}).sort()]);
+  };
+  const x = shape(a);
+  return x !== null && x === shape(b);
+}
+
+/** Record what was written: the hash of each file the tool owns, kept as it was for one left in conflict. */
+function recordHashes(tree: Tree, files: RenderedFile[], options: PlanOptions): Record<string, string> {
   const hashes: Record<string, string> = {};
   for (const file of files) {
     if (file.ownership !== 'managed' && file.ownership !== 'shared') continue;
@@ -205,7 +254,64 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
       hashes[file.path] = hashContent(file.content);
     }
   }
-  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: hashes }));
-  const advice = facts && facts.missing.length ? facts.missing.join('\n') : null;
-  return { model, atmosConfigAdvice: advice };
+  return hashes;
+}
+
+/**
+ * Plan the setup into a repository that had Atmos before the tool came: into its own stacks (one
+ * import line added to each account's manifest), its own configuration (never a second atmos.yaml,
+ * never renamed stacks: only keys it lacks are advised), its profile and free workflow names.
+ */
+async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, discovery: Discovery): Promise<PlanResult> {
+  const ourFiles = new Set(Object.keys(options.previous?.files ?? {}));
+  const probe = buildModel(answers);
+  const adoption = planAdoption(discovery, answers, options.previous?.adopted ?? null, workflowNames(probe), ourFiles);
+  const stacksBasePath = discovery.config.stacksBasePath;
+  const modelFor = (a: Answers): Model => {
+    const m = buildModel(a, stacksBasePath);
+    adaptModel(m, adoption);
+    return m;
+  };
+  // A workflow of the user's under one of our names that is the same workflow (same jobs, same
+  // triggers) and merges with ours without a conflict keeps its name: ours is merged into it.
+  const merged = mergeSameWorkflows(tree, modelFor(answers), adoption);
+  const model = modelFor(answers);
+  const files = renderAdoptedSetup(model, adoption);
+  // The configuration gets only the keys CI needs that it lacks (the structural merge): the stacks
+  // are already included and named, so no path or name key is ever added or changed.
+  const firstTarget = [...adoption.targets.values()][0];
+  const atmos = planAtmosConfig(tree, { atmosPro: answers.atmos_pro, manifest: () => firstTarget.file, defaultsFile: null });
+  if (atmos.file && atmos.added.length) tree.write(atmos.file, addMissingKeys(tree.original(atmos.file) ?? '', atmos.additions));
+  const bases = new Map<string, string>();
+  const recorded = options.previous?.files ?? {};
+  const candidates = options.previous ? [options.previous.answers, ...(options.baseCandidates ?? [])] : [];
+  for (const candidate of candidates) {
+    let rendered: RenderedFile[] = [];
+    try {
+      rendered = renderAdoptedSetup(modelFor(candidate), adoption);
+    } catch {
+      continue; // answers whose stages no longer resolve here cannot be a merge base
+    }
+    for (const f of rendered) if (!bases.has(f.path) && recorded[f.path] === hashContent(f.content)) bases.set(f.path, f.content);
+  }
+  for (const file of files) {
+    const text = merged.get(file.path);
+    if (text !== undefined) tree.write(file.path, text);
+    else await place(tree, file, bases.get(file.path), options);
+  }
+  removeStale(tree, new Set(files.map((f) => f.path)), options);
+  // Files recorded as the user's are never rewritten: a planned change to one (other than the
+  // import line below) is left as a conflict, so nothing is written.
+  const allowed = new Set([...adoption.targets.values()].map((t) => t.file));
+  for (const change of tree.changes())
+    if (adoption.record.user_files.includes(change.path) && !allowed.has(change.path) && (change.kind === 'update' || change.kind === 'delete'))
+      tree.conflict(change.path, change.after, 'yours (adopted.user_files in .atmos-oidc.yaml): create-atmos-oidc does not rewrite it');
+  // The user's manifests: one import line each, nothing else.
+  for (const [stage, target] of adoption.targets) {
+    const current = tree.read(target.file);
+    if (current === null) continue;
+    tree.write(target.file, addImport(current, `${ACCOUNT_FILES_DIR}/${stage}`));
+  }
+  tree.write(ANSWERS_FILE, renderAnswersFile({ answers, generator: `create-atmos-oidc@${VERSION}`, files: recordHashes(tree, files, options), adopted: adoption.record }));
+  return { model, adoption, atmosConfigAdvice: null, atmosConfigAdded: atmos.file ? atmos.added : [], atmosConfigFile: atmos.file, existingBackend: null };
 }

@@ -1,6 +1,8 @@
 /**
- * One run at a time per target directory. A command that writes takes `.atmos-oidc.lock` in DIR
- * before it reads anything there and gives it back when it ends, however it ends: normally, by an
+ * One run at a time per target directory. A command that writes takes a lock file before it reads
+ * anything in DIR: where git does not list it, in the repository's git directory
+ * (`.git/create-atmos-oidc.lock` for DIR at the root of a work tree; `…-<hash of DIR>.lock` for a
+ * folder below it), else `DIR/.atmos-oidc.lock` when DIR is in no git repository. The lock is and gives it back when it ends, however it ends: normally, by an
  * error, or by SIGINT, SIGTERM or SIGHUP.
  *
  * - The lock file is created with O_EXCL (`wx`), so of two runs that start together exactly one gets
@@ -22,13 +24,52 @@
  *   system without hard links, where the lock is written in place) older than a few seconds is a
  *   write that died half-way: it is taken over.
  */
+import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { constants, hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { branded, InputError } from '../answers/validate.ts';
 
+/** The lock's name in DIR when DIR is in no git repository. */
 export const LOCK_FILE = '.atmos-oidc.lock';
+/** The lock's name in the git directory, for DIR at the root of the work tree. */
+export const GIT_LOCK_FILE = 'create-atmos-oidc.lock';
+
+/**
+ * The git directory of the work tree holding `dir` (nearest existing ancestor upward), with that
+ * work tree's root; null outside git. `.git` is a directory, or a file `gitdir: PATH` (linked work
+ * trees, submodules), as git itself reads it (gitrepository-layout(5)).
+ */
+export function gitDirOf(dir: string): { gitDir: string; top: string } | null {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const dotGit = join(current, '.git');
+    try {
+      const st = statSync(dotGit);
+      if (st.isDirectory()) return { gitDir: dotGit, top: current };
+      if (st.isFile()) {
+        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+        if (m) {
+          const target = isAbsolute(m[1]) ? m[1] : resolve(current, m[1]);
+          if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) return { gitDir: target, top: current };
+        }
+      }
+    } catch {
+      /* not here */
+    }
+    if (dirname(current) === current) return null;
+  }
+}
+
+/** Where the lock for `dir` lives (see the top of this file). */
+export function lockPath(dir: string): string {
+  const root = resolve(dir);
+  const git = gitDirOf(root);
+  if (!git) return join(root, LOCK_FILE);
+  const rel = relative(git.top, root);
+  if (rel === '') return join(git.gitDir, GIT_LOCK_FILE);
+  return join(git.gitDir, `create-atmos-oidc-${createHash('sha256').update(rel.split('\\').join('/')).digest('hex').slice(0, 16)}.lock`);
+}
 
 const LOCK_ERROR = Symbol.for('create-atmos-oidc.LockError');
 
@@ -87,12 +128,12 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-function describeHolder(path: string, holder: Holder | null): string {
+function describeHolder(path: string, holder: Holder | null, dir: string): string {
   if (!holder)
-    return `another create-atmos-oidc run is working on ${dirname(path)} (${path} exists and cannot be read as a lock). If no other run is active, delete ${path} and run again.`;
+    return `another create-atmos-oidc run is working on ${dir} (${path} exists and cannot be read as a lock). If no other run is active, delete ${path} and run again.`;
   const where = holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`;
   const stale = holder.host === hostname() ? '' : ` If that run is no longer active, delete ${path} and run again.`;
-  return `another create-atmos-oidc run (${holder.command}, ${where}, started ${holder.started}) is working on ${dirname(path)}; wait for it to finish and run again.${stale}`;
+  return `another create-atmos-oidc run (${holder.command}, ${where}, started ${holder.started}) is working on ${dir}; wait for it to finish and run again.${stale}`;
 }
 
 /** Create `dir` and its missing parents, returning those created, deepest first. */
@@ -176,10 +217,10 @@ function abandonedEmptyLock(path: string, raw: string): boolean {
  */
 export function acquireLock(dir: string, command: string, fs: LockFs = nodeFs): Lock {
   const root = resolve(dir);
-  const path = join(root, LOCK_FILE);
   if (existsSync(root) && !statSync(root).isDirectory())
     throw new InputError({ field: 'DIR', value: root, allowed: 'expected a directory, or a path where one can be created' });
   const createdDirs = makeDir(root);
+  const path = lockPath(root);
   const content = `${JSON.stringify({ pid: process.pid, host: hostname(), command, started: new Date().toISOString() } satisfies Holder)}\n`;
   const removeCreatedDirs = (): void => {
     for (const d of createdDirs) {
@@ -214,7 +255,7 @@ export function acquireLock(dir: string, command: string, fs: LockFs = nodeFs): 
         continue;
       }
       removeCreatedDirs();
-      throw new LockError(describeHolder(path, holder));
+      throw new LockError(describeHolder(path, holder, root));
     }
   }
 
@@ -288,5 +329,5 @@ function installSignalHandlers(): void {
 
 /** Record on the lock held for `dir` (if any) that all its files are written. */
 export function markWritten(dir: string): void {
-  held.get(join(resolve(dir), LOCK_FILE))?.markWritten();
+  held.get(lockPath(dir))?.markWritten();
 }

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 
 export interface MergeResult {
   /** The merged text (equal to `current` when nothing needed to change). */
@@ -23,7 +23,8 @@ export interface MergeResult {
 
 type Path = Array<string | number>;
 
-const PARSE = { version: '1.2', keepSourceTokens: false } as const;
+// Atmos YAML functions (`!exec`, `!terraform.state`) are unknown tags to `yaml`: kept on their node, not warned about.
+const PARSE = { version: '1.2', keepSourceTokens: false, logLevel: 'error' } as const;
 const PRINT = { lineWidth: 0 } as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -220,4 +221,65 @@ export async function mergeText(current: string, base: string, desired: string):
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Add keys a YAML map lacks. Each missing key is inserted as text at the end of the block map that
+ * should hold it (found through the Document API), so every byte already in the file stays as it
+ * is: comments, spacing, quoting, order. A list in `additions` adds only its missing items to the
+ * block list already there. A value the file already holds is never changed (the caller decides
+ * what a differing value means). Returns the text unchanged when nothing is missing.
+ */
+export function addMissingKeys(current: string, additions: Record<string, unknown>): string {
+  const doc = parseDocument(current, PARSE);
+  if (doc.errors.length) throw new Error(`cannot add keys to a file that is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+  if (doc.contents !== null && !isMap(doc.contents)) throw new Error('cannot add keys to a YAML document that is not a map');
+  const inserts: Array<{ at: number; text: string; i: number }> = [];
+  const lineStart = (offset: number): number => current.lastIndexOf('\n', offset - 1) + 1;
+  const columnOf = (offset: number): number => offset - lineStart(offset);
+  /** The offset just after the line on which `offset - 1` lies. */
+  const afterLine = (offset: number): number => {
+    if (offset > 0 && current[offset - 1] === '\n') return offset;
+    const nl = current.indexOf('\n', offset);
+    return nl === -1 ? current.length : nl + 1;
+  };
+  const block = (value: Record<string, unknown> | unknown[], indent: number): string =>
+    stringify(value, { lineWidth: 0, indentSeq: true })
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => `${' '.repeat(indent)}${l}\n`)
+      .join('');
+  const walk = (path: Path, want: Record<string, unknown>, node: unknown): void => {
+    const map = isMap(node) && !node.flow ? node : null;
+    for (const [key, value] of Object.entries(want)) {
+      const keyPath = [...path, key];
+      const child = map ? findPair(map, key)?.value : undefined;
+      if (child === undefined || child === null || (isScalar(child) && child.value === null)) {
+        if (!map) throw new Error(`cannot add ${showPath(keyPath)}: ${showPath(path) || 'the document'} is not a block map`);
+        const first = map.items[0];
+        const indent = first && isScalar(first.key) && first.key.range ? columnOf(first.key.range[0]) : 0;
+        const end = map.range?.[1] ?? current.length;
+        const at = map.items.length ? afterLine(end) : current.length;
+        inserts.push({ at, text: (indent === 0 && at > 0 ? '\n' : '') + block({ [key]: value }, indent), i: inserts.length });
+      } else if (isObject(value)) {
+        walk(keyPath, value, child);
+      } else if (Array.isArray(value) && isSeq(child) && !child.flow) {
+        const missing = value.filter((item) => !child.items.some((x) => equal(toJS(x), item)));
+        if (!missing.length) continue;
+        const first = child.items[0] as { range?: [number, number, number] } | undefined;
+        const indent = first?.range ? Math.max(0, columnOf(first.range[0]) - 2) : 0;
+        inserts.push({ at: afterLine(child.range?.[1] ?? current.length), text: block(missing, indent), i: inserts.length });
+      }
+    }
+  };
+  walk([], additions, doc.contents);
+  if (!inserts.length) return current;
+  let text = current.endsWith('\n') || current === '' ? current : `${current}\n`;
+  for (const { at, text: piece } of inserts.sort((a, b) => b.at - a.at || b.i - a.i)) {
+    const where = Math.min(at, text.length);
+    text = text.slice(0, where) + piece + text.slice(where);
+  }
+  const check = parseDocument(text, PARSE);
+  if (check.errors.length) throw new Error(`adding keys would break the YAML: ${check.errors[0].message.split('\n')[0]}`);
+  return text;
 }

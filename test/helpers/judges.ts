@@ -534,6 +534,17 @@ function subjectOf(answers: Answers): string {
 /** The GitHub Environment names a job's `environment:` takes when it runs for `stack`. */
 function environmentsFor(repo: Repo, workflow: Workflow, jobId: string, raw: string, stack: Stack | null): string[] {
   if (!raw.includes('${{')) return [raw];
+  // A matrix job runs one entry per stack: the entry whose `stage` is the stack's (the job passes
+  // `-s "$STAGE"` from matrix.stage), and its environment is that entry's value.
+  const fromMatrix = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(raw.trim());
+  if (fromMatrix) {
+    const job: Obj = workflow.doc.jobs[jobId];
+    const include: Obj[] = Array.isArray(job.strategy?.matrix?.include) ? job.strategy.matrix.include : [];
+    if (!stack) throw new Error(`${workflow.path}: job ${jobId}: environment ${raw} depends on a stack, and no stack matches`);
+    const entries = include.filter((entry) => isMap(entry) && entry.stage === stack.config.vars?.stage);
+    if (entries.length === 0) throw new Error(`${workflow.path}: job ${jobId}: no matrix entry for stack ${stack.name}`);
+    return entries.map((entry) => String(entry[fromMatrix[1]]));
+  }
   const input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(raw.trim());
   if (!input) throw new Error(`${workflow.path}: job ${jobId}: environment ${raw} cannot be resolved offline`);
   if (!stack) throw new Error(`${workflow.path}: job ${jobId}: environment ${raw} depends on a stack, and no stack matches`);
