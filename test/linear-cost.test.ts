@@ -85,7 +85,7 @@ test('5,000 glob-imported files are checked in seconds', async () => {
   const time = seconds(start);
   const dev = result.stacks.byName('dev');
   assert.ok(dev, 'the dev stack is read');
-  assert.is(dev!.files.length, 5000 + 3, 'every imported file is merged');
+  assert.is(dev!.files.filter((f) => f.startsWith('stacks/catalog/many/')).length, 5000, 'every imported file is merged');
   assert.is(dev!.vars.v0, 0);
   assert.is(dev!.vars.v4999, 4999);
   assert.is(result.errors, 0, JSON.stringify(result.findings.filter((f) => f.severity === 'error')));
