@@ -77,8 +77,8 @@ export interface ReadOptions {
 }
 
 /**
- * The text of the regular file at `abs`, or null when nothing is there (ENOENT, or a parent that is
- * not a directory and so cannot hold it). Anything else that stops the read is `FileRefused`.
+ * The text of the regular file at `abs`, or null when no file is there (ENOENT, a parent that is
+ * not a directory, or a directory). Anything else that stops the read is `FileRefused`.
  */
 export function readRegularFile(abs: string, options: ReadOptions = {}): string | null {
   const shown = options.shown ?? abs;
@@ -117,6 +117,8 @@ export function readRegularFile(abs: string, options: ReadOptions = {}): string 
   }
   try {
     const stat = fstatSync(fd);
+    // A directory is no file: absent, as ENOENT (callers that need a file say so with their own words).
+    if (stat.isDirectory()) return null;
     if (!stat.isFile()) throw new FileRefused(shown, `is ${kindOf(stat)}; only regular files are read`);
     if (stat.size > max) throw new FileRefused(shown, `is ${stat.size} bytes, more than the ${max} bytes a file may have here; it is not read`);
     const buffer = Buffer.alloc(stat.size + 1);
