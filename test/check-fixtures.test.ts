@@ -159,7 +159,11 @@ test('pro-advanced --explain prints the exact trust policy per account; --json h
   const report = await runCli(['check', '--json', join(FIXTURES, 'pro-advanced')]);
   assert.is(report.code, 1);
   const parsed = JSON.parse(report.stdout);
-  assert.equal(Object.keys(parsed), ['chains', 'findings']);
+  // `sources` names where the facts came from (offline: the repository files only).
+  assert.equal(Object.keys(parsed), ['chains', 'findings', 'sources']);
+  assert.equal(parsed.sources, ['the repository files']);
+  const format = await runCli(['check', '--format', 'json', join(FIXTURES, 'pro-advanced')]);
+  assert.is(format.stdout, report.stdout, '--json is --format json');
   for (const f of parsed.findings) for (const key of ['severity', 'code', 'message', 'file', 'line', 'place', 'fix']) assert.ok(key in f, `finding has ${key}`);
 });
 

@@ -152,6 +152,7 @@ const PROMPT = {
   bucketRegion: /^\? Region of the state bucket/m,
   lock: /^\? State lock/m,
   tfstate: /^\? Terraform state role ARN/m,
+  guard: /^\? Add a pull-request guard workflow\?/m,
   write: /^\? Write these files\?/m,
 };
 
@@ -192,6 +193,7 @@ test('a whole basic run in a terminal writes exactly what the non-interactive ru
     await cli.answer(PROMPT.bucketRegion);
     await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
+    await cli.answer(PROMPT.guard);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-central-1, basic setup, Atmos 1\.215\.0, Atmos Pro on\)/);
     assert.match(summary, /iam-role\/terraform in dev: any branch, tag, pull request or environment of acme\/infra-live/);
@@ -239,6 +241,7 @@ test('a wrong account id is refused at the prompt with the inline error, correct
       atmos_pro: true,
       tfstate_role_arn: null,
       backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' },
+      guard_workflow: false,
     }),
   );
   const target = join(WORK, 'typo');
@@ -338,7 +341,7 @@ test('init: an account id another stage uses asks "same account as dev?"; no ask
   const answers = join(WORK, 'same-id.yaml');
   writeFileSync(
     answers,
-    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }),
+    stringify({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', region: 'us-east-2', default_branch: 'main', setup: 'advanced', apply_environment: '{stage}', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }),
   );
   const target = gitRepository(join(WORK, 'same-id'), 'git@github.com:acme/infra-live.git');
   const before = snapshot(target);
@@ -398,6 +401,7 @@ test('init again in a set-up repository asks every question with the recorded an
     await cli.answer(PROMPT.bucketRegion);
     await cli.answer(PROMPT.lock);
     await cli.answer(PROMPT.tfstate);
+    await cli.answer(PROMPT.guard);
     const summary = await cli.waitFor(PROMPT.write);
     assert.match(summary, /Summary for acme\/infra-live \(region eu-west-1, advanced setup/);
     assert.match(summary, /State: s3:\/\/acme-tfstate \(us-east-2\)/, 'the recorded backend is the default');

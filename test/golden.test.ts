@@ -34,7 +34,7 @@ for (const name of goldenCases()) {
       assert.ok(content.endsWith('\n') && !content.endsWith('\n\n'), `${path}: ends with exactly one newline`);
       const braces = content.match(/\{\{[^}]*\}\}/g) ?? [];
       for (const expression of braces) {
-        const allowed = /^\{\{ (vars|inputs|secrets|matrix|github)\.[^}]+\}\}$|^\{\{ !?\(?github\.|^\{\{ \.(atmos_component|atmos_stack|vars\.stage) \}\}$|^\{\{ \}\}$/.test(expression);
+        const allowed = /^\{\{ (vars|inputs|secrets|matrix|github|steps)\.[^}]+\}\}$|^\{\{ !?\(?github\.|^\{\{ \.(atmos_component|atmos_stack|vars\.stage) \}\}$|^\{\{ \}\}$/.test(expression);
         assert.ok(allowed, `${path}: unexpected template expression ${expression}`);
       }
     }

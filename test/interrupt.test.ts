@@ -91,7 +91,7 @@ const FULL_ANSWERS = join(WORK, 'full.yaml');
 writeFileSync(
   FULL_ANSWERS,
   'version: 1\nrepository: acme/infra-live\nrepository_ids: null\nnamespace: acme\nregion: us-east-2\ndefault_branch: main\nsetup: advanced\n' +
-    'apply_environment: "{stage}"\natmos_version: 1.215.0\natmos_pro: true\ntfstate_role_arn: null\nbackend:\n  type: s3\n  bucket: acme-tfstate\n  region: us-east-2\naccounts:\n  - stage: dev\n    id: "111111111111"\n',
+    'apply_environment: "{stage}"\natmos_version: 1.215.0\natmos_pro: true\ntfstate_role_arn: null\nguard_workflow: false\nbackend:\n  type: s3\n  bucket: acme-tfstate\n  region: us-east-2\naccounts:\n  - stage: dev\n    id: "111111111111"\n',
 );
 
 const PROMPT_CASES: Array<{ what: string; args: (dir: string) => string[]; at: RegExp; before?: (t: ReturnType<typeof terminal>) => Promise<void>; act: 'C-c' | NodeJS.Signals; code: number; message: RegExp }> = [

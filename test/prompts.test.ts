@@ -150,6 +150,7 @@ function basicSteps(overrides: Partial<Record<string, Answer>> = {}, repositoryG
     s('input', /^Region of the state bucket/, 'bucketRegion'),
     s('select', /^State lock/, 'lock'),
     s('input', /^Terraform state role ARN/, 'tfstate'),
+    s('confirm', /^Add a pull-request guard workflow/, 'guard'),
   ];
   return repositoryGiven ? steps.slice(1) : steps;
 }
@@ -197,6 +198,15 @@ test('https remote with .git gives the same default; no remote gives none', asyn
   const raw = await promptMissing({}, none, OPTIONS(fakeLookups({ remote: null })));
   assert.is(none.asked[0].default, undefined);
   assert.is(raw.repository, 'acme/other');
+});
+
+test('the pull-request guard workflow is asked last, off unless chosen', async () => {
+  const off = scripted(basicSteps());
+  const rawOff = await promptMissing({}, off, OPTIONS(fakeLookups({ remote: 'git@github.com:acme/infra-live.git' })));
+  assert.is(rawOff.guard_workflow, false);
+  assert.is(off.asked.at(-1)?.default, false, 'the default is no: the guard is opt-in');
+  const on = scripted(basicSteps({ guard: true }));
+  assert.is((await promptMissing({}, on, OPTIONS(fakeLookups({ remote: 'git@github.com:acme/infra-live.git' })))).guard_workflow, true);
 });
 
 test('gitOriginUrl runs git remote get-url origin in the target; failures mean no default', async () => {
@@ -320,7 +330,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
     { kind: 'confirm', message: /^Add another/, answer: false },
   ];
   const prompter = scripted(steps);
-  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }, prompter, OPTIONS());
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, guard_workflow: false, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } }, prompter, OPTIONS());
   assert.equal(raw.accounts, [
     { stage: 'dev', id: '111111111111', oidc_provider_arn: null },
     { stage: 'staging', id: '111111111111', oidc_provider_arn: null },
@@ -335,7 +345,7 @@ test('the account loop: several stages, unique names, a shared account asked abo
 });
 
 test('advanced: the apply environment is one per stage or one fixed name', async () => {
-  const given = { repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } };
+  const given = { repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } };
   const perStage = scripted([
     { kind: 'select', message: /^Setup/ },
     { kind: 'select', message: /^GitHub Environment of the apply job/ },
@@ -363,6 +373,7 @@ test('answers already given are not asked again', async () => {
     { kind: 'confirm', message: /^Use Atmos Pro/ },
     { kind: 'select', message: /^Terraform state backend/, answer: 'existing' },
     { kind: 'input', message: /^Terraform state role/ },
+    { kind: 'confirm', message: /^Add a pull-request guard/ },
   ]);
   const lookups = fakeLookups({ remote: 'git@github.com:other/repo.git' });
   const raw = await promptMissing(complete, prompter, OPTIONS(lookups));
@@ -377,7 +388,7 @@ test('answers already given are not asked again', async () => {
 // ---------------------------------------------------------------------------------------------
 // Immutable subject claims: gh present, absent, failing.
 
-const IDS_GIVEN = { namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } };
+const IDS_GIVEN = { namespace: 'acme', default_branch: 'main', region: 'us-east-2', accounts: [{ stage: 'dev', id: '111111111111' }], setup: 'basic', atmos_version: '1.215.0', atmos_pro: true, tfstate_role_arn: null, guard_workflow: false, backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' } };
 
 test('gh present: a repository created after the cut-over defaults to yes, and its ids are offered', async () => {
   const lookups = fakeLookups({ ids: { status: 'found', owner: 123456, repo: 789012, createdAt: '2026-08-01T10:00:00Z' } });
@@ -500,6 +511,7 @@ const ADVANCED = {
   atmos_pro: true,
   tfstate_role_arn: null,
   backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-east-2' },
+  guard_workflow: false,
   accounts: [
     { stage: 'dev', id: '111111111111' },
     { stage: 'prod', id: '222222222222' },
@@ -557,7 +569,7 @@ test('an account id another stage uses is asked about where it is typed: no asks
     { kind: 'confirm', message: /^Add another/, answer: false },
   ];
   const prompter = scripted(steps);
-  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, backend: { type: 'local' } }, prompter, OPTIONS());
+  const raw = await promptMissing({ repository: 'acme/infra-live', repository_ids: null, namespace: 'acme', default_branch: 'main', region: 'us-east-1', setup: 'basic', atmos_version: '1.215.0', atmos_pro: false, tfstate_role_arn: null, guard_workflow: false, backend: { type: 'local' } }, prompter, OPTIONS());
   assert.equal(raw.accounts, [
     { stage: 'prod', id: '111111111111', oidc_provider_arn: null },
     { stage: 'dev', id: '222222222222', oidc_provider_arn: null },
@@ -599,6 +611,7 @@ test('asked again with recorded answers: each default is the recorded value; no 
     { kind: 'select', message: /^State lock/ },
     { kind: 'input', message: /^DynamoDB lock table/ },
     { kind: 'input', message: /^Terraform state role ARN/ },
+    { kind: 'confirm', message: /^Add a pull-request guard workflow/ },
   ];
   const prompter = scripted(steps);
   const raw = await promptMissing({}, prompter, { ...OPTIONS(), defaults: recorded });

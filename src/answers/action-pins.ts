@@ -24,11 +24,14 @@ export interface ActionPin {
 }
 
 /** Every action reference the templates write, as `owner/repo@vMAJOR`. */
-export const USED_ACTIONS = ['actions/checkout@v6'] as const;
+export const USED_ACTIONS = ['actions/checkout@v6', 'github/codeql-action/upload-sarif@v4'] as const;
 
 /** Verified commit SHAs by `owner/repo@vMAJOR`. */
 export const ACTION_PINS: Readonly<Record<string, ActionPin>> = {
   'actions/checkout@v6': { sha: 'de0fac2e4500dabe0009e67214ff5f5447ce83dd', release: 'v6.0.2' },
+  // The guard workflow's upload. Tag v4.36.2 of github/codeql-action (git rev-parse v4.36.2^{commit}
+  // in a clone of https://github.com/github/codeql-action); v4 pointed at the same commit.
+  'github/codeql-action/upload-sarif@v4': { sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', release: 'v4.36.2' },
 };
 
 /** Actions the templates use that have no verified SHA (each would make `sha` mode refuse). */

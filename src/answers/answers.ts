@@ -74,6 +74,8 @@ export interface Answers {
   roles: RoleAnswer[];
   /** How third-party actions are pinned: `major` (`@v6`, the default) or `sha` (full commit SHAs). */
   pin_actions: PinMode;
+  /** Write the opt-in pull-request guard workflow (check → code scanning and the run summary). */
+  guard_workflow: boolean;
 }
 
 /** What the tool records beside the answers: which version wrote the files, and their hashes. */
@@ -122,6 +124,7 @@ const TOP_LEVEL_KEYS = [
   'accounts',
   'roles',
   'pin_actions',
+  'guard_workflow',
 ] as const;
 const RECORD_KEYS = ['generator', 'files', 'adopted'];
 const ACCOUNT_KEYS = ['stage', 'id', 'oidc_provider_arn'];
@@ -247,6 +250,8 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
     });
   const pinActions = raw.pin_actions ?? DEFAULT_PIN_MODE;
   check('pin_actions', pinActions, rules.pinActions);
+  const guardWorkflow = raw.guard_workflow ?? false;
+  check('guard_workflow', guardWorkflow, rules.boolean);
   if (pinActions === 'sha' && unpinnedActions().length)
     problems.push({
       field: 'pin_actions',
@@ -334,6 +339,7 @@ export function resolveAnswers(raw: RawAnswers, source = 'answers'): Answers {
     accounts,
     roles,
     pin_actions: pinActions as PinMode,
+    guard_workflow: guardWorkflow as boolean,
   };
 }
 
@@ -593,6 +599,7 @@ export function renderAnswersFile(record: AnswersRecord): string {
     roles: a.roles.map((r) => ({ name: r.name, identity: r.identity, policies: r.policies, trust: r.trust, used_for: r.used_for })),
     // Written only when not the default, so files written before the key existed stay byte-identical.
     ...(a.pin_actions && a.pin_actions !== DEFAULT_PIN_MODE ? { pin_actions: a.pin_actions } : {}),
+    ...(a.guard_workflow ? { guard_workflow: true } : {}),
     generator: record.generator,
     ...(record.adopted
       ? {

@@ -150,8 +150,16 @@ function reportIdToken(c: Ctx, job: Job): void {
   );
 }
 
-/** The contexts that decide a job's sub, before stack-specific environments. */
+const triggerCache = new WeakMap<Job, SubOption[]>();
+
+/** The contexts that decide a job's sub, before stack-specific environments (once per job: asked per component). */
 function triggerContexts(c: Ctx, job: Job): SubOption[] {
+  let hit = triggerCache.get(job);
+  if (!hit) triggerCache.set(job, (hit = triggerContextsUncached(c, job)));
+  return hit;
+}
+
+function triggerContextsUncached(c: Ctx, job: Job): SubOption[] {
   const out: SubOption[] = [];
   const seen = new Set<string>();
   const push = (context: JobContext): void => {
@@ -464,10 +472,10 @@ function atmosChains(c: Ctx, job: Job, step: AtmosStep): Chain[] {
       const groups = new Map<string, { comps: string[]; make: () => Chain[] }>();
       const units = target.components.length ? target.components : [null];
       for (const comp of units) {
-        const identity = resolveIdentity(c, job, step, row, active, target.stack, comp);
+        const identity = resolveIdentityCached(c, job, step, row, active, target.stack, comp);
         if (identity.skip) continue;
         const options = subOptions(c, job, row, target.stack, comp);
-        const key = JSON.stringify([identity, options]);
+        const key = groupKey(identity, options);
         const existing = groups.get(key);
         if (existing) {
           if (comp) existing.comps.push(comp.name);
@@ -506,11 +514,21 @@ function atmosChains(c: Ctx, job: Job, step: AtmosStep): Chain[] {
   return out;
 }
 
+/** The key components of a stack are grouped by: JSON of a few short fields (cheaper than of the objects, per component of every stack). */
+function groupKey(identity: IdentityResult, options: SubOption[]): string {
+  let key = `${identity.name}\u0000${identity.roleArn}\u0000${identity.audience}\u0000${identity.broken}\u0000${identity.unknown}\u0000${identity.skip}`;
+  for (const o of options) key += `\u0001${o.context ? JSON.stringify(o.context) : ''}\u0000${o.label}\u0000${o.condition}\u0000${o.unknown}`;
+  return key;
+}
+
 function matrixKeys(step: AtmosStep, job: Job): string[] {
   const keys: string[] = [];
   for (const r of [step.stack, step.identity, step.component, job.environment]) if (r?.kind === 'matrix') keys.push(r.name);
   return keys;
 }
+
+/** Does Atmos Pro dispatch this workflow file for any component (per repository and file: asked per step and matrix row)? */
+const dispatchedAnywhereCache = new WeakMap<Stacks, Map<string, boolean>>();
 
 /** The stacks and components an `atmos terraform` step can run for. */
 function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string, string>): Array<{ stack: Stack; components: ComponentInstance[] }> {
@@ -538,7 +556,10 @@ function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string,
     stacks = [s];
   } else stacks = c.stacks.all();
   const componentRef = step.component ? resolveRef(step.component, row) : { value: null, unknown: null };
-  const dispatchedAnywhere = c.stacks.all().some((s) => deployable(s).some((x) => proDispatches(x, job.file).length));
+  let byFile = dispatchedAnywhereCache.get(c.stacks);
+  if (!byFile) dispatchedAnywhereCache.set(c.stacks, (byFile = new Map()));
+  let dispatchedAnywhere = byFile.get(job.file);
+  if (dispatchedAnywhere === undefined) byFile.set(job.file, (dispatchedAnywhere = c.stacks.all().some((s) => deployable(s).some((x) => proDispatches(x, job.file).length))));
   const out: Array<{ stack: Stack; components: ComponentInstance[] }> = [];
   for (const s of stacks) {
     let comps = deployable(s);
@@ -547,6 +568,29 @@ function terraformTargets(c: Ctx, job: Job, step: AtmosStep, row: Record<string,
     if (comps.length) out.push({ stack: s, components: comps });
   }
   return out;
+}
+
+const identityCache = new WeakMap<ActiveConfig, WeakMap<object, Map<string, IdentityResult>>>();
+
+/**
+ * resolveIdentity, remembered per profile, stack or component and identity name when it found a
+ * role without reporting anything (the only results that do not depend on the job): a large
+ * repository runs it for every component of every stack in every workflow (bench/scale.mjs).
+ */
+function resolveIdentityCached(c: Ctx, job: Job, step: AtmosStep, row: Record<string, string>, active: ActiveConfig, stack: Stack | null, comp: ComponentInstance | null): IdentityResult {
+  const holder = comp ?? stack;
+  const named = step.identity ? resolveRef(step.identity, row) : null;
+  if (!holder || (named && named.value === null)) return resolveIdentity(c, job, step, row, active, stack, comp);
+  const key = named ? `=${named.value}` : '';
+  let byHolder = identityCache.get(active);
+  if (!byHolder) identityCache.set(active, (byHolder = new WeakMap()));
+  let byName = byHolder.get(holder);
+  if (!byName) byHolder.set(holder, (byName = new Map()));
+  const hit = byName.get(key);
+  if (hit) return hit;
+  const result = resolveIdentity(c, job, step, row, active, stack, comp);
+  if (result.roleArn && !result.broken && !result.unknown && !result.skip && result.audience === AUDIENCE) byName.set(key, result);
+  return result;
 }
 
 function findIdentity(identities: Record<string, any>, name: string): string | null {
@@ -561,7 +605,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   const identities: Record<string, any> = isPlainObject(auth.identities) ? auth.identities : {};
   const result: IdentityResult = { name: null, roleArn: null, audience: AUDIENCE, broken: null, unknown: null };
   // A configuration file that does not parse is reported as such; what it would have said is unknown.
-  const unreadable = [...active.invalid, ...(stack ? stack.files.filter((f) => c.invalid(f)) : [])];
+  const unreadable = active.invalid.length || stack ? [...active.invalid, ...(stack ? invalidFiles(c, stack) : [])] : [];
   if (unreadable.length) return { ...result, unknown: `${unreadable[0]} is not valid YAML` };
   const profileText = active.profiles.length ? `profile ${active.profiles.join(',')}` : 'atmos.yaml (no profile)';
   const profileFile = active.files[active.files.length - 1] ?? 'atmos.yaml';
@@ -730,6 +774,18 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
 }
 
 const mergedAuth = new WeakMap<object, WeakMap<object, Record<string, any>>>();
+
+/**
+ * The files of a stack that do not parse, once per stack: resolveIdentity runs per component,
+ * and a stack of a large repository imports a hundred files (bench/scale.mjs measured this scan
+ * as a quarter of check's time). Every file of a stack is parsed before chains are built.
+ */
+const invalidByStack = new WeakMap<Stack, string[]>();
+function invalidFiles(c: Ctx, stack: Stack): string[] {
+  let hit = invalidByStack.get(stack);
+  if (!hit) invalidByStack.set(stack, (hit = stack.files.filter((f) => c.invalid(f))));
+  return hit;
+}
 
 /** Stack/component `auth` deep-merged over the profile's (the shape Atmos merges); cached by identity. */
 function mergeAuth(global: Record<string, any>, local: Record<string, any>): Record<string, any> {

@@ -17,6 +17,8 @@ import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts,
 import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
 import { Stacks } from '../atmos/stacks.ts';
 import { readWorkflows } from './workflows.ts';
+import { applyExternalTrust, type ExternalRole, type ExternalUse } from './external.ts';
+import { applySubTemplate, environmentFindings, type GithubFacts } from './github.ts';
 import { riskFindings } from './risks.ts';
 import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from '../atmos/yaml.ts';
 
@@ -38,6 +40,10 @@ export interface CheckOptions {
    * atmos.yaml alone and prints the keys it needs, and checks the setup as it will be once they are added.
    */
   atmosConfigAdditions?: Record<string, unknown> | null;
+  /** Trust policies of roles created outside the repository (`--trust FILE`, `--aws`): they judge the chains no component does. */
+  externalRoles?: ExternalRole[];
+  /** GitHub's settings read by `check --github`: the sub template and the environments' protection. */
+  github?: GithubFacts | null;
   /** Where to find atmos.yaml beyond the root: `--config`, the environment, GitHub variables (src/atmos/discover.ts). */
   atmosConfig?: DiscoverOptions;
 }
@@ -63,6 +69,8 @@ export interface CheckResult {
   roles: RoleInfo[];
   side: AwsSide;
   stacks: Stacks;
+  /** The outside trust policies that judged chains, and how many each. */
+  external: ExternalUse[];
 }
 
 /** Check the repository behind `files`; never throws for problems in the repository (they are findings). */
@@ -112,6 +120,16 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
     invalid: (file) => repo.invalid(file),
   });
+  // A customised sub template changes every sub before any trust judges it.
+  const settleTemplate = options.github ? applySubTemplate(chains, options.github) : null;
+  let external: ExternalUse[] = [];
+  if (options.externalRoles?.length) {
+    const applied = applyExternalTrust(chains, findings, options.externalRoles);
+    findings.splice(0, findings.length, ...applied.findings);
+    external = applied.used;
+  }
+  if (settleTemplate) report(settleTemplate(chains));
+  if (options.github) environmentFindings(chains, options.github, report);
   riskFindings({ chains, workflows, side, subject, answers, report });
   // Nothing here is Atmos: no atmos.yaml, no stack, no answers file, no job that obtains credentials.
   // "No error" would read as "all is well"; it is an error so a mistyped DIR fails loudly.
@@ -135,6 +153,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     roles: side.roles,
     side,
     stacks,
+    external,
   };
 }
 

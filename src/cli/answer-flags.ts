@@ -25,6 +25,7 @@ const SET_KEYS: Record<string, (text: string) => unknown> = {
   atmos_pro: (t) => (/^(true|yes|on)$/i.test(t) ? true : /^(false|no|off)$/i.test(t) ? false : t),
   tfstate_role_arn: (t) => (t === '' || t === 'null' ? null : t),
   pin_actions: (t) => t,
+  guard_workflow: (t) => (/^(true|yes|on)$/i.test(t) ? true : /^(false|no|off)$/i.test(t) ? false : t),
   // The state backend, one field per key: --set backend.type=s3 --set backend.bucket=acme-tfstate ...
   'backend.type': (t) => t,
   'backend.bucket': (t) => t,

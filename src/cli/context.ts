@@ -5,9 +5,8 @@
  * The command line is one table, `OPTIONS`: a row per option and the commands it belongs to. Parsing,
  * the help texts, "did you mean" and the refusal of another command's option all read that table,
  * so adding an option to a command is one row (and, to read it typed, one line in `getContext`).
- * Names other branches are adding (keep them free for that meaning): `check --config FILE`,
- * `check --trust/--aws/--github`, `check --format sarif|markdown`. `--trust` is already `role`'s: one
- * name may have a row per command, as long as every row has the same type.
+ * `--trust` is `role`'s (an entry) and `check`'s (a file): one name may have a row per command, as
+ * long as every row has the same type.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -104,11 +103,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'identity', type: 'string', commands: ['role'], value: 'ORG/BOUNDARY', help: 'its Atmos identity, named after its permission boundary' },
   { name: 'policy', type: 'string', multiple: true, commands: ['role'], value: 'ARN', help: 'a managed policy ARN (repeatable)' },
   { name: 'trust', type: 'string', multiple: true, commands: ['role'], value: 'ENTRY', help: 'a trusted_github_repos entry, e.g. acme/app:main (repeatable)' },
-  { name: 'json', type: 'boolean', commands: ['check'], help: 'machine-readable findings on stdout' },
+  { name: 'format', type: 'string', commands: ['check'], value: 'FORMAT', help: 'text (default), json, sarif (GitHub code scanning) or markdown (the run summary)' },
+  { name: 'json', type: 'boolean', commands: ['check'], help: 'the same as --format json' },
   { name: 'explain', type: 'string', commands: ['check'], value: 'ROLE', help: 'the trust policy the component creates for ROLE in each account' },
   { name: 'repository', type: 'string', commands: ['check'], value: 'OWNER/REPO', help: 'the repository the workflows run in, when .atmos-oidc.yaml and the git remote do not say' },
   { name: 'repository-ids', type: 'string', commands: ['check'], value: 'OWNER_ID/REPO_ID', help: 'its numeric ids: GitHub sends immutable subject claims (owner@id/repo@id)' },
   { name: 'config', type: 'string', commands: ['check'], value: 'PATH', help: 'the atmos.yaml CI uses, or its directory (default: ATMOS_CLI_CONFIG_PATH, a workflow\'s env, the root, rootfs/usr/local/etc/atmos)' },
+  { name: 'trust', type: 'string', multiple: true, commands: ['check'], value: 'FILE', help: 'trust policies of roles created elsewhere: the JSON of aws iam get-role or list-roles (repeatable)' },
+  { name: 'aws', type: 'boolean', commands: ['check'], help: 'read those trust policies with the AWS CLI (its credentials\' account; nothing is run without this flag)' },
+  { name: 'github', type: 'boolean', commands: ['check'], help: 'read environments\' protection, the OIDC sub template, ids and default branch with gh' },
   { name: 'base-path', type: 'string', commands: ['check'], value: 'PATH', help: 'Atmos\'s base path as CI sets it (default: ATMOS_BASE_PATH, a workflow\'s env, else base_path in atmos.yaml)' },
   { name: 'yes', short: 'y', type: 'boolean', commands: WRITING, help: 'never prompt: take given answers and defaults (also when stdin is not a terminal)' },
   { name: 'dry-run', type: 'boolean', commands: WRITING, help: 'print every create/update/delete/conflict with a unified diff; write nothing' },
@@ -146,6 +149,11 @@ export interface Context {
   config: string | null;
   /** (check) `--base-path PATH`, absolute: Atmos's base path, as CI sets it. */
   basePath: string | null;
+  /** (check) text, json, sarif or markdown; --json is --format json. */
+  format: string | null;
+  /** (check) read trust policies with the AWS CLI; read environments and the sub template with gh. */
+  aws: boolean;
+  github: boolean;
   /** (init) `--account STAGE=ID[,provider=ARN]`, as typed. */
   accounts: string[];
   /** (init) `--set KEY=VALUE`, as typed. */
@@ -300,6 +308,9 @@ export function getContext(argv: string[], io: Io): Context | HelpRequest {
     repositoryIds: str('repository-ids'),
     config: str('config') === null ? null : resolve(io.cwd, str('config')!),
     basePath: str('base-path') === null ? null : resolve(io.cwd, str('base-path')!),
+    format: str('format'),
+    aws: values.aws === true,
+    github: values.github === true,
     accounts: list('account'),
     sets: list('set'),
     options: values as Context['options'],
@@ -350,7 +361,7 @@ const USAGE: Record<Command, { args: string; summary: string; examples: string[]
       '  workflow names; see "Adopting a repository that already has Atmos" in the README.',
       '--set keys: repository, repository_ids (OWNER_ID/REPO_ID or null), namespace, region, default_branch,',
       '  setup (basic|advanced), apply_environment, atmos_version, atmos_pro (true|false),',
-      '  tfstate_role_arn (ARN or null), pin_actions (major|sha)',
+      '  tfstate_role_arn (ARN or null), pin_actions (major|sha), guard_workflow (true|false)',
     ],
   },
   account: {

@@ -326,6 +326,13 @@ export async function promptMissing(raw: RawAnswers, prompter: Prompter, options
       out.tfstate_role_arn = null;
     } else out.tfstate_role_arn = arn === '' ? null : arn;
   }
+  if (out.guard_workflow === undefined) {
+    out.guard_workflow = await prompter.confirm({
+      message: 'Add a pull-request guard workflow?',
+      hint: 'runs create-atmos-oidc check on pull requests that touch workflows, stacks or profiles; findings in code scanning',
+      default: before?.guard_workflow ?? false,
+    });
+  }
   return out;
 }
 

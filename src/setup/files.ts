@@ -8,6 +8,7 @@ import { CATALOG_IMPORT, IAM_ROLE_SOURCE, OIDC_PROVIDER_SOURCE, PRO_MIXIN_IMPORT
 import { renderTemplate } from './render.ts';
 import { describeEntries } from './trust.ts';
 import { assertWorkflowRules } from './workflow-rules.ts';
+import { VERSION } from './version.ts';
 
 export type Ownership = 'managed' | 'shared' | 'once' | 'lines';
 
@@ -148,6 +149,7 @@ export function renderAtmosConfig(model: Model): string {
 export function workflowNames(model: Model): string[] {
   const names = ['test-oidc.yaml', 'atmos-terraform-plan.yaml', 'atmos-terraform-apply.yaml'];
   if (model.answers.atmos_pro) names.push('atmos-pro.yaml', 'atmos-upload-instances.yaml');
+  if (model.answers.guard_workflow) names.push('atmos-oidc-guard.yaml');
   return names;
 }
 
@@ -176,6 +178,9 @@ export function renderWorkflow(model: Model, name: string): string {
     region: model.answers.region,
     defaultBranch: model.answers.default_branch,
     pinActions: model.answers.pin_actions ?? 'major',
+    // What decides a trust chain: the workflows, the stacks, the auth profiles, Atmos's configuration and the answers.
+    guardPaths: [`${WORKFLOWS_DIR}/**`, `${model.stacksBasePath}/**`, `${PROFILE_PATH.split('/')[0]}/**`, 'atmos.yaml', '.atmos-oidc.yaml'],
+    version: VERSION,
   });
 }
 

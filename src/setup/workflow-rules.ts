@@ -73,6 +73,8 @@ const CONFIGURE_AWS = /^aws-actions\/configure-aws-credentials@/;
 const RUNS_ATMOS = /(?:^|[\s;&|(])atmos\s/m;
 const UPLOADS_STATUS = /--upload-status\b/;
 const STATUS_SCOPES = new Set(['checks', 'statuses']);
+/** github/codeql-action/upload-sarif needs security-events: write (its action.yml, input "token"). */
+const UPLOADS_SARIF = /^github\/codeql-action\/upload-sarif@/;
 
 function steps(job: Map): Map[] {
   return Array.isArray(job.steps) ? job.steps.filter(isMap) : [];
@@ -207,6 +209,7 @@ export function checkWorkflow(text: string, options: WorkflowRuleOptions = {}): 
       for (const [scope, level] of Object.entries(permissions)) {
         if (scope === 'id-token' || level !== 'write') continue;
         if (STATUS_SCOPES.has(scope) && uploads) continue;
+        if (scope === 'security-events' && steps(job).some((s) => typeof s.uses === 'string' && UPLOADS_SARIF.test(s.uses))) continue;
         out.push({ rule: 'permissions-excess', where, message: `"${scope}: write" is more than the job needs` });
       }
     }

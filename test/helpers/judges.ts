@@ -128,7 +128,8 @@ export function workflowFiles(dir: string): WorkflowFile[] {
 
 /**
  * Input names of the actions the generated workflows use, from their `action.yml` (actions/checkout;
- * aws-actions/configure-aws-credentials, whose majors up to v6 have only added inputs), so GitHub's
+ * aws-actions/configure-aws-credentials, whose majors up to v6 have only added inputs; the guard's
+ * github/codeql-action/upload-sarif), so GitHub's
  * parser checks step inputs offline: a misspelt input is reported. A name listed here that the pinned
  * version lacks would go unreported; an action missing here is not checked for inputs at all.
  */
@@ -146,12 +147,14 @@ const ACTION_INPUTS: Record<string, string[]> = {
     'special-characters-workaround', 'use-existing-credentials', 'allowed-account-ids', 'force-skip-oidc',
     'role-chaining', 'http-proxy', 'no-proxy', 'action-timeout-s',
   ],
+  // upload-sarif/action.yml at v4.36.2 (8aad20d150bbac5944a9f9d289da16a4b0d87c1e) of github/codeql-action.
+  'github/codeql-action/upload-sarif': ['sarif_file', 'checkout_path', 'ref', 'sha', 'token', 'matrix', 'category', 'wait-for-processing'],
 };
 
 const actionsMetadataProvider: ActionsMetadataProvider = {
   async fetchActionMetadata(action) {
-    const inputs = ACTION_INPUTS[`${action.owner}/${action.name}`];
-    if (!inputs || action.path) return undefined;
+    const inputs = ACTION_INPUTS[`${action.owner}/${action.name}${action.path ? `/${action.path}` : ''}`];
+    if (!inputs) return undefined;
     return { name: action.name, description: '', inputs: Object.fromEntries(inputs.map((name) => [name, { description: name }])) };
   },
 };
