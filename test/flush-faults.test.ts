@@ -57,6 +57,7 @@ function changedAnswers(): string {
 }
 
 const isTemp = (path: nodeFs.PathOrFileDescriptor): boolean => /\.atmos-oidc-\d+\.tmp$/.test(String(path));
+const isBackup = (path: nodeFs.PathLike): boolean => /\.atmos-oidc-\d+\.bak$/.test(String(path));
 
 /** Paths (relative) whose entry differs between two snapshots. */
 function differences(before: Map<string, Entry>, after: Map<string, Entry>): string[] {
@@ -111,7 +112,7 @@ test('a directory that appears where a file goes after planning: the flush stops
   assertUnchanged(dir, before);
 });
 
-test('a directory that appears just before the fourth rename: the three renamed files are rolled back', async () => {
+test('a directory that appears where a file was, just before the fourth rename: that file is named, the next run restores it', async () => {
   faults++;
   const dir = await initialised();
   const before = snapshot(dir);
@@ -119,8 +120,8 @@ test('a directory that appears just before the fourth rename: the three renamed 
   let victim = '';
   const treeFs = fsWith({
     renameSync(from, to) {
-      renames++;
-      if (renames === 4) {
+      // Count the renames of new contents into place (not the journal's own).
+      if (isTemp(from) && ++renames === 4) {
         victim = String(to);
         nodeFs.rmSync(victim, { force: true });
         mkdirSync(victim);
@@ -129,15 +130,23 @@ test('a directory that appears just before the fourth rename: the three renamed 
     },
   });
   const result = await run(['init', '--yes', '--answers', changedAnswers(), dir], treeFs);
+  const rel = victim.slice(dir.length + 1);
   assert.is(result.code, 1, result.stderr);
-  assert.match(result.stderr, /error: nothing was written: /);
-  // The directory we put in the way is ours to remove; everything else must be as it was.
-  nodeFs.rmdirSync(victim);
+  // The fault removed the user's file and put a directory there: the rollback cannot put it back, and says so.
+  assert.match(result.stderr, `and these files could not be restored: ${rel}\n`);
   const after = snapshot(dir);
-  assert.equal(differences(before, after), [victim.slice(dir.length + 1)], 'only the file the fault removed differs');
-  // ...and that one is the fault's doing, not the flush's: put it back and the tree is whole again.
-  writeFileSync(victim, Buffer.from(before.get(victim.slice(dir.length + 1))!.content, 'base64'));
-  chmodSync(victim, before.get(victim.slice(dir.length + 1))!.mode);
+  assert.equal(
+    differences(before, after).filter((p) => !leftovers(dir).includes(p)),
+    [rel],
+    'only the file the fault replaced differs (beside the journal and its backup)',
+  );
+  // Once the directory is gone, the next run finds the journal and restores the file from its backup.
+  nodeFs.rmdirSync(victim);
+  const next = await run(['workflows', '--yes', '--dry-run', dir]);
+  assert.match(next.stderr, /warning: an interrupted run left .* part-written/);
+  const again = await run(['init', '--yes', '--answers', GUIDE, dir]);
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stderr, /interrupted before its write was committed; its \d+ files were put back as they were/);
   assertUnchanged(dir, before);
 });
 
@@ -212,26 +221,27 @@ for (const scenario of SCENARIOS) {
     assert.equal(leftovers(dir), []);
   });
 
-  test(`${scenario.name}: when the rollback itself fails, exit 1 names exactly the files that changed`, async () => {
+  test(`${scenario.name}: when the rollback itself fails, exit 1 names exactly the files that changed, and the next run restores them`, async () => {
     faults += 2;
     const dir = await scenario.target();
     const before = snapshot(dir);
     let renames = 0;
     const renamedTargets: string[] = [];
+    let broken = true;
     const treeFs = fsWith({
       renameSync(from, to) {
-        if (++renames === 4) throw errno('EIO', `i/o error, rename '${String(from)}'`);
-        renamedTargets.push(String(to));
+        if (isTemp(from)) {
+          if (++renames === 4) throw errno('EIO', `i/o error, rename '${String(from)}'`);
+          renamedTargets.push(String(to));
+        }
+        // The rollback cannot put back the second renamed file: neither rename its backup over it (updated)...
+        if (broken && isBackup(from) && String(to) === renamedTargets[1]) throw errno('EACCES', `permission denied, rename '${String(from)}'`);
         return nodeFs.renameSync(from, to);
       },
-      // The rollback cannot touch the second renamed file: neither remove it (created) nor rewrite it (updated).
+      // ...nor remove it (created).
       unlinkSync(path) {
-        if (String(path) === renamedTargets[1]) throw errno('EACCES', `permission denied, unlink '${String(path)}'`);
+        if (broken && String(path) === renamedTargets[1]) throw errno('EACCES', `permission denied, unlink '${String(path)}'`);
         return nodeFs.unlinkSync(path);
-      },
-      writeFileSync(path, data, options) {
-        if (!isTemp(path) && String(path) === renamedTargets[1]) throw errno('EACCES', `permission denied, open '${String(path)}'`);
-        return nodeFs.writeFileSync(path, data, options);
       },
     });
     const result = await run(['init', '--yes', '--answers', scenario.answers(), dir], treeFs);
@@ -239,9 +249,16 @@ for (const scenario of SCENARIOS) {
     const stuck = renamedTargets[1].slice(dir.length + 1);
     assert.match(result.stderr, new RegExp(`error: writing failed \\(EIO: i/o error, rename .*\\) and these files could not be restored: ${stuck.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
     const after = snapshot(dir);
-    // Exactly that file differs (and, for a new file, the directories that hold it).
-    const changed = differences(before, after).filter((p) => after.get(p)?.type !== 'dir');
+    // Exactly that file differs (and, for a new file, the directories that hold it), beside the journal kept for the next run.
+    const kept = leftovers(dir);
+    assert.ok(kept.includes('.atmos-oidc.journal'), `the journal is kept: ${kept}`);
+    const changed = differences(before, after).filter((p) => after.get(p)?.type !== 'dir' && !kept.includes(p));
     assert.equal(changed, [stuck]);
+    // The fault clears; the next run finishes the rollback from the journal.
+    broken = false;
+    const again = await run(['workflows', '--yes', dir], treeFs);
+    assert.match(again.stderr, /interrupted before its write was committed/);
+    assertUnchanged(dir, before);
     assert.equal(leftovers(dir), []);
   });
 }

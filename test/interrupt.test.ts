@@ -19,6 +19,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Cancelled, type Prompter } from '../src/cli/context.ts';
 import { LOCK_FILE } from '../src/write/lock.ts';
+import { JOURNAL_FILE } from '../src/write/journal.ts';
 import { GOLDEN_DIR, readTree, ROOT, runCli, tempDir } from './helpers/run.ts';
 import { assertUnchanged, leftovers, snapshot } from './helpers/snapshot.ts';
 
@@ -207,7 +208,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     // Mid-flush: every file is still a temporary file; no target exists yet.
     const now = snapshot(dir);
     assert.ok(temps(dir).length >= 10, 'the temporary files are written');
-    assert.equal([...now.keys()].filter((p) => now.get(p)!.type === 'file' && !/\.tmp$/.test(p)), [LOCK_FILE], 'no target file is in place yet');
+    // Beside the lock, only the journal naming those temporary files (src/write/journal.ts).
+    assert.equal([...now.keys()].filter((p) => now.get(p)!.type === 'file' && !/\.tmp$/.test(p)), [JOURNAL_FILE, LOCK_FILE], 'no target file is in place yet');
     held.child.kill(signal);
     held.release();
     const code = await held.exit;

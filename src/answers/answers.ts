@@ -5,6 +5,7 @@
 import { isAlias, isNode, isScalar, parseDocument, visit, stringify } from 'yaml';
 import { DEFAULT_PIN_MODE, unpinnedActions, type PinMode } from './action-pins.ts';
 import { fastParse } from '../atmos/fastyaml.ts';
+import { duplicateKeyErrors } from '../atmos/yaml.ts';
 import { partitionOf } from './regions.ts';
 import { simpleBlock } from '../atmos/yaml-simple.ts';
 import * as rules from './validate.ts';
@@ -465,10 +466,16 @@ export function parseAnswersText(text: string, file: string): RawAnswers & { fil
 
 /** `parseAnswersText` with the `yaml` package alone (what the fast path must agree with). */
 export function parseAnswersYaml(text: string, file: string): RawAnswers & { files?: unknown; generator?: unknown } {
-  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true, strict: true });
+  // Unique keys are checked in linear time by duplicateKeyErrors (the package's own check is quadratic).
+  const doc = parseDocument(text, { version: '1.2', uniqueKeys: false, prettyErrors: true, strict: true });
   const problems: InputProblem[] = [];
   const lines = text.split(/\r?\n/);
-  for (const error of doc.errors) {
+  const duplicates = duplicateKeyErrors(doc).map((e) => {
+    const before = text.slice(0, e.pos[0]);
+    e.linePos = [{ line: before.split('\n').length, col: e.pos[0] - before.lastIndexOf('\n') }];
+    return e;
+  });
+  for (const error of [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0])) {
     const at = error.linePos?.[0];
     const where = at ? `${file}:${at.line}:${at.col}` : file;
     const line = at ? (lines[at.line - 1] ?? '') : '';

@@ -21,6 +21,23 @@ const bail = (): never => {
   throw new Bail();
 };
 
+/**
+ * Deeper than this, a file is refused rather than parsed: the parsers here and in `yaml` recurse
+ * once per level and would run out of stack (a 4,000-deep file did). No stack, profile or workflow
+ * comes near it.
+ */
+export const MAX_DEPTH = 200;
+
+/** A file nested deeper than `MAX_DEPTH`: an error the caller reports for that file. */
+export class YamlTooDeep extends Error {
+  readonly line: number;
+  constructor(line: number) {
+    super(`nested more than ${MAX_DEPTH} levels deep (at line ${line}); such a file is not read`);
+    this.name = 'YamlTooDeep';
+    this.line = line;
+  }
+}
+
 interface Line {
   no: number;
   indent: number;
@@ -31,7 +48,18 @@ const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['true', 'True', 'TRUE']);
 const FALSES = new Set(['false', 'False', 'FALSE']);
 
+/** The fast parse, or null when the file is not plain block YAML (or is nested too deep: `yaml` then reports it). */
 export function fastParse(source: string): FastYaml | null {
+  try {
+    return fastParseOrTooDeep(source);
+  } catch (error) {
+    if (error instanceof YamlTooDeep) return null;
+    throw error;
+  }
+}
+
+/** `fastParse`, but a file nested deeper than `MAX_DEPTH` throws `YamlTooDeep`. */
+export function fastParseOrTooDeep(source: string): FastYaml | null {
   if (source.includes('\t') || source.charCodeAt(0) === 0xfeff) return null;
   const raw = source.split('\n');
   const lines: Line[] = [];
@@ -58,6 +86,7 @@ function isBlank(line: Line): boolean {
 
 class FastParser {
   private i = 0;
+  private depth = 0;
   private readonly lines: Line[];
   readonly map = new Map<string, number>();
 
@@ -94,8 +123,13 @@ class FastParser {
     const line = this.current()!;
     const content = line.text.slice(line.indent);
     if (/^(---|\.\.\.|%)/.test(content) && line.indent === 0) bail();
-    if (content === '-' || content.startsWith('- ')) return this.seq(indent, path);
-    return this.mapping(indent, path);
+    if (++this.depth > MAX_DEPTH) throw new YamlTooDeep(line.no);
+    try {
+      if (content === '-' || content.startsWith('- ')) return this.seq(indent, path);
+      return this.mapping(indent, path);
+    } finally {
+      this.depth--;
+    }
   }
 
   private seq(indent: number, path: string | null): unknown[] {
@@ -332,10 +366,10 @@ export function fastParseKept(source: string): FastYaml | null {
   return result;
 }
 
-/** `fastParse`, taking the result kept by `fastParseKept` for the same text when there is one. */
+/** `fastParseOrTooDeep`, taking the result kept by `fastParseKept` for the same text when there is one. */
 export function fastParseTaking(source: string): FastYaml | null {
   const result = kept.get(source);
-  if (result === undefined) return fastParse(source);
+  if (result === undefined) return fastParseOrTooDeep(source);
   kept.delete(source);
   return result;
 }

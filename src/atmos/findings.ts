@@ -63,6 +63,7 @@ export const CODES = {
   'stack-name-duplicate': 'several stack manifests resolve to the same stack name',
   'nothing-to-check': 'DIR is not an Atmos repository: no atmos.yaml, stacks, answers file or credential-using workflow',
   'repository-assumed': 'the GitHub repository was inferred, not read from .atmos-oidc.yaml or the git remote',
+  'matrix-too-large': 'a job matrix makes more jobs than GitHub runs from one matrix (256)',
 } as const;
 
 export type FindingCode = keyof typeof CODES;

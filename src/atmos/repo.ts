@@ -3,8 +3,9 @@
  * `Tree` (so `init` can check what it is about to write before writing it), and a parse cache so
  * each YAML file is read and parsed once per run however many stacks import it.
  */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegularFile } from './safe-read.ts';
 import { parseYaml, type ParsedYaml } from './yaml.ts';
 
 /** What `check` needs from a repository: a file's text (null when absent) and the files under a directory. */
@@ -16,7 +17,11 @@ export interface RepoFiles {
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.workdir', '.terraform']);
 
-/** The repository on disk at `root`. Directories are walked once; file reads are cached. */
+/**
+ * The repository on disk at `root`. Directories are walked once; file reads are cached. Only regular
+ * files are read, within a size cap, and never through a link out of the repository: anything else
+ * throws `FileRefused` (exit 2, naming the path) rather than hang, exhaust memory or read elsewhere.
+ */
 export function diskRepo(root: string): RepoFiles {
   let all: string[] | null = null;
   const texts = new Map<string, string | null>();
@@ -37,19 +42,22 @@ export function diskRepo(root: string): RepoFiles {
         continue;
       }
       if (stat.isDirectory()) walk(path, out);
-      else if (stat.isFile()) out.push(path);
+      else if (stat.isSymbolicLink()) {
+        // Listed unless it leads to a directory (not followed: no cycles); reading it decides the rest.
+        let target;
+        try {
+          target = statSync(join(root, ...path.split('/')));
+        } catch {
+          continue;
+        }
+        if (!target.isDirectory()) out.push(path);
+      } else out.push(path); // a FIFO or device is listed too, and refused by name if it is read
     }
   };
   return {
     read(path) {
       if (!texts.has(path)) {
-        let text: string | null = null;
-        try {
-          text = readFileSync(join(root, ...path.split('/')), 'utf8');
-        } catch {
-          text = null;
-        }
-        texts.set(path, text);
+        texts.set(path, readRegularFile(join(root, ...path.split('/')), { root, shown: path }));
       }
       return texts.get(path) ?? null;
     },

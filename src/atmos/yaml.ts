@@ -3,8 +3,8 @@
  * keys, and Atmos's YAML functions (`!terraform.state`, `!store`, `!env`, …) kept as opaque
  * `YamlFunction` values, so `check` can tell a value it knows from one only Atmos can compute at run time.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type ScalarTag } from 'yaml';
-import { fastParseTaking } from './fastyaml.ts';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document, type ScalarTag } from 'yaml';
+import { fastParseTaking, YamlTooDeep } from './fastyaml.ts';
 
 /** A value written with an Atmos YAML function: known only when Atmos runs (state, stores, the environment). */
 export class YamlFunction {
@@ -70,7 +70,13 @@ export interface ParsedYaml {
 
 /** Parse one YAML file for `check`: never throws; syntax errors come back in `errors`. */
 export function parseYaml(text: string, file: string): ParsedYaml {
-  const fast = fastParseTaking(text);
+  let fast;
+  try {
+    fast = fastParseTaking(text);
+  } catch (error) {
+    if (!(error instanceof YamlTooDeep)) throw error;
+    return { file, value: null, errors: [{ message: error.message, line: error.line }], lineOf: () => 0 };
+  }
   if (fast) return { file, value: fast.value, errors: [], lineOf: (path) => fastLineOf(fast.lines, path) };
   return parseYamlFully(text, file);
 }
@@ -85,17 +91,43 @@ function fastLineOf(lines: Map<string, number>, path: ReadonlyArray<string | num
   return best;
 }
 
+/**
+ * The `yaml` package checks unique keys by comparing each key with every earlier key of its map
+ * (compose/util-map-includes.js: `items.some(...)`): a 100k-key map took 88 s. Parse with that
+ * check off and run this one instead: the same rule (two scalar keys with the same value, compared
+ * with ===), one Set per map, linear. Returns the duplicates as the package reports them
+ * (`DUPLICATE_KEY`, "Map keys must be unique", at the later key), in document order.
+ */
+export function duplicateKeyErrors(doc: Document.Parsed): YAMLParseError[] {
+  const found: YAMLParseError[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        if (seen.has(value)) {
+          const at = pair.key.range?.[0] ?? 0;
+          found.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        } else seen.add(value);
+      }
+    },
+  });
+  return found;
+}
+
 /** The `yaml` package's parse, for everything the fast path declines. */
 export function parseYamlFully(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { version: '1.2', merge: true, uniqueKeys: true, customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false, logLevel: 'silent' });
+    doc = parseDocument(text, { version: '1.2', merge: true, uniqueKeys: false, customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false, logLevel: 'silent' });
   } catch (error) {
     return { file, value: null, errors: [{ message: (error as Error).message, line: 0 }], lineOf: () => 0 };
   }
   const line = (offset: number | undefined): number => (offset === undefined ? 0 : lineCounter.linePos(offset).line);
-  const errors = doc.errors.map((e) => ({ message: e.message.split('\n')[0], line: line(e.pos?.[0]) }));
+  const all = [...doc.errors, ...duplicateKeyErrors(doc)].sort((a, b) => a.pos[0] - b.pos[0]);
+  const errors = all.map((e) => ({ message: e.message.split('\n')[0], line: line(e.pos?.[0]) }));
   if (doc.warnings.some((w) => w.code === 'TAG_RESOLVE_FAILED')) {
     // An unknown `!tag` on a scalar: keep it opaque like the known Atmos functions.
     visit(doc, {
@@ -169,7 +201,8 @@ export function deepMerge(a: unknown, b: unknown, lists: ListMergeStrategy = 're
   if (b === undefined) return a;
   if (isPlainObject(a) && isPlainObject(b)) {
     const out: Record<string, any> = { ...a };
-    for (const key of Object.keys(b)) out[key] = key in a ? deepMerge(a[key], b[key], lists) : b[key];
+    // Own keys only: a key named `toString` or `constructor` is the user's, not Object.prototype's.
+    for (const key of Object.keys(b)) setOwn(out, key, Object.prototype.hasOwnProperty.call(a, key) ? deepMerge(a[key], b[key], lists) : b[key]);
     return out;
   }
   if (Array.isArray(a) && Array.isArray(b) && lists !== 'replace') {
@@ -185,14 +218,49 @@ export function deepMerge(a: unknown, b: unknown, lists: ListMergeStrategy = 're
  * Merge left to right, skipping absent and empty maps. A single remaining value is returned as it
  * is (not copied): components that add nothing share their stack's objects, which keeps memory low
  * and lets callers cache by identity.
+ *
+ * Linear in the total size of the inputs: a map (or list) is copied once, the first time a later
+ * value changes it, and the copy is then changed in place. Folding with `deepMerge` copied the
+ * whole result for every value: 5,000 glob-imported files that each add a var took 23 s.
  */
 export function mergeAll(values: unknown[], lists: ListMergeStrategy = 'replace'): any {
-  let out: any = undefined;
-  for (const v of values) {
-    if (v === undefined || v === null || (isPlainObject(v) && isEmpty(v))) continue;
-    out = out === undefined ? v : deepMerge(out, v, lists);
-  }
+  const present = values.filter((v) => !(v === undefined || v === null || (isPlainObject(v) && isEmpty(v))));
+  if (present.length <= 1) return present[0];
+  const owned = new WeakSet<object>();
+  let out: any = present[0];
+  for (let i = 1; i < present.length; i++) out = mergeOwned(out, present[i], lists, owned);
   return out;
+}
+
+/** `deepMerge`, changing in place only the maps and lists in `owned` (copies made by this merge). */
+function mergeOwned(a: unknown, b: unknown, lists: ListMergeStrategy, owned: WeakSet<object>): any {
+  if (b === undefined) return a;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    let out = a;
+    if (!owned.has(a)) {
+      out = { ...a };
+      owned.add(out);
+    }
+    for (const key of Object.keys(b)) setOwn(out, key, Object.prototype.hasOwnProperty.call(out, key) ? mergeOwned(out[key], b[key], lists, owned) : b[key]);
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && lists !== 'replace') {
+    let out = a;
+    if (!owned.has(a)) {
+      out = [...a];
+      owned.add(out);
+    }
+    if (lists === 'append') for (const item of b) out.push(item);
+    else b.forEach((item, i) => (out[i] = i < out.length ? mergeOwned(out[i], item, lists, owned) : item));
+    return out;
+  }
+  return b;
+}
+
+/** `target[key] = value`, also for a key named `__proto__` (an own key, never the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 function isEmpty(value: Record<string, unknown>): boolean {

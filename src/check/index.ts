@@ -12,6 +12,7 @@ import type { DiscoverOptions } from '../atmos/discover.ts';
 import { buildChains, type Chain } from './chains.ts';
 import { dedupeFindings, finding, groupByStack, sortFindings, type Finding } from '../atmos/findings.ts';
 import { Repo, diskRepo, type RepoFiles } from '../atmos/repo.ts';
+import { FileRefused } from '../atmos/safe-read.ts';
 import { decideSubject, gitDefaultBranch, gitRemoteRepository, readAnswersFacts, type Subject } from './repository.ts';
 import { buildAwsSide, resolveFunctionArn, roleFindings, type AwsSide, type RoleInfo } from './roles.ts';
 import { Stacks } from '../atmos/stacks.ts';
@@ -156,13 +157,18 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
   };
 }
 
-/** A `read` that throws (a directory where a file should be, a symlink the Tree refuses) reads as absent. */
+/**
+ * A `read` that throws (a directory where a file should be, a symlink the Tree refuses) reads as
+ * absent; but a file refused as unsafe to read (a FIFO, a device, a link out of the repository, a
+ * file over the size cap) stops the check: exit 2, naming it, rather than a silently partial check.
+ */
 function safeFiles(files: RepoFiles): RepoFiles {
   return {
     read(path) {
       try {
         return files.read(path);
-      } catch {
+      } catch (error) {
+        if (error instanceof FileRefused) throw error;
         return null;
       }
     },

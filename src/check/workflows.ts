@@ -159,6 +159,24 @@ function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
+/** The matrix rows of a job; a matrix past GitHub's limit is reported, never cut silently. */
+function matrixOf(file: string, job: string, matrix: unknown, line: number, report: Report): Array<Record<string, string>> {
+  const { rows, jobs } = expandMatrix(matrix);
+  if (jobs > MATRIX_JOB_LIMIT)
+    report(
+      finding({
+        severity: 'error',
+        code: 'matrix-too-large',
+        message: `the matrix of job "${job}" makes ${jobs >= MATRIX_EXPAND_CAP ? `at least ${MATRIX_EXPAND_CAP}` : jobs} jobs after exclude and include; GitHub documents at most ${MATRIX_JOB_LIMIT} jobs per matrix, so it will not run this job as written${rows.length < jobs ? ` (check read the first ${rows.length})` : ''}`,
+        file,
+        line,
+        place: `jobs.${job}.strategy.matrix`,
+        fix: `split the job, or narrow the matrix with exclude, to at most ${MATRIX_JOB_LIMIT} combinations`,
+      }),
+    );
+  return rows;
+}
+
 function idToken(permissions: unknown): boolean {
   if (permissions === 'write-all') return true;
   if (isPlainObject(permissions)) return permissions['id-token'] === 'write';
@@ -192,7 +210,7 @@ function readJob(
     idToken: token,
     environment: envValue === undefined || envValue === null || envValue === '' ? null : classify(envValue),
     environmentLine: lineOf([...base, 'environment']),
-    matrix: matrixCombinations(job.strategy?.matrix),
+    matrix: matrixOf(file, id, job.strategy?.matrix, lineOf([...base, 'strategy', 'matrix']), report),
     steps: [],
     calls: typeof job.uses === 'string' && job.uses.startsWith('./') ? job.uses.replace(/^\.\//, '').replace(/@.*$/, '') : null,
     checkouts: [],
@@ -259,30 +277,81 @@ function readJob(
   return result;
 }
 
-/** GitHub's matrix: the product of its lists, then `include` and `exclude` (simplified: include adds rows). */
-function matrixCombinations(matrix: unknown): Array<Record<string, string>> {
-  if (!isPlainObject(matrix)) return [{}];
-  let rows: Array<Record<string, string>> = [{}];
+/**
+ * GitHub documents at most 256 jobs from one matrix per workflow run ("Running variations of jobs
+ * in a workflow", docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/
+ * running-variations-of-jobs-in-a-workflow, and the workflow syntax for
+ * jobs.<job_id>.strategy.matrix).
+ */
+export const MATRIX_JOB_LIMIT = 256;
+/** Products bigger than this are not built at all (memory): only counted, and reported. */
+const MATRIX_EXPAND_CAP = 100_000;
+
+export interface MatrixExpansion {
+  /** The combinations GitHub runs ([{}] without a matrix); the first MATRIX_EXPAND_CAP when far too many. */
+  rows: Array<Record<string, string>>;
+  /** How many jobs the matrix makes (before the cap). */
+  jobs: number;
+}
+
+/**
+ * GitHub's matrix, in the documented order (same page, "Expanding or adding matrix configurations"
+ * and "Excluding matrix configurations"): the product of the lists in key order; then `exclude`
+ * removes every combination that matches all of an entry's keys (a partial match suffices); then
+ * `include`, processed after exclude, entry by entry: its values are added to every combination in
+ * which none of them would overwrite an original matrix value (values added by an earlier include
+ * may be overwritten), and an entry that fits no combination becomes a combination of its own.
+ */
+export function expandMatrix(matrix: unknown): MatrixExpansion {
+  if (!isPlainObject(matrix)) return { rows: [{}], jobs: 1 };
+  const axes: Array<[string, string[]]> = [];
   for (const [key, values] of Object.entries(matrix)) {
     if (key === 'include' || key === 'exclude' || !Array.isArray(values)) continue;
-    const next: Array<Record<string, string>> = [];
-    for (const row of rows) for (const v of values) if (!isPlainObject(v)) next.push({ ...row, [key]: String(v) });
-    rows = next.slice(0, 512);
+    axes.push([key, values.filter((v) => v !== null && v !== undefined && !isPlainObject(v) && !Array.isArray(v)).map(String)]);
   }
-  const hasProduct = Object.keys(matrix).some((k) => k !== 'include' && k !== 'exclude');
-  if (Array.isArray(matrix.include)) {
-    const includes = matrix.include.filter(isPlainObject).map((inc) => stringMap(inc));
-    if (!hasProduct) rows = includes.length ? includes : rows;
-    else
-      for (const inc of includes) {
-        const matching = rows.filter((r) => Object.entries(inc).every(([k, v]) => !(k in r) || r[k] === v));
-        if (matching.length) for (const r of matching) Object.assign(r, inc);
-        else rows.push(inc);
+  const excludes = Array.isArray(matrix.exclude) ? matrix.exclude.filter(isPlainObject).map((e) => Object.entries(stringMap(e))) : [];
+  const includes = Array.isArray(matrix.include) ? matrix.include.filter(isPlainObject).map((inc) => stringMap(inc)) : [];
+  const excluded = (row: Record<string, string>): boolean => excludes.some((ex) => ex.length > 0 && ex.every(([k, v]) => row[k] === v));
+
+  // The product, built one combination at a time (odometer order: the last key varies fastest), so
+  // an exclusion is applied before a combination is kept and a huge product is only counted.
+  const base: Array<Record<string, string>> = [];
+  let kept = 0;
+  const size = axes.reduce((n, [, values]) => n * values.length, axes.length ? 1 : 0);
+  if (size > 0) {
+    const index = axes.map(() => 0);
+    for (let done = 0; done < size; done++) {
+      const row: Record<string, string> = {};
+      axes.forEach(([key, values], i) => (row[key] = values[index[i]]));
+      if (!excluded(row)) {
+        kept++;
+        if (base.length < MATRIX_EXPAND_CAP) base.push(row);
       }
+      for (let i = axes.length - 1; i >= 0; i--) {
+        if (++index[i] < axes[i][1].length) break;
+        index[i] = 0;
+      }
+      if (done >= MATRIX_EXPAND_CAP * 10 && kept > MATRIX_EXPAND_CAP) {
+        // Far past the limit: estimate no further, the finding says "at least".
+        kept = Math.max(kept, MATRIX_EXPAND_CAP);
+        break;
+      }
+    }
   }
-  if (Array.isArray(matrix.exclude))
-    for (const ex of matrix.exclude.filter(isPlainObject).map((e) => stringMap(e))) rows = rows.filter((r) => !Object.entries(ex).every(([k, v]) => r[k] === v));
-  return rows.length ? rows : [{}];
+  const original = new Set(axes.map(([key]) => key));
+  const extra: Array<Record<string, string>> = [];
+  for (const inc of includes) {
+    let fitted = false;
+    for (const row of base) {
+      if (Object.entries(inc).every(([k, v]) => !original.has(k) || row[k] === v)) {
+        Object.assign(row, inc);
+        fitted = true;
+      }
+    }
+    if (!fitted) extra.push({ ...inc });
+  }
+  const rows = [...base, ...extra];
+  return { rows: rows.length ? rows : [{}], jobs: Math.max(kept + extra.length, rows.length ? 0 : 1) };
 }
 
 /**

@@ -2,8 +2,8 @@
  * The command line: flags to options, errors to exit codes. Each command is a short list of steps
  * over an injected context; the work itself lives in the library modules.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { ANSWERS_FILE, parseAnswersText, readRecord, resolveAnswers, type Answers, type AnswersRecord, type RawAnswers } from '../answers/answers.ts';
 import { Cancelled, commandHelp, Declined, getContext, globalHelp, type Context, type Io } from './context.ts';
 import { answersFromFlags, renameToFlags } from './answer-flags.ts';
@@ -13,21 +13,26 @@ import { nextSteps } from './next-steps.ts';
 import { acquireLock, LockError, markWritten, type Lock } from '../write/lock.ts';
 import { FlushError, flushHooksFromEnv, Tree, unifiedDiff } from '../write/tree.ts';
 import { InputError } from '../answers/validate.ts';
+import { FileRefused, readRegularFile } from '../atmos/safe-read.ts';
+import { interruptedRun, RecoveryError, recoverInterrupted } from '../write/journal.ts';
 import { VERSION } from '../setup/version.ts';
 import { answersHistory } from '../write/history.ts';
 
 export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, cancelled: 130 } as const;
 
 /** Read and strictly parse a YAML answers file; every failure is an input error naming the file. */
-export function readAnswersFile(path: string, field = '--answers'): RawAnswers {
-  let text: string;
+export function readAnswersFile(path: string, field = '--answers', root?: string): RawAnswers {
+  let text: string | null;
   try {
     if (statSync(path).isDirectory()) throw new InputError({ field, value: path, allowed: 'expected a YAML file, found a directory' });
-    text = readFileSync(path, 'utf8');
+    // Only a regular file of sane size: a FIFO would hang the run, /dev/zero exhaust memory.
+    text = readRegularFile(path, { root, shown: root ? relative(root, path) : path });
   } catch (error) {
     if (error instanceof InputError) throw error;
+    if (error instanceof FileRefused) throw new InputError({ field, value: path, allowed: `expected a readable YAML file; ${error.message}` });
     throw new InputError({ field, value: path, allowed: `expected a readable YAML file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
   }
+  if (text === null) throw new InputError({ field, value: path, allowed: 'expected a readable YAML file (ENOENT)' });
   return parseAnswersText(text, field === '--answers' ? path : field);
 }
 
@@ -39,7 +44,7 @@ export function readPrevious(dir: string): AnswersRecord | null {
   } catch {
     return null;
   }
-  return readRecord(readAnswersFile(path, ANSWERS_FILE), ANSWERS_FILE);
+  return readRecord(readAnswersFile(path, ANSWERS_FILE, dir), ANSWERS_FILE);
 }
 
 
@@ -303,7 +308,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   // A command that writes holds DIR's lock from before it reads DIR until it ends (src/write/lock.ts).
   let lock: Lock | null = null;
   try {
-    if (ctx.command !== 'check' && !ctx.dryRun) lock = acquireLock(ctx.dir, ctx.command);
+    if (ctx.command !== 'check' && !ctx.dryRun) {
+      lock = acquireLock(ctx.dir, ctx.command);
+      // A run killed mid-write left a journal: finish or undo that write before reading anything.
+      const recovered = recoverInterrupted(ctx.dir);
+      if (recovered) io.stderr(recovered);
+    } else if (interruptedRun(ctx.dir))
+      io.stderr(`warning: an interrupted run left ${ctx.dir} part-written (.atmos-oidc.journal); the next run that writes completes or undoes it first.\n`);
     switch (ctx.command) {
       case 'init':
         return await runInit(ctx);
@@ -328,6 +339,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.cancelled;
     }
     if (error instanceof FlushError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof FileRefused) {
+      io.stderr(`error: ${error.message}\nNothing was written.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof RecoveryError) {
       io.stderr(`error: ${error.message}\n`);
       return EXIT.failed;
     }

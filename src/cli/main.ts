@@ -6,6 +6,7 @@
  */
 import { main } from './cli.ts';
 import { colorSupported } from './color.ts';
+import { verdictFor } from './guard.ts';
 import type { Prompter } from './context.ts';
 
 /** A prompter that loads `@inquirer/prompts` (through `prompts.ts`) when first asked, or when `preload` is called. */
@@ -45,11 +46,26 @@ if (interactive) {
   if (mayPrompt(argv)) lazy.preload();
   prompter = lazy;
 }
-const code = await main(argv, {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  prompter,
-  env: process.env,
-  cwd: process.cwd(),
-});
-process.exitCode = code;
+// A reader that goes away (`| head`, a closed terminal) must not turn finished work into a crash:
+// output stops, and the run ends with the code its work earned.
+const closed = { stdout: false, stderr: false };
+for (const name of ['stdout', 'stderr'] as const)
+  process[name].on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    closed[name] = true;
+  });
+const write = (name: 'stdout' | 'stderr') => (text: string): void => {
+  if (!closed[name]) process[name].write(text);
+};
+const fail = (error: unknown): void => {
+  const verdict = verdictFor(error);
+  write('stderr')(`${verdict.message}\n`);
+  process.exit(verdict.code);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+try {
+  process.exitCode = await main(argv, { stdout: write('stdout'), stderr: write('stderr'), prompter, env: process.env, cwd: process.cwd() });
+} catch (error) {
+  fail(error);
+}

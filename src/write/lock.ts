@@ -18,9 +18,15 @@
  *   (or rolled back): the tree is never left half-written, and the message says which it was.
  * - When DIR does not exist yet, it is created to hold the lock and removed again on release if the
  *   run left it empty (a refused run leaves nothing behind).
+ * - The lock appears whole or not at all: its content is written to a file of its own first, which
+ *   is then hard-linked to the lock's name (link fails if the name exists, as O_EXCL does). A full
+ *   disk therefore leaves no lock, not an empty one. An empty lock (from an older version, or a file
+ *   system without hard links, where the lock is written in place) older than a few seconds is a
+ *   write that died half-way: it is taken over.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { constants, hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { branded, InputError } from '../answers/validate.ts';
@@ -147,11 +153,69 @@ function makeDir(dir: string): string[] {
   return missing;
 }
 
+/** The calls that create the lock (tests inject a full disk here). */
+export type LockFs = Pick<typeof nodeFs, 'writeFileSync' | 'linkSync' | 'unlinkSync'>;
+
+/** An empty lock older than this is a creation that died half-way, not a run starting now. */
+const EMPTY_LOCK_GRACE_MS = 5000;
+
+/**
+ * Create the lock file with its whole content, or fail leaving nothing: write a private file, then
+ * link it to the lock's name. EEXIST means another holder.
+ */
+function createLockFile(fs: LockFs, path: string, content: string): void {
+  const own = `${path}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(own, content, { flag: 'w', mode: 0o644 });
+  } catch (error) {
+    try {
+      fs.unlinkSync(own);
+    } catch {
+      /* never created */
+    }
+    throw error;
+  }
+  try {
+    fs.linkSync(own, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || !['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(code ?? '')) throw error;
+    // No hard links here: create in place, and remove what a failed write leaves.
+    try {
+      fs.writeFileSync(path, content, { flag: 'wx', mode: 0o644 });
+    } catch (inner) {
+      if ((inner as NodeJS.ErrnoException).code !== 'EEXIST')
+        try {
+          fs.unlinkSync(path);
+        } catch {
+          /* never created */
+        }
+      throw inner;
+    }
+  } finally {
+    try {
+      fs.unlinkSync(own);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** A lock file with nothing in it, last changed long enough ago that no run is still writing it. */
+function abandonedEmptyLock(path: string, raw: string): boolean {
+  if (raw !== '') return false;
+  try {
+    return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Take the lock on `dir` for `command`. Throws `LockError` when another live run holds it.
  * The caller must `release()` it (in a `finally`); signals and `process.exit` release it too.
  */
-export function acquireLock(dir: string, command: string): Lock {
+export function acquireLock(dir: string, command: string, fs: LockFs = nodeFs): Lock {
   const root = resolve(dir);
   if (existsSync(root) && !statSync(root).isDirectory())
     throw new InputError({ field: 'DIR', value: root, allowed: 'expected a directory, or a path where one can be created' });
@@ -169,7 +233,7 @@ export function acquireLock(dir: string, command: string): Lock {
   };
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(path, content, { flag: 'wx', mode: 0o644 });
+      createLockFile(fs, path, content);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -181,7 +245,7 @@ export function acquireLock(dir: string, command: string): Lock {
       // dangling symbolic link (O_EXCL does not follow it), which is refused below like any unreadable lock.
       if (!found && attempt < 3) continue;
       const { raw, holder } = found ?? { raw: '', holder: null };
-      const stale = holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+      const stale = (holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid)) || (found !== null && abandonedEmptyLock(path, raw));
       if (stale && attempt < 3 && readHolder(path)?.raw === raw) {
         try {
           unlinkSync(path);

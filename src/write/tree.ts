@@ -8,6 +8,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { branded, InputError } from '../answers/validate.ts';
 import { decodeBytes, encodeText, type Encoding } from './bytes.ts';
+import { describeErrno, readRegularFileBytes } from '../atmos/safe-read.ts';
+import { finish, JournalIo, messageOf, removeIfPresent, rollBack, type BeforeOp, type Journal, type JournalStep } from './journal.ts';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
 
@@ -27,12 +29,14 @@ export type TreeFs = Pick<
   typeof nodeFs,
   'readFileSync' | 'writeFileSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'rmdirSync' | 'lstatSync' | 'realpathSync' | 'existsSync'
 > &
-  Partial<Pick<typeof nodeFs, 'chmodSync'>>;
+  Partial<Pick<typeof nodeFs, 'chmodSync' | 'linkSync' | 'copyFileSync'>>;
 
 /** Points in a flush where a caller may step in (tests use them to interrupt a run at that moment). */
 export interface FlushHooks {
   /** Every temporary file is written and checked; nothing has been renamed into place yet. */
   beforeRename?: (temps: string[]) => void;
+  /** Before every call that changes the disk (journal, directories, temporary files, backups, renames), numbered from 1. */
+  beforeOp?: BeforeOp;
 }
 
 /**
@@ -43,25 +47,29 @@ export interface FlushHooks {
  * `ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS=N` waits N milliseconds instead.
  */
 export function flushHooksFromEnv(env: Record<string, string | undefined>, log: (text: string) => void): FlushHooks | undefined {
+  const hooks: FlushHooks = {};
   const release = env.ATMOS_OIDC_TEST_HOLD_BEFORE_RENAME;
   const ms = Number(env.ATMOS_OIDC_TEST_PAUSE_BEFORE_RENAME_MS);
   const sleep = (n: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, n);
-  if (release) {
-    return {
-      beforeRename: (temps) => {
-        log(`test hook: ${temps.length} temporary files written, holding until ${release} exists before renaming\n`);
-        const deadline = Date.now() + 600_000;
-        while (!nodeFs.existsSync(release) && Date.now() < deadline) sleep(20);
-      },
+  if (release)
+    hooks.beforeRename = (temps) => {
+      log(`test hook: ${temps.length} temporary files written, holding until ${release} exists before renaming\n`);
+      const deadline = Date.now() + 600_000;
+      while (!nodeFs.existsSync(release) && Date.now() < deadline) sleep(20);
     };
-  }
-  if (!Number.isFinite(ms) || ms <= 0) return undefined;
-  return {
-    beforeRename: (temps) => {
+  else if (Number.isFinite(ms) && ms > 0)
+    hooks.beforeRename = (temps) => {
       log(`test hook: ${temps.length} temporary files written, pausing ${ms} ms before renaming\n`);
       sleep(ms);
-    },
-  };
+    };
+  // `ATMOS_OIDC_TEST_KILL_AT_OP=N`: the process sends itself SIGKILL just before the flush's Nth change
+  // to the disk (test/crash.test.ts), a death no handler can see.
+  const killAt = Number(env.ATMOS_OIDC_TEST_KILL_AT_OP);
+  if (Number.isSafeInteger(killAt) && killAt > 0)
+    hooks.beforeOp = (index) => {
+      if (index === killAt) process.kill(process.pid, 'SIGKILL');
+    };
+  return hooks.beforeRename || hooks.beforeOp ? hooks : undefined;
 }
 
 const FLUSH_ERROR = Symbol.for('create-atmos-oidc.FlushError');
@@ -112,21 +120,40 @@ export class Tree {
     if (!this.disk.has(path)) {
       const abs = this.abs(path);
       this.assertNoEscape(path);
-      let content: string | null = null;
+      let stat: nodeFs.Stats | null = null;
       try {
-        const stat = this.fs.lstatSync(abs);
-        if (stat.isDirectory())
-          throw new InputError({ field: 'path', value: path, allowed: 'expected a file or nothing here, found a directory' });
-        const bytes = this.fs.readFileSync(abs) as Buffer;
+        stat = this.fs.lstatSync(abs);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTDIR') throw new InputError({ field: 'path', value: path, allowed: `expected a directory on the way to this file, found a file (${this.blockingFile(path)})` });
+        if (code !== 'ENOENT') throw new InputError({ field: 'path', value: path, allowed: `expected a readable file or nothing here: ${describeErrno(code)}` });
+      }
+      if (stat?.isDirectory()) throw new InputError({ field: 'path', value: path, allowed: 'expected a file or nothing here, found a directory' });
+      // A FIFO, a device or a huge file is refused (by the same reader as check's) rather than read.
+      const bytes = stat ? readRegularFileBytes(abs, { root: this.root, shown: path }) : null;
+      if (bytes === null) this.disk.set(path, null);
+      else {
+        // Kept undecoded too, so a file that is not UTF-8 is written back in its own encoding.
         const decoded = decodeBytes(bytes);
         this.raw.set(path, { bytes, encoding: decoded.encoding });
-        content = decoded.text;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.disk.set(path, decoded.text);
       }
-      this.disk.set(path, content);
     }
     return this.disk.get(path) ?? null;
+  }
+
+  /** The first part of `path` that exists as a file where a directory is needed. */
+  private blockingFile(path: string): string {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      try {
+        if (!this.fs.lstatSync(this.abs(prefix)).isDirectory()) return `${prefix} is not a directory`;
+      } catch {
+        break;
+      }
+    }
+    return 'a parent is not a directory';
   }
 
   /** The content this run will leave: planned if any, else what is on disk. */
@@ -248,78 +275,107 @@ export class Tree {
   }
 
   /**
-   * Write every create and update, all or nothing. Phase one writes temporary files beside their
-   * targets (a failure removes them and nothing changed); phase two renames them into place, and a
-   * failure there restores each renamed file from the content read before.
+   * Write every create, update and delete, all or nothing, even if the process dies at any moment
+   * (SIGKILL, power aside): see the journal protocol at `JOURNAL_FILE`. A failure the process sees
+   * rolls back at once; a death is rolled forward or back by `recoverInterrupted` on the next run.
    */
   flush(): string[] {
     const writes = this.changes().filter((c) => c.kind === 'create' || c.kind === 'update');
     const deletes = this.changes().filter((c) => c.kind === 'delete' && c.before !== null);
-    const createdDirs: string[] = [];
-    const temps: Array<{ change: FileChange; abs: string; temp: string }> = [];
-    const cleanupTemps = (): void => {
-      for (const t of temps) {
-        try {
-          this.fs.unlinkSync(t.temp);
-        } catch {
-          /* already renamed or never written */
-        }
-      }
-      for (const dir of createdDirs.slice().reverse()) {
-        try {
-          this.fs.rmdirSync(dir);
-        } catch {
-          /* not empty or already gone */
-        }
-      }
-    };
+    if (!writes.length && !deletes.length) return [];
+    const tag = `${process.pid}`;
+    const steps: JournalStep[] = [];
+    let dirs: string[];
     try {
-      for (const change of writes) {
-        this.assertNoEscape(change.path);
-        const abs = this.abs(change.path);
-        this.makeParents(dirname(abs), createdDirs);
-        const mode = this.replaceableMode(change);
-        const temp = `${abs}.atmos-oidc-${process.pid}.tmp`;
-        temps.push({ change, abs, temp });
-        this.writeTemp(temp, encodeText(change.path, change.after, this.encodingOf(change.path)));
-        if (mode !== null) this.fs.chmodSync?.(temp, mode);
-        this.assertUnchangedOnDisk(change);
-      }
-      this.hooks.beforeRename?.(temps.map((t) => t.temp));
+      // A link that appeared on the way since planning: stop before anything is written.
+      for (const change of [...writes, ...deletes]) this.assertNoEscape(change.path);
+      for (const change of writes) steps.push({ path: change.path, temp: `${change.path}.atmos-oidc-${tag}.tmp`, backup: change.before === null ? null : `${change.path}.atmos-oidc-${tag}.bak` });
+      for (const change of deletes) steps.push({ path: change.path, temp: null, backup: `${change.path}.atmos-oidc-${tag}.bak` });
+      dirs = this.missingDirs(writes.map((c) => dirname(this.abs(c.path))));
     } catch (error) {
-      cleanupTemps();
-      throw new FlushError(`nothing was written: ${(error as Error).message}`, []);
+      throw new FlushError(`nothing was written: ${messageOf(error)}`, []);
     }
-    const renamed: typeof temps = [];
+    const journal: Journal = { version: 1, pid: process.pid, state: 'prepare', dirs, steps };
+    const io = new JournalIo(this.root, this.fs, this.hooks);
+    if (!this.fs.existsSync(this.root)) this.fs.mkdirSync(this.root, { recursive: true });
+
+    // Phase one: the journal (prepare), directories, temporary files, backups (hard links to the
+    // files about to be replaced or removed). A failure or a death here leaves the targets as they were.
     try {
-      for (const change of deletes) this.assertUnchangedOnDisk(change);
-      for (const t of temps) {
-        this.fs.renameSync(t.temp, t.abs);
-        renamed.push(t);
+      io.write(journal);
+      for (const d of dirs) io.op(() => this.fs.mkdirSync(join(this.root, ...d.split('/'))));
+      for (const change of writes) {
+        const step = steps.find((s) => s.path === change.path)!;
+        const mode = this.replaceableMode(change);
+        this.writeTemp(io, io.abs(step.temp!), encodeText(change.path, change.after, this.encodingOf(change.path)));
+        if (mode !== null) io.op(() => this.fs.chmodSync?.(io.abs(step.temp!), mode));
+        this.assertUnchangedOnDisk(change);
+        if (step.backup) this.backUp(io, change.path, step.backup);
       }
       for (const change of deletes) {
-        this.fs.unlinkSync(this.abs(change.path));
-        renamed.push({ change, abs: this.abs(change.path), temp: '' });
+        this.assertUnchangedOnDisk(change);
+        this.backUp(io, change.path, steps.find((s) => s.path === change.path)!.backup!);
+      }
+      this.hooks.beforeRename?.(steps.filter((s) => s.temp).map((s) => io.abs(s.temp!)));
+      // The commit point: from here on, a death is rolled forward.
+      io.write({ ...journal, state: 'commit' });
+    } catch (error) {
+      const stuck = rollBack(io, journal);
+      throw new FlushError(stuck.length ? `writing failed (${messageOf(error)}) and these files could not be restored: ${stuck.join(', ')}` : `nothing was written: ${messageOf(error)}`, stuck);
+    }
+
+    // Phase two: the renames and removals, then the backups and the journal go.
+    try {
+      for (const step of steps) {
+        if (step.temp) io.op(() => this.fs.renameSync(io.abs(step.temp!), io.abs(step.path)));
+        else io.op(() => this.fs.unlinkSync(io.abs(step.path)));
       }
     } catch (error) {
-      const unrestored: string[] = [];
-      for (const t of renamed.reverse()) {
-        try {
-          if (t.change.before === null) this.fs.unlinkSync(t.abs);
-          else this.fs.writeFileSync(t.abs, this.raw.get(t.change.path)?.bytes ?? encodeText(t.change.path, t.change.before, 'utf8'));
-        } catch {
-          unrestored.push(t.change.path);
-        }
+      let stuck: string[];
+      try {
+        io.write({ ...journal, state: 'rollback' });
+        stuck = rollBack(io, journal);
+      } catch {
+        stuck = steps.map((s) => s.path);
       }
-      cleanupTemps();
-      throw new FlushError(
-        unrestored.length
-          ? `writing failed (${(error as Error).message}) and these files could not be restored: ${unrestored.join(', ')}`
-          : `nothing was written: ${(error as Error).message}`,
-        unrestored,
-      );
+      throw new FlushError(stuck.length ? `writing failed (${messageOf(error)}) and these files could not be restored: ${stuck.join(', ')}` : `nothing was written: ${messageOf(error)}`, stuck);
+    }
+    try {
+      finish(io, journal);
+    } catch {
+      // Every file is in place; a backup or the journal could not be removed. The journal still says
+      // `commit`, so the next run finishes this clean-up.
     }
     return [...writes, ...deletes].map((c) => c.path);
+  }
+
+  /** The directories (relative, parents first) that must be created to hold files in `dirs`. */
+  private missingDirs(dirs: string[]): string[] {
+    const missing: string[] = [];
+    for (const dir of dirs) {
+      const chain: string[] = [];
+      for (let current = dir; current !== this.root && !this.fs.existsSync(current); current = dirname(current)) {
+        chain.push(relative(this.root, current).split(sep).join('/'));
+        if (dirname(current) === current) break;
+      }
+      for (const d of chain.reverse()) if (!missing.includes(d)) missing.push(d);
+    }
+    return missing;
+  }
+
+  /** Keep the file about to be replaced or removed under a second name (same inode: bytes and mode). */
+  private backUp(io: JournalIo, path: string, backup: string): void {
+    const from = io.abs(path);
+    const to = io.abs(backup);
+    io.op(() => removeIfPresent(this.fs, to));
+    try {
+      io.op(() => this.fs.linkSync!(from, to));
+    } catch (error) {
+      if (!this.fs.copyFileSync) throw error;
+      // A file system without hard links: a copy, with the mode, does the same job.
+      io.op(() => this.fs.copyFileSync!(from, to));
+      io.op(() => this.fs.chmodSync?.(to, this.fs.lstatSync(from).mode & 0o7777));
+    }
   }
 
   /**
@@ -340,13 +396,13 @@ export class Tree {
   }
 
   /** Write a temporary file exclusively; one left behind by a killed run with the same pid is replaced. */
-  private writeTemp(temp: string, content: Buffer): void {
+  private writeTemp(io: JournalIo, temp: string, content: Buffer): void {
     try {
-      this.fs.writeFileSync(temp, content, { flag: 'wx' });
+      io.op(() => this.fs.writeFileSync(temp, content, { flag: 'wx' }));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      this.fs.unlinkSync(temp);
-      this.fs.writeFileSync(temp, content, { flag: 'wx' });
+      io.op(() => this.fs.unlinkSync(temp));
+      io.op(() => this.fs.writeFileSync(temp, content, { flag: 'wx' }));
     }
   }
 
@@ -362,20 +418,6 @@ export class Tree {
     if (now === null ? was !== null : was === null || !now.equals(was)) throw new Error(`${change.path} changed on disk while this run was planning; run again`);
   }
 
-  private makeParents(dir: string, created: string[]): void {
-    const missing: string[] = [];
-    let current = dir;
-    while (!this.fs.existsSync(current)) {
-      missing.push(current);
-      const parent = dirname(current);
-      if (parent === current) break;
-      current = parent;
-    }
-    for (const d of missing.reverse()) {
-      this.fs.mkdirSync(d);
-      created.push(d);
-    }
-  }
 }
 
 /** A unified diff of one planned change, for `--dry-run` and conflicts. */

@@ -51,7 +51,7 @@ export function assertUnchanged(dir: string, before: Map<string, Entry>, what = 
     assert.unreachable(`${what} changed: added [${added.join(', ')}], removed [${removed.join(', ')}], changed [${changed.join(', ')}]`);
 }
 
-/** Paths of regular files whose name marks them as temporary or lock files of a run. */
+/** Paths of regular files whose name marks them as temporary, backup, journal or lock files of a run. */
 export function leftovers(dir: string): string[] {
-  return [...snapshot(dir).keys()].filter((p) => /\.atmos-oidc-\d+\.tmp$/.test(p) || p.endsWith('.atmos-oidc.lock'));
+  return [...snapshot(dir).keys()].filter((p) => /\.atmos-oidc-\d+\.(tmp|bak)$/.test(p) || /(^|\/)\.atmos-oidc\.(lock|journal(\.tmp)?)$/.test(p));
 }

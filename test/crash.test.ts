@@ -1,0 +1,285 @@
+/**
+ * Crash safety of the write path (src/write/journal.ts), for init, account, role and workflows:
+ *
+ * 1. Death at every step, in process: the flush's file system stops for good just before its Nth
+ *    change to the disk (nothing after it runs, not even a rollback), for every N of the run.
+ * 2. An error at every step: the Nth change fails once with EIO and the run goes on (rollback).
+ * 3. Real SIGKILL at random points: the CLI runs as a process that sends itself SIGKILL just before
+ *    its Nth change to the disk (ATMOS_OIDC_TEST_KILL_AT_OP), N random. 20 trials per command by
+ *    default; ATMOS_OIDC_CRASH_TRIALS=200 (or more) for the long run.
+ *
+ * After each, the next run recovers first (recoverInterrupted, the first thing a writing run does
+ * under the lock), and then an ordinary next run (`workflows --yes`) runs: at both points the tree
+ * must equal, byte for byte and mode for mode, the tree before the command or the tree a clean run
+ * of it writes, with no temporary file, backup, journal or lock left.
+ */
+import { spawn } from 'node:child_process';
+import * as nodeFs from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../src/cli/cli.ts';
+import { recoverInterrupted } from '../src/write/journal.ts';
+import type { TreeFs } from '../src/write/tree.ts';
+import { GOLDEN_DIR, ROOT, runCli, tempDir } from './helpers/run.ts';
+import { leftovers, snapshot, type Entry } from './helpers/snapshot.ts';
+
+const WORK = tempDir('crash-');
+const GUIDE = join(GOLDEN_DIR, 'guide-basic', 'answers.yaml');
+const ADVANCED = join(GOLDEN_DIR, 'advanced-three-accounts', 'answers.yaml');
+const TRIALS = Number(process.env.ATMOS_OIDC_CRASH_TRIALS) || 20;
+
+interface Scenario {
+  command: string;
+  /** A directory in the state before the command. */
+  base: () => Promise<string>;
+  args: (dir: string) => string[];
+}
+
+let bases = 0;
+async function initialised(answers = GUIDE): Promise<string> {
+  const dir = join(WORK, `base-${++bases}`);
+  nodeFs.mkdirSync(dir);
+  writeFileSync(join(dir, 'README.md'), 'ours\n');
+  const result = await runCli(['init', '--yes', '--answers', answers, dir]);
+  assert.is(result.code, 0, result.stderr);
+  return dir;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    command: 'init',
+    base: async () => {
+      const dir = join(WORK, `base-${++bases}`);
+      nodeFs.mkdirSync(dir);
+      writeFileSync(join(dir, 'README.md'), 'ours\n');
+      return dir;
+    },
+    args: (dir) => ['init', '--yes', '--answers', ADVANCED, dir],
+  },
+  { command: 'account', base: () => initialised(), args: (dir) => ['account', '--yes', '--stage', 'prod', '--account-id', '333333333333', dir] },
+  {
+    command: 'role',
+    base: () => initialised(ADVANCED),
+    args: (dir) => ['role', '--yes', '--name', 'reader', '--identity', 'acme/reader', '--policy', 'arn:aws:iam::aws:policy/ReadOnlyAccess', '--trust', 'acme/infra-live:main', dir],
+  },
+  {
+    command: 'workflows',
+    base: async () => {
+      const dir = await initialised(ADVANCED);
+      const answers = join(dir, '.atmos-oidc.yaml');
+      // A hand edit of the answers (another region): workflows rewrites every stack from it.
+      writeFileSync(answers, readFileSync(answers, 'utf8').replace('region: us-east-2', 'region: eu-west-1'));
+      return dir;
+    },
+    args: (dir) => ['workflows', '--yes', dir],
+  },
+];
+
+const MUTATING = new Set(['writeFileSync', 'renameSync', 'unlinkSync', 'mkdirSync', 'rmdirSync', 'chmodSync', 'linkSync', 'copyFileSync']);
+const CALLS = ['readFileSync', 'lstatSync', 'realpathSync', 'existsSync', ...MUTATING] as const;
+
+/** Node's fs, counting changes to the disk; `fault(n, name)` may throw before the nth. */
+function countingFs(fault: (n: number) => 'die' | 'fail' | null): { fs: TreeFs; count: () => number } {
+  let n = 0;
+  let dead = false;
+  const fs: Record<string, unknown> = {};
+  for (const name of CALLS) {
+    fs[name] = (...args: unknown[]) => {
+      if (dead) throw new Error('the process is dead');
+      if (MUTATING.has(name)) {
+        const what = fault(++n);
+        if (what === 'die') {
+          dead = true;
+          throw new Error('the process is dead');
+        }
+        if (what === 'fail') throw Object.assign(new Error(`EIO: i/o error, ${name} (injected at change ${n})`), { code: 'EIO' });
+      }
+      return (nodeFs as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+    };
+  }
+  return { fs: fs as unknown as TreeFs, count: () => n };
+}
+
+async function run(argv: string[], treeFs?: TreeFs): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const code = await main(argv, { stdout: () => {}, stderr: (t) => (stderr += t), prompter: null, env: {}, cwd: ROOT, treeFs });
+  return { code, stderr };
+}
+
+let trialDirs = 0;
+function copyOf(base: string): string {
+  const dir = join(WORK, `t-${++trialDirs}`);
+  cpSync(base, dir, { recursive: true });
+  return dir;
+}
+
+const LOCK = '.atmos-oidc.lock';
+function picture(dir: string, withoutLock = false): string {
+  const entries = [...snapshot(dir)].filter(([p]) => !(withoutLock && p === LOCK));
+  return JSON.stringify(entries);
+}
+
+/** Which of the two trees `dir` is: 'old', 'new', or a description of the difference from both. */
+function whichTree(dir: string, old: string, next: string, withoutLock = false): string {
+  const now = picture(dir, withoutLock);
+  if (now === old) return 'old';
+  if (now === next) return 'new';
+  const a = new Map<string, Entry>(JSON.parse(now));
+  const diff = (ref: string): string[] => {
+    const b = new Map<string, Entry>(JSON.parse(ref));
+    return [...new Set([...a.keys(), ...b.keys()])].filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)));
+  };
+  return `partial: differs from the old tree at [${diff(old).join(', ')}] and from the new at [${diff(next).join(', ')}]`;
+}
+
+interface Prepared {
+  scenario: Scenario;
+  base: string;
+  old: string;
+  next: string;
+  changes: number;
+}
+
+const prepared: Prepared[] = [];
+const counts: Record<string, { deaths: number; errors: number; kills: number; rolledBack: number; rolledForward: number }> = {};
+
+/**
+ * The next run: recovery alone (checked), then, when `full`, an ordinary command (checked again;
+ * it takes over the lock a killed process left).
+ */
+async function nextRunLeavesOldOrNew(p: Prepared, dir: string, what: string, full = true, cliOnly = false): Promise<'old' | 'new'> {
+  if (cliOnly) {
+    // The next run alone: it takes over the dead run's lock, finds the journal, says what it did.
+    const journal = nodeFs.existsSync(join(dir, '.atmos-oidc.journal'));
+    const again = await run(['workflows', '--yes', dir]);
+    if (journal) assert.match(again.stderr, /An earlier run \(pid \d+\) was interrupted/, `${what}: the next run says it recovered`);
+    const after = whichTree(dir, p.old, p.next);
+    assert.ok(after === 'old' || after === 'new', `${what}: after the next run the tree is ${after}\n${again.stderr}`);
+    assert.equal(leftovers(dir), [], `${what}: nothing left over`);
+    return after as 'old' | 'new';
+  }
+  recoverInterrupted(dir);
+  const recovered = whichTree(dir, p.old, p.next, true);
+  assert.ok(recovered === 'old' || recovered === 'new', `${what}: after recovery the tree is ${recovered}`);
+  if (!full) {
+    assert.equal(leftovers(dir).filter((x) => x !== LOCK), [], `${what}: nothing left over`);
+    return recovered as 'old' | 'new';
+  }
+  const again = await run(['workflows', '--yes', dir]);
+  const after = whichTree(dir, p.old, p.next);
+  assert.ok(after === 'old' || after === 'new', `${what}: after the next run the tree is ${after}\n${again.stderr}`);
+  assert.equal(leftovers(dir), [], `${what}: nothing left over`);
+  return recovered as 'old' | 'new';
+}
+
+test('setup: each command, from its old tree, writes its new tree', async () => {
+  for (const scenario of SCENARIOS) {
+    const base = await scenario.base();
+    const probe = copyOf(base);
+    const counter = countingFs(() => null);
+    const result = await run(scenario.args(probe), counter.fs);
+    assert.is(result.code, 0, result.stderr);
+    const p: Prepared = { scenario, base, old: picture(base), next: picture(probe), changes: counter.count() };
+    assert.is.not(p.old, p.next, `${scenario.command} changes the tree`);
+    assert.ok(p.changes > 10, `${scenario.command}: ${p.changes} changes to the disk`);
+    prepared.push(p);
+    counts[scenario.command] = { deaths: 0, errors: 0, kills: 0, rolledBack: 0, rolledForward: 0 };
+    rmSync(probe, { recursive: true, force: true });
+  }
+});
+
+for (const scenario of SCENARIOS) {
+  test(`${scenario.command}: the process dies just before each change to the disk → the next run leaves the old or the new tree`, async () => {
+    const p = prepared.find((x) => x.scenario === scenario)!;
+    for (let at = 1; at <= p.changes; at++) {
+      const dir = copyOf(p.base);
+      const { fs } = countingFs((n) => (n === at ? 'die' : null));
+      await run(scenario.args(dir), fs);
+      // Every fifth trial also runs an ordinary command after the recovery (the machine is shared).
+      const result = await nextRunLeavesOldOrNew(p, dir, `death before change ${at} of ${p.changes}`, at % 5 === 0);
+      counts[scenario.command].deaths++;
+      counts[scenario.command][result === 'old' ? 'rolledBack' : 'rolledForward']++;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.ok(counts[scenario.command].rolledBack > 0 && counts[scenario.command].rolledForward > 0, 'deaths land on both sides of the commit');
+  });
+
+  test(`${scenario.command}: each change to the disk fails once (EIO) → exit 1 with the old tree, or exit 0 with the new`, async () => {
+    const p = prepared.find((x) => x.scenario === scenario)!;
+    for (let at = 1; at <= p.changes; at++) {
+      const dir = copyOf(p.base);
+      const { fs } = countingFs((n) => (n === at ? 'fail' : null));
+      const result = await run(scenario.args(dir), fs);
+      const state = whichTree(dir, p.old, p.next, false);
+      // A failure removing a backup or the journal after every rename: the run succeeded, the next one tidies up.
+      const tidy = result.code === 0 ? leftovers(dir).every((x) => /\.(bak|journal)$/.test(x)) : true;
+      assert.ok(
+        (result.code === 1 && state === 'old' && /error: nothing was written: EIO/.test(result.stderr)) || (result.code === 0 && tidy && (state === 'new' || leftovers(dir).length > 0)),
+        `EIO at change ${at}: exit ${result.code}, tree ${state}\n${result.stderr}`,
+      );
+      await nextRunLeavesOldOrNew(p, dir, `EIO at change ${at}`, at % 5 === 0);
+      counts[scenario.command].errors++;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/** Run the CLI as a process that kills itself with SIGKILL before change `at`. */
+function killedAt(args: string[], at: number): Promise<{ signal: NodeJS.Signals | null; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ATMOS_OIDC_TEST_KILL_AT_OP: String(at) },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** A small seeded generator, so a failing trial can be replayed (the seed is in the test name). */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEED = Number(process.env.ATMOS_OIDC_CRASH_SEED) || 13;
+
+for (const scenario of SCENARIOS) {
+  test(`${scenario.command}: SIGKILL at ${TRIALS} random points of the write (seed ${SEED}) → the next run leaves the old or the new tree`, async () => {
+    const p = prepared.find((x) => x.scenario === scenario)!;
+    const next = random(SEED + scenario.command.length);
+    const trials = Array.from({ length: TRIALS }, () => 1 + Math.floor(next() * (p.changes + 1)));
+    let killed = 0;
+    let trial = 0;
+    const one = async (at: number): Promise<void> => {
+      const dir = copyOf(p.base);
+      const result = await killedAt(scenario.args(dir), at);
+      if (result.signal === 'SIGKILL') killed++;
+      else assert.is(result.code, 0, `not killed before change ${at}, so the run completes`);
+      // Half the trials check the recovery on its own first; the other half leave it all to the next run.
+      await nextRunLeavesOldOrNew(p, dir, `SIGKILL before change ${at}`, true, ++trial % 2 === 0);
+      counts[scenario.command].kills++;
+      rmSync(dir, { recursive: true, force: true });
+    };
+    // Two processes at a time: the machine is shared.
+    for (let i = 0; i < trials.length; i += 2) await Promise.all(trials.slice(i, i + 2).map(one));
+    assert.ok(killed >= trials.length * 0.8, `${killed} of ${trials.length} runs were killed mid-write`);
+  });
+}
+
+test('crash: counts', () => {
+  for (const [command, c] of Object.entries(counts))
+    console.log(`  crash ${command}: ${c.deaths} deaths at every change (${c.rolledBack} rolled back, ${c.rolledForward} forward), ${c.errors} EIO faults, ${c.kills} SIGKILL trials; 0 partial trees`);
+  rmSync(WORK, { recursive: true, force: true });
+});
+
+test.run();
