@@ -631,4 +631,8 @@ test('render: a recorded path the plain writer declines (a tab in it) is written
   assert.equal(readRecord(parseAnswersText(odd, 'a.yaml'), 'a.yaml').files, { 'a\tb.yaml': 'h' });
 });
 
+test('parse: a duplicate key and a syntax error are reported in the order of the file', () => {
+  assert.equal(parseProblems('a: 1\na: 2\nb: [1, 2\n').map((p) => p.field), ['a.yaml:2:1: a', 'a.yaml:4:1']);
+});
+
 test.run();
