@@ -321,4 +321,174 @@ test('finding texts: a role named GitHubActions, a computed trust list, every br
   assert.is(org.fix, 'name the repository (acme/infra-live) instead of every repository of the organisation');
 });
 
+/** The 1-based line of the `nth` (0-based) occurrence of `needle` in a repository file. */
+function lineOf(files: Map<string, string>, path: string, needle: string, nth = 0): number {
+  const text = files.get(path)!;
+  let at = -1;
+  for (let i = 0; i <= nth; i++) at = text.indexOf(needle, at + 1);
+  assert.ok(at !== -1, `${needle} is in ${path}`);
+  return text.slice(0, at).split('\n').length;
+}
+
+test('a role the answers file does not record was nobody\'s choice: its admin reach is an error even in setup basic', () => {
+  const files = changed(golden('guide-basic'), '.atmos-oidc.yaml', '  - name: terraform\n', '  - name: deployer\n');
+  const result = check(files);
+  const pr = withCode(result, 'admin-from-pull-request');
+  assert.is(pr.length, 1);
+  assert.is(pr[0].severity, 'error');
+  assert.is(pr[0].message, 'iam-role/terraform is an administrator role and admits pull request tokens (repo:acme/infra-live:*) (stack dev): any pull request, from any branch, can run with it');
+  assert.is(withCode(result, 'admin-from-any-branch')[0]?.severity, 'error');
+});
+
+test('setup basic: the any-branch finding says it was chosen and how to leave basic', () => {
+  const branch = withCode(check(golden('guide-basic')), 'admin-from-any-branch');
+  assert.is(branch.length, 1);
+  assert.is(branch[0].message, 'iam-role/terraform is an administrator role and admits tokens from any branch (repo:acme/infra-live:*) (stack dev): anyone who can push a branch can run with it (setup basic, as chosen in .atmos-oidc.yaml)');
+  assert.is(branch[0].fix, 'switch to setup: advanced (a read-only planner for plans, admin only from a protected GitHub Environment)');
+});
+
+test('a disabled role is never created, so its trust gets no findings', () => {
+  const open = changed(golden('advanced-three-accounts'), DEV, '- acme/infra-live:environment:dev', '- acme/infra-live');
+  assert.is(withCode(check(new Map(open)), 'admin-from-pull-request').length, 1, 'enabled: the finding');
+  const disabled = changed(open, DEV, /(    iam-role\/terraform:\n      vars:\n)/, '$1        enabled: false\n');
+  const result = check(disabled);
+  assert.equal(withCode(result, 'admin-from-pull-request'), []);
+  assert.equal(withCode(result, 'admin-from-any-branch'), []);
+});
+
+test('a role named GitHubActions: the finding points at the line that names it', () => {
+  const files = changed(golden('guide-basic'), CATALOG, /name: terraform\n/, 'name: GitHubActions\n        use_fullname: false\n');
+  const f = withCode(check(files), 'role-named-githubactions');
+  assert.is(f.length, 1);
+  assert.is(f[0].file, CATALOG);
+  assert.is(f[0].line, lineOf(files, CATALOG, 'name: GitHubActions'));
+});
+
+test('a trust entry without org and no trusted_github_org: the pattern cannot be built, its trust is unknowable (a warning)', () => {
+  const noOrg = changed(golden('advanced-three-accounts'), CATALOG, '        trusted_github_org: acme\n        trusted_github_repos:\n          - acme/infra-live\n', '        trusted_github_repos:\n          - infra-live\n');
+  const f = withCode(check(noOrg), 'value-unknowable');
+  assert.is(f.length, 1, JSON.stringify(f));
+  assert.is(f[0].severity, 'warning');
+  assert.match(f[0].message, /^trusted_github_repos of iam-role\/planner \(stacks dev, prod, staging\) is computed when Atmos runs/);
+});
+
+test('the trust entry "*" alone is every repository of the organisation, not every branch', () => {
+  const files = changed(golden('advanced-three-accounts'), CATALOG, '          - acme/infra-live\n', '          - "*"\n');
+  const result = check(files);
+  const org = withCode(result, 'trust-entry-org-wildcard');
+  assert.is(org.length, 1);
+  assert.is(org[0].severity, 'warning', 'the read-only planner');
+  assert.is(org[0].message, 'iam-role/planner (stacks dev, prod, staging): "*" trusts every repository of the organisation: any of them can assume this role');
+  assert.equal(withCode(result, 'trust-entry-all-branches'), []);
+});
+
+test('provider-duplicate points at the second deployment of the account\'s provider', () => {
+  const files = changed(golden('shared-account'), 'stacks/orgs/acme/qa.yaml', PROVIDER_OFF, '    github-oidc-provider:\n      vars:\n        enabled: true\n');
+  const f = withCode(check(files), 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.is(f[0].file, 'stacks/orgs/acme/qa.yaml');
+  assert.is(f[0].line, lineOf(files, 'stacks/orgs/acme/qa.yaml', 'enabled: true'));
+});
+
+test('provider-duplicate over a recorded provider points at the deployment\'s vars.enabled', () => {
+  const PROD_FILE = 'stacks/orgs/acme/prod.yaml';
+  const files = changed(golden('existing-provider'), PROD_FILE, PROVIDER_OFF, '    github-oidc-provider:\n      vars:\n        enabled: true\n');
+  const f = withCode(check(files), 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.is(f[0].file, PROD_FILE);
+  assert.is(f[0].line, lineOf(files, PROD_FILE, 'enabled: true'));
+});
+
+test('provider of another account: the finding points at the role\'s github_oidc_provider_arn line', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, /arn:aws:iam::111111111111:oidc-provider/, 'arn:aws:iam::999999999999:oidc-provider');
+  const f = withCode(check(files), 'provider-other-account');
+  assert.is(f.length, 1);
+  assert.is(f[0].file, DEV);
+  assert.is(f[0].line, lineOf(files, DEV, 'github_oidc_provider_arn: arn:aws:iam::999999999999'));
+});
+
+test('a role without github_oidc_provider_arn: nothing said about its provider (the component fails to plan on its own)', () => {
+  const files = changed(golden('advanced-three-accounts'), CATALOG, '        name: planner\n', '        name: planner\n        github_oidc_provider_arn: null\n');
+  const noArn = changed(files, DEV, /    iam-role\/planner:\n      vars:\n        github_oidc_provider_arn: .*\n/, '');
+  const result = check(noArn);
+  assert.equal(result.findings.filter((x) => /github_oidc_provider_arn|provider/.test(x.message) && x.component === 'iam-role/planner' && x.stack === 'dev'), []);
+  assert.equal(withCode(result, 'provider-missing'), []);
+  assert.equal(withCode(result, 'value-unknowable'), []);
+});
+
+test('a provider ARN read with !terraform.output from the provider this repository deploys: proved, no finding', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com/, 'github_oidc_provider_arn: !terraform.output github-oidc-provider oidc_provider_arn');
+  assert.equal(check(files).findings, []);
+  const other = changed(golden('advanced-three-accounts'), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com/, 'github_oidc_provider_arn: !terraform.output github-oidc-provider vpc_id');
+  const f = withCode(check(other), 'value-unknowable');
+  assert.is(f.length, 1);
+  assert.is(f[0].message, 'github_oidc_provider_arn of iam-role/planner (stack dev) is computed when Atmos runs (!terraform.output github-oidc-provider vpc_id): which provider the role trusts cannot be checked offline');
+});
+
+test('a provider ARN that is no ARN at all, or of another service: provider-missing error with the fix', () => {
+  for (const arn of ['not-an-arn', 'arn:aws:sts::111111111111:oidc-provider/token.actions.githubusercontent.com']) {
+    const files = changed(golden('advanced-three-accounts'), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:oidc-provider\/token\.actions\.githubusercontent\.com/, `github_oidc_provider_arn: ${arn}`);
+    const f = withCode(check(files), 'provider-missing');
+    assert.is(f.length, 1, arn);
+    assert.is(f[0].severity, 'error');
+    assert.is(f[0].message, `iam-role/planner (stack dev) trusts ${arn}, which is not GitHub's provider (always arn:…:iam::<account>:oidc-provider/token.actions.githubusercontent.com)`);
+    assert.is(f[0].fix, 'set github_oidc_provider_arn to arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com');
+  }
+});
+
+test('no answers file but a provider component (disabled here): the repository manages providers, a missing one is an error', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, 'components:\n  terraform:\n', 'components:\n  terraform:\n    github-oidc-provider:\n      metadata:\n        enabled: false\n');
+  files.delete('.atmos-oidc.yaml');
+  const f = withCode(check(files, 'acme/infra-live'), 'provider-missing');
+  assert.ok(f.length >= 1);
+  assert.ok(f.every((x) => x.severity === 'error'), JSON.stringify(f));
+});
+
+test('an answers file and no provider component anywhere: the answers manage providers, a missing one is an error', () => {
+  const files = changed(golden('advanced-three-accounts'), CATALOG, /    # Trusts tokens issued by GitHub Actions\. Deploy once per AWS account\.\n    github-oidc-provider:\n(      .*\n)*\n/, '');
+  const f = withCode(check(files), 'provider-missing');
+  assert.is(f.length, 6, 'two roles in each of three accounts');
+  assert.ok(f.every((x) => x.severity === 'error'), JSON.stringify(f));
+});
+
+test('a recorded provider, and a role trusting another ARN in that account: provider-missing names the recorded one', () => {
+  const PROD_FILE = 'stacks/orgs/acme/prod.yaml';
+  const files = changed(golden('existing-provider'), PROD_FILE, 'github_oidc_provider_arn: arn:aws:iam', 'github_oidc_provider_arn: arn:aws-cn:iam');
+  const f = withCode(check(files), 'provider-missing');
+  assert.is(f.length, 1);
+  assert.is(f[0].message, 'iam-role/planner (stack prod) trusts arn:aws-cn:iam::333333333333:oidc-provider/token.actions.githubusercontent.com, but no stack deploys github-oidc-provider in account 333333333333 and .atmos-oidc.yaml records arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com there: STS answers "No OpenIDConnect provider found"');
+});
+
+const IDS_CATALOG = 'stacks/catalog/github-ci.yaml';
+const adminPlanner = (): Map<string, string> => changed(golden('immutable-ids'), IDS_CATALOG, '          - arn:aws:iam::aws:policy/ReadOnlyAccess', '          - arn:aws:iam::aws:policy/AdministratorAccess');
+
+test('immutable ids: a recorded name-only trust entry is read as the id form GitHub sends, so the admin reach it chose is a warning', () => {
+  const result = check(adminPlanner());
+  const pr = withCode(result, 'admin-from-pull-request');
+  assert.is(pr.length, 1);
+  assert.is(pr[0].severity, 'warning');
+  assert.is(pr[0].message, 'iam-role/planner is an administrator role and admits pull request tokens (repo:Acme-Corp@123456/infra-live@789012:*) (stacks dev, prod): any pull request, from any branch, can run with it (as recorded for iam-role/planner in .atmos-oidc.yaml)');
+  assert.is(pr[0].fix, 'trust iam-role/planner only from a protected environment (Acme-Corp/infra-live:environment:<name>) in .atmos-oidc.yaml, or give it a policy short of administrator');
+});
+
+test('immutable ids: a recorded entry with a constraint is read in the id form too, and acknowledges only what it admits', () => {
+  const files = changed(adminPlanner(), '.atmos-oidc.yaml', '      - Acme-Corp/infra-live\n', '      - Acme-Corp/infra-live:*\n');
+  const result = check(files);
+  assert.is(withCode(result, 'admin-from-any-branch')[0]?.severity, 'warning', 'every branch was recorded');
+  assert.is(withCode(result, 'admin-from-pull-request')[0]?.severity, 'error', 'pull requests were not');
+});
+
+test('immutable ids: an owner id alone makes a pattern with ids', () => {
+  const files = changed(golden('advanced-three-accounts'), PROD, '- acme/infra-live:environment:prod', '- acme@1/infra-live:environment:prod');
+  assert.is(withCode(check(files), 'immutable-id-mismatch').length, 1);
+});
+
+test('immutable ids known only from other trust entries: the name-only pattern\'s message says so', () => {
+  const files = changed(golden('immutable-ids'), IDS_CATALOG, '- Acme-Corp@123456/infra-live@789012:environment:production', '- Acme-Corp/infra-live:environment:production');
+  files.delete('.atmos-oidc.yaml');
+  const f = withCode(check(files, 'Acme-Corp/infra-live'), 'immutable-id-mismatch');
+  assert.is(f.length, 1);
+  assert.is(f[0].message, 'iam-role/terraform (stacks dev, prod): GitHub sends "repo:Acme-Corp@123456/infra-live@789012:…" for this repository (immutable subject claims, as its other trust entries say), so the name-only pattern repo:Acme-Corp/infra-live:environment:production never matches');
+});
+
 test.run();
