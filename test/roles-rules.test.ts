@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkRepository, memoryRepo, type CheckResult, type Finding } from '../src/check/index.ts';
-import { isProviderComponent, isRoleComponent, nullLabelId, parseArn, roleArnParts } from '../src/check/roles.ts';
+import { findRole, isGithubOidcRoleComponent, isProviderComponent, isRoleComponent, nullLabelId, parseArn, resolveFunctionArn, roleArnParts, type RoleInfo } from '../src/check/roles.ts';
+import { YamlFunction } from '../src/atmos/yaml.ts';
 import { GOLDEN_DIR, readTree } from './helpers/run.ts';
 
 const trees = new Map<string, Map<string, string>>();
@@ -489,6 +490,185 @@ test('immutable ids known only from other trust entries: the name-only pattern\'
   const f = withCode(check(files, 'Acme-Corp/infra-live'), 'immutable-id-mismatch');
   assert.is(f.length, 1);
   assert.is(f[0].message, 'iam-role/terraform (stacks dev, prod): GitHub sends "repo:Acme-Corp@123456/infra-live@789012:…" for this repository (immutable subject claims, as its other trust entries say), so the name-only pattern repo:Acme-Corp/infra-live:environment:production never matches');
+});
+
+// The AWS side as the components build it (buildAwsSide): the facts every finding and chain rests on.
+
+/** The facts of one role, without the stack and component objects. */
+function facts(r: RoleInfo): Record<string, unknown> {
+  return { stack: r.stack.name, component: r.component.name, name: r.name, account: r.account, arn: r.arn, created: r.created, github: r.github, org: r.org, entries: r.entries, patterns: r.patterns, providerArn: r.providerArn, admin: r.admin, kind: r.kind, entriesVar: r.entriesVar };
+}
+const roleOf = (result: CheckResult, stack: string, component: string): RoleInfo => {
+  const r = result.roles.find((x) => x.stack.name === stack && x.component.name === component);
+  assert.ok(r, `${component} in ${stack}`);
+  return r!;
+};
+const GITHUB_PROVIDER = (account: string, partition = 'aws') => `arn:${partition}:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
+
+test('role facts: the advanced golden\'s planner and admin role of dev, by the component\'s rules', () => {
+  const result = check(golden('advanced-three-accounts'));
+  assert.is(result.roles.length, 6);
+  assert.equal(facts(roleOf(result, 'dev', 'iam-role/planner')), {
+    stack: 'dev', component: 'iam-role/planner', name: 'acme-gbl-dev-planner', account: '111111111111', arn: 'arn:aws:iam::111111111111:role/acme-gbl-dev-planner',
+    created: true, github: true, org: 'acme', entries: ['acme/infra-live'], patterns: ['repo:acme/infra-live:*'], providerArn: GITHUB_PROVIDER('111111111111'),
+    admin: false, kind: 'iam-role', entriesVar: 'trusted_github_repos',
+  });
+  const admin = roleOf(result, 'prod', 'iam-role/terraform');
+  assert.equal([admin.admin, admin.entries, admin.patterns, admin.arn], [true, ['acme/infra-live:environment:prod'], ['repo:acme/infra-live:environment:prod'], 'arn:aws:iam::333333333333:role/acme-gbl-prod-terraform']);
+  assert.equal(Object.fromEntries(result.side.stackAccounts), { dev: '111111111111', prod: '333333333333', staging: '222222222222' });
+  assert.equal([...result.side.providersByAccount.keys()].sort(), ['111111111111', '222222222222', '333333333333']);
+  assert.equal([...result.side.byKey.keys()].sort(), result.roles.map((r) => `${r.account}/${r.name}`).sort());
+  assert.is(result.side.reusedProviders.size, 0);
+  assert.is(result.side.unreadable, null);
+});
+
+test('role facts: the account of a stack without answers comes from its identities, else its vars, else the provider its roles trust', () => {
+  const base = golden('advanced-three-accounts');
+  base.delete('.atmos-oidc.yaml');
+  const AUTH = /# Atmos auth:.*\nauth:\n(  .*\n)*/;
+  const fromAuth = check(new Map(base), 'acme/infra-live');
+  assert.is(fromAuth.side.stackAccounts.get('dev'), '111111111111', 'from the identities\' role ARNs');
+  const twoAccounts = changed(new Map(base), DEV, 'assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-terraform', 'assume_role: arn:aws:iam::444444444444:role/acme-gbl-dev-terraform');
+  assert.is(check(twoAccounts, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'identities in two accounts say nothing; the provider ARN decides');
+  const noAuth = changed(new Map(base), DEV, AUTH, '');
+  const byVar = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  account_id: "555555555555"\n');
+  assert.is(check(byVar, 'acme/infra-live').side.stackAccounts.get('dev'), '555555555555', 'vars.account_id');
+  const byNumber = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  aws_account_id: 555555555556\n');
+  assert.is(check(byNumber, 'acme/infra-live').side.stackAccounts.get('dev'), '555555555556', 'vars.aws_account_id, a number');
+  const shortVar = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  account_id: "5555"\n');
+  assert.is(check(shortVar, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'not twelve digits: the provider ARN decides');
+  const nothing = changed(new Map(noAuth), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:/g, 'github_oidc_provider_arn: arn:aws:iam:::');
+  const unknown = check(nothing, 'acme/infra-live');
+  assert.is(unknown.side.stackAccounts.get('dev'), null);
+  assert.is(roleOf(unknown, 'dev', 'iam-role/planner').arn, null, 'no account, no ARN');
+  assert.equal([...unknown.side.byKey.keys()].filter((k) => k.startsWith('?/')), ['?/acme-gbl-dev-planner', '?/acme-gbl-dev-terraform']);
+  assert.equal(findRole(unknown.side, 'arn:aws:iam::777777777777:role/acme-gbl-dev-planner').role?.stack.name, 'dev', 'a role of unknown account answers for any account');
+  assert.equal(withCode(unknown, 'provider-missing'), [], 'no account, nothing to say about its provider');
+});
+
+test('role facts: the answers\' account is found by stage when the stack has another name', () => {
+  const files = changed(changed(golden('advanced-three-accounts'), DEV, 'name: dev\n', 'name: dev-use2\n'), DEV, /# Atmos auth:.*\nauth:\n(  .*\n)*/, '');
+  const result = check(files);
+  assert.is(result.side.stackAccounts.get('dev-use2'), '111111111111');
+});
+
+test('role facts: a region of another partition makes ARNs of that partition', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, '  region: us-east-2\n', '  region: cn-north-1\n');
+  assert.is(roleOf(check(files), 'dev', 'iam-role/planner').arn, 'arn:aws-cn:iam::111111111111:role/acme-gbl-dev-planner');
+});
+
+test('role facts: disabled by metadata or by vars, a role is not created; an abstract one is no role', () => {
+  const off = changed(golden('advanced-three-accounts'), DEV, /    iam-role\/planner:\n      vars:\n/, '    iam-role/planner:\n      metadata:\n        enabled: false\n      vars:\n');
+  assert.is(roleOf(check(off), 'dev', 'iam-role/planner').created, false);
+  const varsOff = changed(golden('advanced-three-accounts'), DEV, /    iam-role\/planner:\n      vars:\n/, '    iam-role/planner:\n      vars:\n        enabled: false\n');
+  assert.is(roleOf(check(varsOff), 'dev', 'iam-role/planner').created, false);
+  const abstract = changed(golden('advanced-three-accounts'), DEV, /    iam-role\/planner:\n      vars:\n/, '    iam-role/planner:\n      metadata:\n        type: abstract\n      vars:\n');
+  assert.not.ok(check(abstract).roles.some((r) => r.stack.name === 'dev' && r.component.name === 'iam-role/planner'));
+});
+
+test('role facts: trust entries that are no plain list are unknowable; an absent or null list is an empty one without a GitHub statement', () => {
+  const asString = changed(golden('advanced-three-accounts'), CATALOG, '        trusted_github_repos:\n          - acme/infra-live\n', '        trusted_github_repos: acme/infra-live\n');
+  const s = roleOf(check(asString), 'dev', 'iam-role/planner');
+  assert.equal([s.entries, s.patterns, s.github], [null, null, true]);
+  const withNumber = changed(golden('advanced-three-accounts'), CATALOG, '          - acme/infra-live\n', '          - acme/infra-live\n          - 42\n');
+  assert.equal(roleOf(check(withNumber), 'dev', 'iam-role/planner').entries, ['acme/infra-live', '42']);
+  const asNull = changed(golden('advanced-three-accounts'), CATALOG, '        trusted_github_repos:\n          - acme/infra-live\n', '        trusted_github_repos: null\n');
+  const n = roleOf(check(asNull), 'dev', 'iam-role/planner');
+  assert.equal([n.entries, n.patterns, n.github], [[], [], false]);
+  const orgTemplate = changed(golden('advanced-three-accounts'), CATALOG, '        trusted_github_org: acme\n        trusted_github_repos:\n          - acme/infra-live\n', '        trusted_github_org: "{{ .vars.namespace }}"\n        trusted_github_repos:\n          - acme/infra-live\n');
+  assert.is(roleOf(check(orgTemplate), 'dev', 'iam-role/planner').org, null, 'an org only Atmos computes is not known');
+});
+
+test('role facts: what makes a role an administrator', () => {
+  const admin = (policies: string, statements = ''): boolean => {
+    const policy = changed(golden('advanced-three-accounts'), CATALOG, '        managed_policy_arns:\n          - arn:aws:iam::aws:policy/ReadOnlyAccess\n', `        managed_policy_arns: ${policies}\n`);
+    const files = statements ? changed(policy, CATALOG, '        policy_statements:\n', `        policy_statements:\n${statements}`) : policy;
+    return roleOf(check(files), 'dev', 'iam-role/planner').admin;
+  };
+  assert.ok(admin('[arn:aws:iam::aws:policy/PowerUserAccess]'));
+  assert.ok(admin('[arn:aws:iam::aws:policy/IAMFullAccess]'));
+  assert.not.ok(admin('[arn:aws:iam::aws:policy/IAMReadOnlyAccess]'));
+  assert.not.ok(admin('[arn:aws:iam::aws:policy/AdministratorAccess-Amplify]'));
+  const statement = (body: string) => `          all:\n${body}`;
+  assert.ok(admin('[]', statement('            actions: ["*"]\n            resources: ["*"]\n')), 'effect defaults to Allow');
+  assert.ok(admin('[]', statement('            effect: allow\n            actions: ["*"]\n            resources: ["*"]\n')), 'effect in any case');
+  assert.not.ok(admin('[]', statement('            effect: Allow\n            actions: ["s3:*"]\n            resources: ["*"]\n')));
+  assert.not.ok(admin('[]', statement('            effect: Allow\n            actions: ["*"]\n            resources: ["arn:aws:s3:::b"]\n')));
+  assert.not.ok(admin('[]', statement('            effect: Allow\n            actions: "*"\n            resources: ["*"]\n')), 'not a list: the component\'s type rejects it');
+});
+
+test('role facts: Cloud Posse\'s older github-oidc-role component: org cloudposse, the provider of its own account', () => {
+  const files = changed(
+    golden('advanced-three-accounts'),
+    DEV,
+    'components:\n  terraform:\n',
+    'components:\n  terraform:\n    github-oidc-role/ci:\n      vars:\n        name: ci\n        github_actions_allowed_repos:\n          - acme/infra-live:main\n          - infra-live\n        iam_policies:\n          - arn:aws:iam::aws:policy/ReadOnlyAccess\n        iam_policy:\n          - statements:\n              - effect: Allow\n                actions: ["*"]\n                resources: ["*"]\n',
+  );
+  const result = check(files);
+  const r = roleOf(result, 'dev', 'github-oidc-role/ci');
+  assert.equal(facts(r), {
+    stack: 'dev', component: 'github-oidc-role/ci', name: 'acme-gbl-dev-ci', account: '111111111111', arn: 'arn:aws:iam::111111111111:role/acme-gbl-dev-ci',
+    created: true, github: true, org: 'cloudposse', entries: ['acme/infra-live:main', 'infra-live'], patterns: ['repo:acme/infra-live:ref:refs/heads/main', 'repo:cloudposse/infra-live:*'],
+    providerArn: GITHUB_PROVIDER('111111111111'), admin: true, kind: 'github-oidc-role', entriesVar: 'github_actions_allowed_repos',
+  });
+  const readOnly = changed(new Map(files), DEV, '              - effect: Allow\n                actions: ["*"]\n', '              - effect: Allow\n                actions: ["s3:Get*"]\n');
+  assert.is(roleOf(check(readOnly), 'dev', 'github-oidc-role/ci').admin, false);
+  const byPolicy = changed(new Map(readOnly), DEV, '          - arn:aws:iam::aws:policy/ReadOnlyAccess\n        iam_policy', '          - arn:aws:iam::aws:policy/AdministratorAccess\n        iam_policy');
+  assert.is(roleOf(check(byPolicy), 'dev', 'github-oidc-role/ci').admin, true, 'iam_policies, not managed_policy_arns');
+  assert.ok(isGithubOidcRoleComponent({ name: 'x', base: 'team/github-oidc-role', source: undefined, vars: {} } as never));
+  assert.ok(isGithubOidcRoleComponent({ name: 'x', base: 'x', source: 'github.com/cloudposse-terraform-components/aws-github-oidc-role.git//src', vars: {} } as never));
+  assert.not.ok(isGithubOidcRoleComponent({ name: 'x', base: 'github-oidc-roles', source: undefined, vars: {} } as never));
+});
+
+test('role facts: a github-oidc-role in a stack of unknown account trusts no provider anyone can name', () => {
+  const base = golden('advanced-three-accounts');
+  base.delete('.atmos-oidc.yaml');
+  const files = changed(
+    changed(changed(base, DEV, /# Atmos auth:.*\nauth:\n(  .*\n)*/, ''), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:/g, 'github_oidc_provider_arn: arn:aws:iam:::'),
+    DEV,
+    /    iam-role\/planner:\n(      .*\n)*/,
+    '    github-oidc-role/ci:\n      vars:\n        name: ci\n        github_actions_allowed_repos: [acme/infra-live]\n',
+  );
+  const r = roleOf(check(files, 'acme/infra-live'), 'dev', 'github-oidc-role/ci');
+  assert.is(r.account, null);
+  assert.is(r.providerArn, null);
+});
+
+test('role facts: a stack file that is not YAML makes the AWS side unreadable, naming it', () => {
+  const files = golden('advanced-three-accounts');
+  files.set(DEV, files.get(DEV)! + '\n  bad: [\n');
+  assert.is(check(files).side.unreadable, DEV);
+});
+
+test('findRole: exact account and name first; the same name in another account is only "elsewhere"', () => {
+  const { side } = check(golden('advanced-three-accounts'));
+  const exact = findRole(side, 'arn:aws:iam::222222222222:role/acme-gbl-staging-terraform');
+  assert.equal([exact.role?.stack.name, exact.elsewhere], ['staging', []]);
+  const other = findRole(side, 'arn:aws:iam::999999999999:role/acme-gbl-staging-terraform');
+  assert.is(other.role, null);
+  assert.equal(other.elsewhere.map((r) => r.stack.name), ['staging']);
+  assert.equal(findRole(side, 'arn:aws:iam::999999999999:user/x'), { role: null, elsewhere: [] });
+  const disabled = changed(golden('advanced-three-accounts'), DEV, /    iam-role\/planner:\n      vars:\n/, '    iam-role/planner:\n      metadata:\n        enabled: false\n      vars:\n');
+  const twice = changed(disabled, DEV, '    iam-role/terraform:\n', '    iam-role/planner-again:\n      metadata:\n        component: iam-role\n      vars:\n        name: planner\n        github_oidc_provider_arn: arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com\n    iam-role/terraform:\n');
+  const found = findRole(check(twice).side, 'arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+  assert.is(found.role?.component.name, 'iam-role/planner-again', 'the one that is created wins over a disabled one of the same name');
+});
+
+test('resolveFunctionArn: !terraform.output or !terraform.state of a role\'s or provider\'s ARN this repository creates', () => {
+  const result = check(golden('advanced-three-accounts'));
+  const dev = result.stacks.byName('dev')!;
+  const fn = (tag: string, text: string) => resolveFunctionArn(new YamlFunction(tag, text), dev, result.stacks, result.side);
+  assert.is(fn('!terraform.output', 'iam-role/planner arn'), 'arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+  assert.is(fn('!terraform.state', 'iam-role/planner .role_arn'), 'arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+  assert.is(fn('!terraform.output', 'iam-role/terraform prod arn'), 'arn:aws:iam::333333333333:role/acme-gbl-prod-terraform', 'in another stack');
+  assert.is(fn('!terraform.output', 'github-oidc-provider staging oidc_provider_arn'), GITHUB_PROVIDER('222222222222'));
+  assert.is(fn('!terraform.output', 'iam-role/planner nowhere arn'), null, 'a stack that does not exist');
+  assert.is(fn('!terraform.output', 'iam-role/nobody arn'), null);
+  assert.is(fn('!terraform.output', 'iam-role/planner'), null, 'one argument');
+  assert.is(fn('!terraform.output', 'a b c d'), null, 'four arguments');
+  assert.is(fn('!terraform.output', 'iam-role/planner role_name'), null, 'another output');
+  assert.is(fn('!terraform.output', 'github-oidc-vault oidc_provider_arn'), null, 'no such provider component');
+  assert.is(fn('!store', 'iam-role/planner arn'), null, 'another function');
 });
 
 test.run();
