@@ -552,6 +552,14 @@ test('role facts: the answers\' account is found by stage when the stack has ano
   assert.is(result.side.stackAccounts.get('dev-use2'), '111111111111');
 });
 
+test('role facts: a role whose name only Atmos computes has no name, no ARN, and no key to be found by', () => {
+  const files = changed(golden('advanced-three-accounts'), CATALOG, '        name: planner\n', '        name: "{{ .vars.tenant }}-planner"\n');
+  const result = check(files);
+  const r = roleOf(result, 'dev', 'iam-role/planner');
+  assert.equal([r.name, r.arn], [null, null]);
+  assert.equal([...result.side.byKey.keys()].sort(), ['111111111111/acme-gbl-dev-terraform', '222222222222/acme-gbl-staging-terraform', '333333333333/acme-gbl-prod-terraform']);
+});
+
 test('role facts: a region of another partition makes ARNs of that partition', () => {
   const files = changed(golden('advanced-three-accounts'), DEV, '  region: us-east-2\n', '  region: cn-north-1\n');
   assert.is(roleOf(check(files), 'dev', 'iam-role/planner').arn, 'arn:aws-cn:iam::111111111111:role/acme-gbl-dev-planner');
@@ -589,6 +597,7 @@ test('role facts: what makes a role an administrator', () => {
   assert.ok(admin('[arn:aws:iam::aws:policy/IAMFullAccess]'));
   assert.not.ok(admin('[arn:aws:iam::aws:policy/IAMReadOnlyAccess]'));
   assert.not.ok(admin('[arn:aws:iam::aws:policy/AdministratorAccess-Amplify]'));
+  assert.not.ok(admin('[arn:aws:iam::111111111111:policy/MyAdministratorAccess]'), 'a customer policy that only ends in the name');
   const statement = (body: string) => `          all:\n${body}`;
   assert.ok(admin('[]', statement('            actions: ["*"]\n            resources: ["*"]\n')), 'effect defaults to Allow');
   assert.ok(admin('[]', statement('            effect: allow\n            actions: ["*"]\n            resources: ["*"]\n')), 'effect in any case');
@@ -667,6 +676,8 @@ test('resolveFunctionArn: !terraform.output or !terraform.state of a role\'s or 
   assert.is(fn('!terraform.output', 'iam-role/planner'), null, 'one argument');
   assert.is(fn('!terraform.output', 'a b c d'), null, 'four arguments');
   assert.is(fn('!terraform.output', 'iam-role/planner role_name'), null, 'another output');
+  assert.is(fn('!terraform.output', 'iam-role/planner iam_role_arn'), null, 'an output that only ends in arn');
+  assert.is(fn('!terraform.output', 'iam-role/planner arn_suffix'), null, 'an output that only starts with arn');
   assert.is(fn('!terraform.output', 'github-oidc-vault oidc_provider_arn'), null, 'no such provider component');
   assert.is(fn('!store', 'iam-role/planner arn'), null, 'another function');
 });
