@@ -209,6 +209,9 @@ test('ARNs: parsed into partition, service, account and resource; role ARNs into
   assert.is(roleArnParts('arn:aws:iam::111111111111:user/name'), null);
   assert.is(roleArnParts('arn:aws:sts::111111111111:role/name'), null);
   assert.is(roleArnParts('nope'), null);
+  assert.equal(parseArn('arn:aws:sns:us-east-1:111111111111:topic'), { partition: 'aws', service: 'sns', account: '111111111111', resource: 'topic' }, 'a region');
+  assert.is(parseArn('xarn:aws:iam::111111111111:role/a'), null, 'from the start');
+  assert.is(parseArn('arn:aws:iam::111111111111:role/a\nb'), null, 'to the end');
 });
 
 test('components: a role by source, by name, or by its GitHub inputs; a provider by source or name', () => {
@@ -220,6 +223,7 @@ test('components: a role by source, by name, or by its GitHub inputs; a provider
   assert.not.ok(isRoleComponent(c({ base: 'iam-roles' })));
   assert.ok(isRoleComponent(c({ vars: { trusted_github_repos: [], github_oidc_provider_enabled: true } })));
   assert.not.ok(isRoleComponent(c({ vars: { trusted_github_repos: [] } })));
+  assert.not.ok(isRoleComponent(c({ source: { uri: 42 } })), 'a source whose uri is no string');
   assert.ok(isProviderComponent(c({ source: 'x/aws-github-oidc-provider' })));
   assert.ok(isProviderComponent(c({ base: 'github-oidc-provider' })));
   assert.not.ok(isProviderComponent(c({ base: 'github-oidc-provider-x' })));
@@ -546,10 +550,30 @@ test('role facts: the account of a stack without answers comes from its identiti
   assert.equal(withCode(unknown, 'provider-missing'), [], 'no account, nothing to say about its provider');
 });
 
-test('role facts: the answers\' account is found by stage when the stack has another name', () => {
-  const files = changed(changed(golden('advanced-three-accounts'), DEV, 'name: dev\n', 'name: dev-use2\n'), DEV, /# Atmos auth:.*\nauth:\n(  .*\n)*/, '');
-  const result = check(files);
-  assert.is(result.side.stackAccounts.get('dev-use2'), '111111111111');
+/** dev's identities moved to account 444444444444: each source of a stack's account then names another one. */
+const authIn444 = (files: Map<string, string>): Map<string, string> => changed(files, DEV, /assume_role: arn:aws:iam::111111111111:/g, 'assume_role: arn:aws:iam::444444444444:');
+
+test('role facts: each source of a stack\'s account in its order: answers, identities, vars, the provider its roles trust', () => {
+  assert.is(check(authIn444(golden('advanced-three-accounts'))).side.stackAccounts.get('dev'), '111111111111', 'the answers first');
+  const base = golden('advanced-three-accounts');
+  base.delete('.atmos-oidc.yaml');
+  const identities = check(authIn444(new Map(base)), 'acme/infra-live');
+  assert.is(identities.side.stackAccounts.get('dev'), '444444444444', 'then the one account the identities name');
+  const odd = changed(authIn444(new Map(base)), DEV, 'auth:\n  identities:\n', 'auth:\n  identities:\n    acme/user:\n      kind: aws/user\n    acme/by-name:\n      principal:\n        assume_role: acme-gbl-dev-planner\n    acme/computed:\n      principal:\n        assume_role: !env ROLE_ARN\n');
+  assert.is(check(odd, 'acme/infra-live').side.stackAccounts.get('dev'), '444444444444', 'identities without a role ARN count for nothing');
+  const two = changed(authIn444(new Map(base)), DEV, 'role/acme-gbl-dev-terraform', 'role/acme-gbl-dev-terraform\n    acme/other:\n      principal:\n        assume_role: arn:aws:iam::666666666666:role/x');
+  assert.is(check(two, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'two accounts: the provider ARN decides');
+  const byVar = changed(authIn444(new Map(base)), DEV, '  stage: dev\n', '  stage: dev\n  account_id: "555555555555"\n');
+  assert.is(check(byVar, 'acme/infra-live').side.stackAccounts.get('dev'), '444444444444', 'identities before vars');
+});
+
+test('role facts: the answers\' account is found by the stack\'s name, else by its stage', () => {
+  const byStage = changed(authIn444(golden('advanced-three-accounts')), DEV, 'name: dev\n', 'name: dev-use2\n');
+  assert.is(check(byStage).side.stackAccounts.get('dev-use2'), '111111111111');
+  const byName = changed(authIn444(golden('advanced-three-accounts')), DEV, '  stage: dev\n', '  stage: sandbox\n');
+  assert.is(check(byName).side.stackAccounts.get('dev'), '111111111111');
+  const neither = changed(changed(authIn444(golden('advanced-three-accounts')), DEV, 'name: dev\n', 'name: dev-use2\n'), DEV, '  stage: dev\n', '  stage: sandbox\n');
+  assert.is(check(neither).side.stackAccounts.get('dev-use2'), '444444444444', 'no recorded account: the identities');
 });
 
 test('role facts: a role whose name only Atmos computes has no name, no ARN, and no key to be found by', () => {
@@ -580,6 +604,8 @@ test('role facts: trust entries that are no plain list are unknowable; an absent
   assert.equal([s.entries, s.patterns, s.github], [null, null, true]);
   const withNumber = changed(golden('advanced-three-accounts'), CATALOG, '          - acme/infra-live\n', '          - acme/infra-live\n          - 42\n');
   assert.equal(roleOf(check(withNumber), 'dev', 'iam-role/planner').entries, ['acme/infra-live', '42']);
+  const withBoolean = changed(golden('advanced-three-accounts'), CATALOG, '          - acme/infra-live\n', '          - acme/infra-live\n          - true\n');
+  assert.equal(roleOf(check(withBoolean), 'dev', 'iam-role/planner').entries, ['acme/infra-live', 'true']);
   const asNull = changed(golden('advanced-three-accounts'), CATALOG, '        trusted_github_repos:\n          - acme/infra-live\n', '        trusted_github_repos: null\n');
   const n = roleOf(check(asNull), 'dev', 'iam-role/planner');
   assert.equal([n.entries, n.patterns, n.github], [[], [], false]);
@@ -625,6 +651,7 @@ test('role facts: Cloud Posse\'s older github-oidc-role component: org cloudposs
   const byPolicy = changed(new Map(readOnly), DEV, '          - arn:aws:iam::aws:policy/ReadOnlyAccess\n        iam_policy', '          - arn:aws:iam::aws:policy/AdministratorAccess\n        iam_policy');
   assert.is(roleOf(check(byPolicy), 'dev', 'github-oidc-role/ci').admin, true, 'iam_policies, not managed_policy_arns');
   assert.ok(isGithubOidcRoleComponent({ name: 'x', base: 'team/github-oidc-role', source: undefined, vars: {} } as never));
+  assert.ok(isGithubOidcRoleComponent({ name: 'x', base: 'github-oidc-role', source: undefined, vars: {} } as never));
   assert.ok(isGithubOidcRoleComponent({ name: 'x', base: 'x', source: 'github.com/cloudposse-terraform-components/aws-github-oidc-role.git//src', vars: {} } as never));
   assert.not.ok(isGithubOidcRoleComponent({ name: 'x', base: 'github-oidc-roles', source: undefined, vars: {} } as never));
 });
