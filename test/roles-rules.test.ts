@@ -539,6 +539,8 @@ test('role facts: the account of a stack without answers comes from its identiti
   assert.is(check(byVar, 'acme/infra-live').side.stackAccounts.get('dev'), '555555555555', 'vars.account_id');
   const byNumber = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  aws_account_id: 555555555556\n');
   assert.is(check(byNumber, 'acme/infra-live').side.stackAccounts.get('dev'), '555555555556', 'vars.aws_account_id, a number');
+  const listVar = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  account_id: ["555555555555"]\n');
+  assert.is(check(listVar, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'a list is no account id');
   const shortVar = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  account_id: "5555"\n');
   assert.is(check(shortVar, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'not twelve digits: the provider ARN decides');
   const nothing = changed(new Map(noAuth), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:/g, 'github_oidc_provider_arn: arn:aws:iam:::');
@@ -707,6 +709,47 @@ test('resolveFunctionArn: !terraform.output or !terraform.state of a role\'s or 
   assert.is(fn('!terraform.output', 'iam-role/planner arn_suffix'), null, 'an output that only starts with arn');
   assert.is(fn('!terraform.output', 'github-oidc-vault oidc_provider_arn'), null, 'no such provider component');
   assert.is(fn('!store', 'iam-role/planner arn'), null, 'another function');
+});
+
+test('role facts: other components are no roles, and their provider ARNs do not tell a stack\'s account', () => {
+  const base = golden('advanced-three-accounts');
+  base.delete('.atmos-oidc.yaml');
+  const noAuth = changed(base, DEV, /# Atmos auth:.*\nauth:\n(  .*\n)*/, '');
+  const files = changed(noAuth, DEV, 'components:\n  terraform:\n', 'components:\n  terraform:\n    eks/runners:\n      vars:\n        github_oidc_provider_arn: arn:aws:iam::777777777777:oidc-provider/token.actions.githubusercontent.com\n    iam-role/defaults:\n      metadata:\n        type: abstract\n        component: iam-role\n      vars:\n        github_oidc_provider_arn: arn:aws:iam::888888888888:oidc-provider/token.actions.githubusercontent.com\n');
+  const result = check(files, 'acme/infra-live');
+  assert.is(result.side.stackAccounts.get('dev'), '111111111111');
+  assert.equal(result.roles.filter((r) => r.stack.name === 'dev').map((r) => r.component.name).sort(), ['iam-role/planner', 'iam-role/terraform']);
+});
+
+test('role facts: a role without a region is in the aws partition', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, '  region: us-east-2\n', '');
+  assert.is(roleOf(check(files), 'dev', 'iam-role/planner').arn, 'arn:aws:iam::111111111111:role/acme-gbl-dev-planner');
+});
+
+test('role facts: one computed entry makes the whole list unknowable; an absent list is an empty one', () => {
+  const mixed = changed(golden('advanced-three-accounts'), CATALOG, '          - acme/infra-live\n', '          - acme/infra-live\n          - "{{ .vars.stage }}/x"\n');
+  assert.is(roleOf(check(mixed), 'dev', 'iam-role/planner').entries, null);
+  const absent = changed(golden('advanced-three-accounts'), CATALOG, '        trusted_github_repos:\n          - acme/infra-live\n', '');
+  const r = roleOf(check(absent), 'dev', 'iam-role/planner');
+  assert.equal([r.entries, r.github], [[], false]);
+});
+
+test('role facts: an imported stack file that is not YAML makes the AWS side unreadable too', () => {
+  const files = golden('advanced-three-accounts');
+  files.set(CATALOG, files.get(CATALOG)! + '\n  bad: [\n');
+  assert.is(check(files).side.unreadable, CATALOG);
+});
+
+test('resolveFunctionArn: four arguments, a dot inside the output, a provider only another stack deploys: nothing resolved', () => {
+  const files = changed(golden('advanced-three-accounts'), CATALOG, /    # Trusts tokens issued by GitHub Actions\. Deploy once per AWS account\.\n    github-oidc-provider:\n(      .*\n)*\n/, '');
+  const withProd = changed(files, PROD, 'components:\n  terraform:\n', 'components:\n  terraform:\n    github-oidc-provider:\n      vars:\n        enabled: true\n');
+  const result = check(withProd);
+  const dev = result.stacks.byName('dev')!;
+  const fn = (text: string) => resolveFunctionArn(new YamlFunction('!terraform.output', text), dev, result.stacks, result.side);
+  assert.is(fn('github-oidc-provider prod oidc_provider_arn'), GITHUB_PROVIDER('333333333333'));
+  assert.is(fn('github-oidc-provider oidc_provider_arn'), null, 'dev deploys none');
+  assert.is(fn('iam-role/planner x dev arn'), null, 'four arguments');
+  assert.is(fn('iam-role/planner ar.n'), null, 'only a leading dot is dropped');
 });
 
 test.run();
