@@ -342,7 +342,19 @@ test('a role the answers file does not record was nobody\'s choice: its admin re
   assert.is(pr.length, 1);
   assert.is(pr[0].severity, 'error');
   assert.is(pr[0].message, 'iam-role/terraform is an administrator role and admits pull request tokens (repo:acme/infra-live:*) (stack dev): any pull request, from any branch, can run with it');
-  assert.is(withCode(result, 'admin-from-any-branch')[0]?.severity, 'error');
+  const branch = withCode(result, 'admin-from-any-branch');
+  assert.is(branch.length, 1);
+  assert.is(branch[0].severity, 'error');
+  assert.is(branch[0].message, 'iam-role/terraform is an administrator role and admits tokens from any branch (repo:acme/infra-live:*) (stack dev): anyone who can push a branch can run with it');
+  assert.is(branch[0].fix, 'constrain its trusted_github_repos to a protected environment (acme/infra-live:environment:<name>) or the default branch');
+  assert.equal(result.findings.filter((x) => !x.code), [], 'the admin role\'s entry without constraint has a warning of its own but no finding code: no finding');
+});
+
+test('an admin role trusted from every branch but no pull request: the any-branch finding only', () => {
+  const files = changed(golden('advanced-three-accounts'), DEV, '- acme/infra-live:environment:dev', '- acme/infra-live:ref:refs/heads/*');
+  const result = check(files);
+  assert.is(withCode(result, 'admin-from-any-branch').length, 1);
+  assert.equal(withCode(result, 'admin-from-pull-request'), []);
 });
 
 test('setup basic: the any-branch finding says it was chosen and how to leave basic', () => {
