@@ -553,6 +553,10 @@ test('role facts: the account of a stack without answers comes from its identiti
   assert.is(check(byNumber, 'acme/infra-live').side.stackAccounts.get('dev'), '555555555556', 'vars.aws_account_id, a number');
   const listVar = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  account_id: ["555555555555"]\n');
   assert.is(check(listVar, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'a list is no account id');
+  for (const bad of ['"5555555555556"', '"x555555555555"']) {
+    const files = changed(new Map(noAuth), DEV, '  stage: dev\n', `  stage: dev\n  account_id: ${bad}\n`);
+    assert.is(check(files, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', `${bad} is not twelve digits`);
+  }
   const shortVar = changed(new Map(noAuth), DEV, '  stage: dev\n', '  stage: dev\n  account_id: "5555"\n');
   assert.is(check(shortVar, 'acme/infra-live').side.stackAccounts.get('dev'), '111111111111', 'not twelve digits: the provider ARN decides');
   const nothing = changed(new Map(noAuth), DEV, /github_oidc_provider_arn: arn:aws:iam::111111111111:/g, 'github_oidc_provider_arn: arn:aws:iam:::');
