@@ -768,4 +768,22 @@ test('resolveFunctionArn: four arguments, a dot inside the output, a provider on
   assert.is(fn('iam-role/planner ar.n'), null, 'only a leading dot is dropped');
 });
 
+test('a recorded provider and two deployments in that account: provider-duplicate names both deployments', () => {
+  const PROD_FILE = 'stacks/orgs/acme/prod.yaml';
+  const files = changed(golden('existing-provider'), PROD_FILE, PROVIDER_OFF, '    github-oidc-provider:\n      vars:\n        enabled: true\n    github-oidc-provider/second:\n      metadata:\n        component: github-oidc-provider\n      vars:\n        enabled: true\n');
+  const f = withCode(check(files), 'provider-duplicate');
+  assert.is(f.length, 1);
+  assert.match(f[0].message, / and github-oidc-provider in stack prod, github-oidc-provider\/second in stack prod deploys another/);
+});
+
+test('github-oidc-role: a null item in iam_policy is skipped, the statements of the others still count', () => {
+  const files = changed(
+    golden('advanced-three-accounts'),
+    DEV,
+    'components:\n  terraform:\n',
+    'components:\n  terraform:\n    github-oidc-role/ci:\n      vars:\n        name: ci\n        github_actions_allowed_repos: [acme/infra-live:main]\n        iam_policy:\n          - null\n          - statements:\n              - effect: Allow\n                actions: ["*"]\n                resources: ["*"]\n',
+  );
+  assert.is(roleOf(check(files), 'dev', 'github-oidc-role/ci').admin, true);
+});
+
 test.run();
