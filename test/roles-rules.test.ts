@@ -786,4 +786,12 @@ test('github-oidc-role: a null item in iam_policy is skipped, the statements of 
   assert.is(roleOf(check(files), 'dev', 'github-oidc-role/ci').admin, true);
 });
 
+test('a recorded entry of another repository, as long as ours, acknowledges nothing (with or without ids)', () => {
+  const open = changed(golden('advanced-three-accounts'), DEV, '- acme/infra-live:environment:dev', '- acme/infra-live');
+  const plain = changed(open, '.atmos-oidc.yaml', '      - acme/infra-live:environment:{stage}\n', '      - acme/infra-test:*\n');
+  assert.is(withCode(check(plain), 'admin-from-any-branch')[0]?.severity, 'error');
+  const ids = changed(adminPlanner(), '.atmos-oidc.yaml', '      - Acme-Corp/infra-live\n', '      - Acme-Corp/infra-test:*\n');
+  assert.is(withCode(check(ids), 'admin-from-any-branch')[0]?.severity, 'error');
+});
+
 test.run();
