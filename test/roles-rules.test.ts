@@ -794,4 +794,16 @@ test('a recorded entry of another repository, as long as ours, acknowledges noth
   assert.is(withCode(check(ids), 'admin-from-any-branch')[0]?.severity, 'error');
 });
 
+test('advanced, a recorded role shared by pull-request and admin jobs: the warning names the role as recorded, never "setup basic"', () => {
+  const files = golden('immutable-ids');
+  for (const path of [CATALOG, '.atmos-oidc.yaml']) changed(files, path, /arn:aws:iam::aws:policy\/ReadOnlyAccess/g, 'arn:aws:iam::aws:policy/AdministratorAccess');
+  const shared = withCode(check(files), 'role-shared-pull-request');
+  assert.ok(shared.length >= 1, 'the planner, now an administrator, serves pull requests and dispatched plans');
+  for (const f of shared) {
+    assert.is(f.severity, 'warning');
+    assert.match(f.message, /^\(as recorded for iam-role\/planner in \.atmos-oidc\.yaml\) /);
+    assert.not.match(f.message, /setup basic/);
+  }
+});
+
 test.run();
