@@ -95,7 +95,8 @@ function sharedRoles(input: RiskInput, jobs: Map<string, Job>): void {
       finding({
         severity: ack ? 'warning' : 'error',
         code: 'role-shared-pull-request',
-        message: `${ack ? '(setup basic, as chosen in .atmos-oidc.yaml) ' : ''}${arn} serves ${label(pr.ch)}, which ${pr.why} (code a pull request controls), and ${label(priv.ch)}, which ${priv.why}: both must obtain the role, so its trust admits the pull request's token, and a pull request can run with the credentials the other job uses`,
+        // Worded as roles.ts words its acknowledged findings: "setup basic" only where the answers say basic.
+        message: `${ack ? (input.answers?.setup === 'basic' ? '(setup basic, as chosen in .atmos-oidc.yaml) ' : `(as recorded for ${role.component.name} in .atmos-oidc.yaml) `) : ''}${arn} serves ${label(pr.ch)}, which ${pr.why} (code a pull request controls), and ${label(priv.ch)}, which ${priv.why}: both must obtain the role, so its trust admits the pull request's token, and a pull request can run with the credentials the other job uses`,
         file: pr.ch.workflow,
         line: step?.line ?? job.line,
         place: step?.place ?? `jobs.${job.id}`,
