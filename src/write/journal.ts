@@ -22,6 +22,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
+import { branded } from '../answers/validate.ts';
 
 export const JOURNAL_FILE = '.atmos-oidc.journal';
 const JOURNAL_TEMP = `${JOURNAL_FILE}.tmp`;
@@ -176,7 +177,7 @@ export class RecoveryError extends Error {
     this.name = 'RecoveryError';
     Object.defineProperty(this, RECOVERY_ERROR, { value: true });
   }
-  static [Symbol.hasInstance] = (value: unknown): boolean => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[RECOVERY_ERROR] === true;
+  static [Symbol.hasInstance] = branded(RECOVERY_ERROR);
 }
 
 /** A journal names only files inside DIR, and only our own temporary names beside them. */
