@@ -269,14 +269,14 @@ test('a scalar list item appended after a last line without newline, and items o
   assert.equal(parse(removedAll.text), { l: ['y'] });
 });
 
-test('a change that cannot be spliced (a key in a flow map) is still applied, by writing the file anew', () => {
-  const base = 'm: {a: 1, b: 2}\nn: 1\n';
-  const result = mergeYaml(base, base, 'm:\n  a: 1\nn: 1\n');
+test('a change inside a flow map is applied by writing that one pair anew; the other lines keep their bytes', () => {
+  const base = "m: {a: 1, b: 2}\nn:   'x'   # mine\n";
+  const result = mergeYaml(base, base, 'm:\n  a: 1\nn: x\n');
   assert.equal(result.conflicts, []);
-  assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
-  assert.equal(parse(result.text), { m: { a: 1 }, n: 1 });
-  const added = mergeYaml(base, base, 'm:\n  a: 1\n  b: 2\n  c: 3\nn: 1\n');
-  assert.equal(parse(added.text), { m: { a: 1, b: 2, c: 3 }, n: 1 });
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, "m:\n  a: 1\nn:   'x'   # mine\n");
+  const added = mergeYaml(base, base, 'm:\n  a: 1\n  b: 2\n  c: 3\nn: x\n');
+  assert.is(added.text, "m:\n  a: 1\n  b: 2\n  c: 3\nn:   'x'   # mine\n");
 });
 
 test('a list one side turned into a plain value: the side that changed wins, both changed is a conflict', () => {
@@ -302,12 +302,23 @@ test('without a base the header comment is the user\'s', () => {
   assert.is(mergeYaml('a: 1\n', null, '# new\na: 1\n').text, 'a: 1\n');
 });
 
-test('removing every key of a map leaves an empty map, not a null', () => {
-  const base = 'a:\n  b: 1\n  c: 2\nz: 1\n';
-  const result = mergeYaml(base, base, 'a: {}\nz: 1\n');
+test('removing every key of a map leaves an empty map, not a null, and only that pair is written anew', () => {
+  const base = 'a:\n  b: 1\n  c: 2\nz:    1 # mine\n';
+  const result = mergeYaml(base, 'a:\n  b: 1\n  c: 2\nz: 1\n', 'a: {}\nz: 1\n');
   assert.equal(result.conflicts, []);
-  assert.ok(result.reformatted, 'a map emptied by splices would read as null: written anew instead');
-  assert.equal(parse(result.text), { a: {}, z: 1 });
+  assert.not.ok(result.reformatted, 'a map emptied by splices would read as null: that pair is written anew');
+  assert.is(result.text, 'a: {}\nz:    1 # mine\n');
+});
+
+test('a map the merge empties and refills (every old key gone, a new one added) keeps the rest of the file', () => {
+  const generatedBefore = 'k00: true\nk01:\n  k10:\n    k20:\n      - b\n    k21: c\nk02: 22\n';
+  const user = 'k00: true\n\nk01:\n    k10:\n        k20:\n        - b  # note\nk02: 22 # mine\n';
+  const result = mergeYaml(user, generatedBefore, 'k01:\n  k10:\n    k21: c\n    t20: true\nk02: 22\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.equal(parse(result.text), { k01: { k10: { t20: true } }, k02: 22 }, 'k21 the user removed stays removed');
+  assert.ok(result.text.endsWith('k02: 22 # mine\n'), result.text);
+  assert.ok(result.text.startsWith('\nk01:\n    k10:\n'), `the user's indentation of the pairs above kept:\n${result.text}`);
 });
 
 test('a conflict in a flow map is marked over the whole file, the tool side as --force writes it', () => {
@@ -408,27 +419,27 @@ test('a map item appended to a list of maps: no blank line at the end of a file,
   assert.is(middle.text, 'l:\n  - a: 1\n  - a: 2\nk: 1');
 });
 
-test('list items of maps that open with a comment line are still added and removed, by writing the file anew', () => {
-  const added = mergeYaml('l:\n  - a: 1\n', 'l:\n  - a: 1\n', 'l:\n  - a: 1\n  - # new\n    a: 2\n');
+test('list items of maps that open with a comment line are still added and removed, by writing that list anew', () => {
+  const added = mergeYaml('l:\n  - a: 1\nz:  1 # mine\n', 'l:\n  - a: 1\nz: 1\n', 'l:\n  - a: 1\n  - # new\n    a: 2\nz: 1\n');
   assert.equal(added.conflicts, []);
-  assert.ok(added.reformatted, 'said, so the caller knows formatting changed');
-  assert.equal(parse(added.text), { l: [{ a: 1 }, { a: 2 }] });
+  assert.not.ok(added.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(added.text, 'l:\n  - a: 1\n  - a: 2\nz:  1 # mine\n');
   const removed = mergeYaml('l:\n  - a: 1\n  - # old\n    a: 2\n', 'l:\n  - a: 1\n  - a: 2\n', 'l:\n  - a: 1\n');
   assert.equal(removed.conflicts, []);
-  assert.ok(removed.reformatted, 'said, so the caller knows formatting changed');
-  assert.equal(parse(removed.text), { l: [{ a: 1 }] });
+  assert.not.ok(removed.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(removed.text, 'l:\n  - a: 1\n');
 });
 
-test('--force on a change that cannot be spliced writes the file anew, never conflict markers', () => {
+test('--force on a change inside a flow map writes that pair anew, never conflict markers', () => {
   const base = 'm: {a: 1, b: 2}\nn: 1\n';
   const clean = mergeYaml(base, base, 'm:\n  a: 1\nn: 1\n', 'theirs');
   assert.equal(clean.conflicts, []);
-  assert.ok(clean.reformatted);
-  assert.equal(parse(clean.text), { m: { a: 1 }, n: 1 });
-  const conflicting = mergeYaml('m: {a: 5, b: 2}\nn: 1\n', base, 'm: {a: 7}\nn: 1\n', 'theirs');
+  assert.not.ok(clean.reformatted);
+  assert.is(clean.text, 'm:\n  a: 1\nn: 1\n');
+  const conflicting = mergeYaml('m: {a: 5, b: 2}\nn:  1 # mine\n', base, 'm: {a: 7}\nn: 1\n', 'theirs');
   assert.equal(conflicting.conflicts, ['m.a']);
-  assert.ok(conflicting.reformatted);
-  assert.equal(parse(conflicting.text), { m: { a: 7 }, n: 1 }, 'the tool side, as --force promises');
+  assert.not.ok(conflicting.reformatted);
+  assert.is(conflicting.text, 'm:\n  a: 7\nn:  1 # mine\n', 'the tool side, as --force promises, the other line kept');
 });
 
 test('inline markers around a key the tool stops writing but the user edited: that pair only, the tool side empty', () => {
@@ -486,12 +497,12 @@ test('a plain value the tool turns into a map is written as the tool writes it, 
   assert.is(result.text, 'k:\n  # why\n  a: "1"\nz: 2 # mine\n');
 });
 
-test('a plain list the tool changes inside a flow map is still changed, by writing the file anew', () => {
-  const base = 'm: {k: [a, b]}\n';
-  const result = mergeYaml(base, base, 'm: {k: [a, c]}\n');
+test('a plain list the tool changes inside a flow map is changed by writing that pair anew', () => {
+  const base = 'm: {k: [a, b]}\n# mine\n';
+  const result = mergeYaml(base, 'm: {k: [a, b]}\n', 'm: {k: [a, c]}\n');
   assert.equal(result.conflicts, []);
-  assert.ok(result.reformatted, 'said, so the caller knows formatting changed');
-  assert.equal(parse(result.text), { m: { k: ['a', 'c'] } });
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  k:\n    - a\n    - c\n# mine\n');
 });
 
 test.run();

@@ -493,19 +493,104 @@ export function mergeYaml(
   if (!changed && !splices.length) return { text: current, conflicts, reformatted: false };
   const spliced = applySplices(current, splices);
   if (mode === 'markers' && conflicts.length) {
-    if (!precise) {
-      // The conflicting regions could not be marked one by one: mark the whole file, with the tool's
-      // side as --force would write it.
-      const forced = mergeYaml(current, base, desired, 'theirs', newKeys).text;
-      return { text: `${MARKER_OURS}\n${withNewline(current)}${MARKER_SEP}\n${withNewline(forced)}${MARKER_THEIRS}\n`, conflicts, reformatted: false };
-    }
-    return { text: spliced, conflicts, reformatted: false };
+    // Resolving every marker to the tool's side must give exactly what --force writes. Where the
+    // conflicting regions could not be marked one by one so that it does (a region that overlaps
+    // another change, a map the merge empties), the whole file is marked, the tool's side as
+    // --force writes it.
+    const forced = mergeYaml(current, base, desired, 'theirs', newKeys).text;
+    if (precise && resolveMarkersToTheirs(spliced) === forced) return { text: spliced, conflicts, reformatted: false };
+    return { text: `${MARKER_OURS}\n${withNewline(current)}${MARKER_SEP}\n${withNewline(forced)}${MARKER_THEIRS}\n`, conflicts, reformatted: false };
   }
-  if (precise) {
-    const check = parseDocument(spliced, PARSE);
-    if (!check.errors.length && equal(check.toJS(), doc.toJS())) return { text: spliced, conflicts, reformatted: false };
-  }
+  const target = doc.toJS();
+  const reaches = (text: string): boolean => {
+    const check = parseDocument(text, PARSE);
+    return !check.errors.length && equal(check.toJS(), target);
+  };
+  if (precise && reaches(spliced)) return { text: spliced, conflicts, reformatted: false };
+  // The planned splices overlapped or missed (a map the merge empties and refills, say): edit the
+  // user's file straight to the merged value instead, pair by pair, so only the pairs whose value
+  // changes lose their formatting, and the rest of the file keeps its bytes.
+  const patched = patchToValue(current, target);
+  if (patched !== null && reaches(patched)) return { text: patched, conflicts, reformatted: false };
   return { text: doc.toString(PRINT), conflicts, reformatted: true };
+}
+
+/**
+ * Two-way edits from `src` (a YAML map) to the value `target`, without the three-way rules: the
+ * merge has already decided the value. A pair whose value is equal keeps its bytes; a map is edited
+ * key by key, a list of plain values item by item, a scalar at its own bytes; anything else (or a
+ * map that would be left empty) has its pair written anew at the pair's column. Null when the top
+ * of the file cannot be edited this way.
+ */
+function patchToValue(src: string, target: unknown): string | null {
+  const doc = parseDocument(src, PARSE);
+  if (doc.errors.length || !isMap(doc.contents) || !isObject(target)) return null;
+  const splices: Splice[] = [];
+  return patchMap(src, doc.contents, target, splices) ? applySplices(src, splices) : null;
+}
+
+function pairText(key: string, value: unknown, col: number): string {
+  return withNewline(reindent(stringify({ [key]: value }, PRINT), 0, col));
+}
+
+/** Splices that turn the block map `node` into `target`; false when it cannot be done in place. */
+function patchMap(src: string, node: YAMLMap, target: Record<string, unknown>, splices: Splice[]): boolean {
+  if (node.flow || !node.items.length || !Object.keys(target).length) return false;
+  const pairs = node.items as Pair[];
+  if (!pairs.every((p) => isScalar(p.key))) return false;
+  const first = pairRegion(src, pairs[0]);
+  if (!first) return false;
+  const mine: Splice[] = [];
+  let lastEnd = -1;
+  const seen = new Set<string>();
+  for (const pair of pairs) {
+    const key = String((pair.key as { value: unknown }).value);
+    seen.add(key);
+    const region = pairRegion(src, pair);
+    if (!region) return false;
+    lastEnd = Math.max(lastEnd, region.end);
+    if (!Object.prototype.hasOwnProperty.call(target, key)) {
+      mine.push({ start: region.start, end: region.end, text: '' });
+      continue;
+    }
+    const want = target[key];
+    const value = pair.value as Node | null;
+    if (equal(toPlain(value), want)) continue;
+    const inner: Splice[] = [];
+    if (isMap(value) && isObject(want) && patchMap(src, value, want, inner)) mine.push(...inner);
+    else if (isSeq(value) && isScalarList(want) && patchList(src, value, want, inner)) mine.push(...inner);
+    else if (isScalar(value) && value.range && !value.anchor && !value.tag && (value.type === 'PLAIN' || value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE') && inlineScalar(want) !== null) {
+      mine.push({ start: value.range[0], end: value.range[1], text: inlineScalar(want)! });
+    } else mine.push({ start: region.start, end: region.end, text: pairText(key, want, region.col) });
+  }
+  const added = Object.keys(target).filter((k) => !seen.has(k));
+  if (added.length) {
+    const text = added.map((k) => pairText(k, target[k], first.col)).join('');
+    mine.push({ start: lastEnd, end: lastEnd, text: lastEnd === src.length && !src.endsWith('\n') ? `\n${text}` : text });
+  }
+  splices.push(...mine);
+  return true;
+}
+
+/** Splices that turn the block list of plain values `node` into `target`: items removed, then items appended. */
+function patchList(src: string, node: YAMLSeq, target: unknown[], splices: Splice[]): boolean {
+  if (node.flow || !node.items.length) return false;
+  const items = node.items as Node[];
+  const values = items.map(toPlain);
+  const kept = values.filter((v) => target.some((t) => equal(t, v)));
+  const appended = target.slice(kept.length);
+  if (!equal(kept, target.slice(0, kept.length)) || !kept.length) return false;
+  const regions = items.map((item) => itemRegion(src, item));
+  if (regions.some((r) => r === null)) return false;
+  const last = regions[regions.length - 1]!;
+  values.forEach((v, i) => {
+    if (!target.some((t) => equal(t, v))) splices.push({ start: regions[i]!.start, end: regions[i]!.end, text: '' });
+  });
+  if (appended.length) {
+    const text = appended.map((v) => `${' '.repeat(last.col)}- ${inlineScalar(v) ?? JSON.stringify(v)}\n`).join('');
+    splices.push({ start: last.end, end: last.end, text: last.end === src.length && !src.endsWith('\n') ? `\n${text}` : text });
+  }
+  return true;
 }
 
 /** The whole lines of one block-sequence item (`- value`), and the column of its dash. */
