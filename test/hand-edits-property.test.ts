@@ -5,7 +5,9 @@
  * region: a run that reports a conflict writes nothing; otherwise every line the user wrote is
  * still there, in order and byte for byte (encoding included), unless the tool itself changes
  * that very line; a file keeps its line endings. The same command on an unedited copy gives the
- * tool's new output to tell the two apart. HAND_EDIT_RUNS=N sets the trials (default 10).
+ * tool's new output to tell the two apart. Under --force, a user's line may go only where the tool
+ * changed it or inside a region that --conflict inline marks, on a copy, for the same command (hunk
+ * by hunk, not the whole file). HAND_EDIT_RUNS=N sets the trials (default 10).
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -99,7 +101,7 @@ test(`hand edits then a day-two command: no byte the user wrote changes outside 
   const template = tempDir('hand-edits-template-');
   const answers = `${template}-answers.yaml`;
   writeFileSync(answers, ANSWERS);
-  const stats = { trials: 0, edits: 0, conflicts: 0, written: 0, forcedConflicts: 0, linesChecked: 0, kinds: {} as Record<string, number>, modes: {} as Record<string, number> };
+  const stats = { trials: 0, edits: 0, conflicts: 0, written: 0, forcedConflicts: 0, linesChecked: 0, linesInConflicts: 0, kinds: {} as Record<string, number>, modes: {} as Record<string, number> };
   try {
     const init = await runCli(['init', '--yes', '--answers', answers, template]);
     assert.is(init.code, 0, init.stderr);
@@ -142,6 +144,29 @@ test(`hand edits then a day-two command: no byte the user wrote changes outside 
         const generatedAfter = snapshot(pristine);
         // Which files conflict: a dry run without --force names them (the regions --force may replace).
         const preview = mode === '--force' ? await runCli([...command.argv, '--yes', '--dry-run', edited]) : null;
+        // Which lines conflict, hunk by hunk: the same command with --conflict inline on a copy marks
+        // each conflicting region; --force may replace the user's lines inside those regions only.
+        const conflictLines = new Map<string, Set<string>>();
+        if (mode === '--force') {
+          const marked = tempDir('hand-edits-marked-');
+          try {
+            cpSync(edited, marked, { recursive: true });
+            const inline = await runCli([...command.argv, '--yes', '--conflict=inline', marked]);
+            assert.ok(inline.code === 0 || inline.code === 1, `seed ${seed}: --conflict inline on a copy\n${inline.stdout}${inline.stderr}`);
+            for (const [path, text] of snapshot(marked)) {
+              const mine = new Set<string>();
+              let inOurs = false;
+              for (const line of lines(text)) {
+                if (line.startsWith('<<<<<<< ')) inOurs = true;
+                else if (line === '=======') inOurs = false;
+                else if (inOurs) mine.add(line);
+              }
+              if (mine.size) conflictLines.set(path, mine);
+            }
+          } finally {
+            rmSync(marked, { recursive: true, force: true });
+          }
+        }
         const result = await runCli([...command.argv, '--yes', ...(mode ? [mode] : []), edited]);
         const context = `seed ${seed}: ${command.argv.join(' ')} ${mode} after editing ${[...touched].join(', ')}\n${result.stdout}${result.stderr}`;
         assert.ok(result.code === 0 || result.code === 1, context);
@@ -180,8 +205,9 @@ test(`hand edits then a day-two command: no byte the user wrote changes outside 
               continue;
             }
             const toolsLine = toolChanged.has(line.trim().replace(/\s+#.*$/, ''));
-            const inForcedConflict = forcedConflicts.has(path);
-            assert.ok(toolsLine || inForcedConflict, `${context}\n${path}: the user's line ${JSON.stringify(line)} was changed though the tool did not change it\n--- before\n${mine}\n--- after\n${now}`);
+            const inForcedConflict = forcedConflicts.has(path) && (conflictLines.get(path)?.has(line) ?? false);
+            if (inForcedConflict) stats.linesInConflicts++;
+            assert.ok(toolsLine || inForcedConflict, `${context}\n${path}: the user's line ${JSON.stringify(line)} was changed though the tool did not change it and it is in no conflicting region\n--- before\n${mine}\n--- after\n${now}`);
           }
         }
       } finally {
