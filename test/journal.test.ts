@@ -122,6 +122,58 @@ test('a journal whose target lies through a symbolic link is refused', () => {
   assert.ok(nodeFs.existsSync(join(outside, 'victim.yaml')), 'the file outside is untouched');
 });
 
+test('power loss: every new file, backup and journal is fsynced before the commit rename, every directory after its renames and before the backups go', () => {
+  const { dir, plan } = setup();
+  const log: string[] = [];
+  const fds = new Map<number, string>();
+  const rel = (p: string) => (p === dir ? '.' : p.slice(dir.length + 1));
+  const recording = {
+    ...nodeFs,
+    openSync: ((path: string, flags: string) => {
+      const fd = nodeFs.openSync(path, flags);
+      fds.set(fd, rel(path));
+      return fd;
+    }) as typeof nodeFs.openSync,
+    fsyncSync: (fd: number) => {
+      log.push(`fsync ${fds.get(fd)}`);
+      nodeFs.fsyncSync(fd);
+    },
+    renameSync: (from: string, to: string) => {
+      log.push(`rename ${rel(String(from))} -> ${rel(String(to))}`);
+      nodeFs.renameSync(from, to);
+    },
+    unlinkSync: (path: string) => {
+      log.push(`unlink ${rel(String(path))}`);
+      nodeFs.unlinkSync(path);
+    },
+  } as typeof nodeFs;
+  const tree = new Tree(dir, recording);
+  plan(tree);
+  tree.flush();
+  const at = (entry: string) => {
+    const i = log.indexOf(entry);
+    assert.ok(i >= 0, `${entry} happened:\n${log.join('\n')}`);
+    return i;
+  };
+  const targetRenames = log.flatMap((e, i) => (/^rename \S+\.atmos-oidc-\d+\.tmp -> /.test(e) ? [i] : []));
+  assert.is(targetRenames.length, 3, log.join('\n'));
+  const commitRename = log.lastIndexOf(`rename ${JOURNAL_FILE}.tmp -> ${JOURNAL_FILE}`, targetRenames[0]);
+  assert.ok(commitRename > 0, 'the commit journal is renamed before the first target');
+  for (const path of ['keep/a.yaml', 'new/deep/b.yaml', 'c.yaml']) {
+    const temp = `${path}.atmos-oidc-${process.pid}.tmp`;
+    assert.ok(at(`fsync ${temp}`) < commitRename, `${temp} synced before the commit`);
+  }
+  for (const d of ['.', 'keep', 'new', 'new/deep']) assert.ok(log.indexOf(`fsync ${d}`) < commitRename, `directory ${d} synced before the commit`);
+  assert.ok(log.lastIndexOf(`fsync ${JOURNAL_FILE}.tmp`, commitRename) >= 0, 'the commit journal synced before its rename');
+  const lastTargetRename = targetRenames[2];
+  const firstBackupGone = log.findIndex((e, i) => i > lastTargetRename && e.startsWith('unlink') && e.endsWith('.bak'));
+  assert.ok(lastTargetRename > commitRename && firstBackupGone > lastTargetRename, log.join('\n'));
+  for (const d of ['.', 'keep', 'new/deep']) {
+    const synced = log.indexOf(`fsync ${d}`, lastTargetRename);
+    assert.ok(synced > lastTargetRename && synced < firstBackupGone, `directory ${d} synced after its renames, before the backups go:\n${log.join('\n')}`);
+  }
+});
+
 test('cleanup', () => {
   rmSync(WORK, { recursive: true, force: true });
 });

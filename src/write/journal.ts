@@ -17,11 +17,13 @@
  * done). Every step is idempotent, so a death during recovery is recovered the same way. The result
  * is, byte for byte, the tree before the interrupted run or the tree it meant to write.
  *
- * Not covered: a power loss, which can also lose writes the kernel had not yet put on disk (nothing
- * here calls fsync); a process death cannot.
+ * A power loss can also drop writes the kernel had not yet put on disk, so the order above is made
+ * durable with fsync: each temporary file, backup copy and the journal's own bytes before the rename
+ * that commits the journal; the directories that gain or lose a name after their renames, before the
+ * backups go. A file system that cannot fsync a directory (EINVAL, EISDIR, EPERM) is taken at its word.
  */
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { branded } from '../answers/validate.ts';
 
 export const JOURNAL_FILE = '.atmos-oidc.journal';
@@ -46,7 +48,8 @@ export interface Journal {
 }
 
 /** The calls the journal makes; `Tree`'s file system (tests inject faults there). */
-export type JournalFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'unlinkSync' | 'rmdirSync' | 'existsSync' | 'lstatSync'>;
+export type JournalFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'unlinkSync' | 'rmdirSync' | 'existsSync' | 'lstatSync'> &
+  Partial<Pick<typeof nodeFs, 'openSync' | 'fsyncSync' | 'closeSync'>>;
 
 /** Called before every call that changes the disk, with its 1-based index in the flush. */
 export type BeforeOp = (index: number) => void;
@@ -74,11 +77,42 @@ export class JournalIo {
     return fn();
   }
 
-  /** Replace the journal atomically: written beside it, then renamed over it. */
+  /**
+   * Put a file's bytes, or a directory's names, on disk before going on (fsync). Not a change to the
+   * disk, so not counted. Errors other than "this file system cannot" are real and thrown.
+   */
+  sync(abs: string): void {
+    const { openSync, fsyncSync, closeSync } = this.fs;
+    if (!openSync || !fsyncSync || !closeSync) return;
+    let fd: number;
+    try {
+      fd = openSync(abs, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      fsyncSync(fd);
+    } catch (error) {
+      if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSUP'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** fsync each distinct directory holding one of `paths` (relative), and DIR itself. */
+  syncDirs(paths: string[]): void {
+    const dirs = new Set([this.root, ...paths.map((p) => dirname(this.abs(p)))]);
+    for (const dir of dirs) this.sync(dir);
+  }
+
+  /** Replace the journal atomically and durably: written beside it, synced, renamed over it, DIR synced. */
   write(journal: Journal): void {
     const temp = join(this.root, JOURNAL_TEMP);
     this.op(() => this.fs.writeFileSync(temp, `${JSON.stringify(journal)}\n`, { encoding: 'utf8', mode: 0o644 }));
+    this.sync(temp);
     this.op(() => this.fs.renameSync(temp, join(this.root, JOURNAL_FILE)));
+    this.sync(this.root);
   }
 
   remove(): void {
@@ -162,8 +196,9 @@ export function rollForward(io: JournalIo, journal: Journal): void {
   finish(io, journal);
 }
 
-/** After every rename: the backups and the journal go. */
+/** After every rename: the renames made durable (their directories synced), then the backups and the journal go. */
 export function finish(io: JournalIo, journal: Journal): void {
+  io.syncDirs(journal.steps.map((s) => s.path));
   for (const step of journal.steps) if (step.backup !== null) io.op(() => removeIfPresent(io.fs, io.abs(step.backup!)));
   io.remove();
 }

@@ -29,7 +29,7 @@ export type TreeFs = Pick<
   typeof nodeFs,
   'readFileSync' | 'writeFileSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'rmdirSync' | 'lstatSync' | 'realpathSync' | 'existsSync'
 > &
-  Partial<Pick<typeof nodeFs, 'chmodSync' | 'linkSync' | 'copyFileSync'>>;
+  Partial<Pick<typeof nodeFs, 'chmodSync' | 'linkSync' | 'copyFileSync' | 'openSync' | 'fsyncSync' | 'closeSync'>>;
 
 /** Points in a flush where a caller may step in (tests use them to interrupt a run at that moment). */
 export interface FlushHooks {
@@ -304,10 +304,12 @@ export class Tree {
     try {
       io.write(journal);
       for (const d of dirs) io.op(() => this.fs.mkdirSync(join(this.root, ...d.split('/'))));
+      if (dirs.length) io.syncDirs(dirs);
       for (const change of writes) {
         const step = steps.find((s) => s.path === change.path)!;
         const mode = this.replaceableMode(change);
         this.writeTemp(io, io.abs(step.temp!), encodeText(change.path, change.after, this.encodingOf(change.path)));
+        io.sync(io.abs(step.temp!));
         if (mode !== null) io.op(() => this.fs.chmodSync?.(io.abs(step.temp!), mode));
         this.assertUnchangedOnDisk(change);
         if (step.backup) this.backUp(io, change.path, step.backup);
@@ -317,7 +319,9 @@ export class Tree {
         this.backUp(io, change.path, steps.find((s) => s.path === change.path)!.backup!);
       }
       this.hooks.beforeRename?.(steps.filter((s) => s.temp).map((s) => io.abs(s.temp!)));
-      // The commit point: from here on, a death is rolled forward.
+      // The temporary files' and backups' names on disk before the commit point (a power loss after it
+      // rolls forward, and needs them). From here on, a death is rolled forward.
+      io.syncDirs(steps.map((s) => s.path));
       io.write({ ...journal, state: 'commit' });
     } catch (error) {
       const stuck = rollBack(io, journal);
@@ -375,6 +379,7 @@ export class Tree {
       // A file system without hard links: a copy, with the mode, does the same job.
       io.op(() => this.fs.copyFileSync!(from, to));
       io.op(() => this.fs.chmodSync?.(to, this.fs.lstatSync(from).mode & 0o7777));
+      io.sync(to);
     }
   }
 
