@@ -4,6 +4,8 @@
  * 1. Death at every step, in process: the flush's file system stops for good just before its Nth
  *    change to the disk (nothing after it runs, not even a rollback), for every N of the run.
  * 2. An error at every step: the Nth change fails once with EIO and the run goes on (rollback).
+ *    And death inside each file write: the file exists with half its bytes (the process died between
+ *    the system calls of one write), nothing after it runs.
  * 3. Real SIGKILL at random points: the CLI runs as a process that sends itself SIGKILL just before
  *    its Nth change to the disk (ATMOS_OIDC_TEST_KILL_AT_OP), N random. 20 trials per command by
  *    default; ATMOS_OIDC_CRASH_TRIALS=200 (or more) for the long run.
@@ -81,16 +83,25 @@ const MUTATING = new Set(['writeFileSync', 'renameSync', 'unlinkSync', 'mkdirSyn
 const CALLS = ['readFileSync', 'lstatSync', 'realpathSync', 'existsSync', ...MUTATING] as const;
 
 /** Node's fs, counting changes to the disk; `fault(n, name)` may throw before the nth. */
-function countingFs(fault: (n: number) => 'die' | 'fail' | null): { fs: TreeFs; count: () => number } {
+function countingFs(fault: (n: number) => 'die' | 'fail' | 'tear' | null): { fs: TreeFs; count: () => number; torn: () => number } {
   let n = 0;
   let dead = false;
+  let torn = 0;
   const fs: Record<string, unknown> = {};
   for (const name of CALLS) {
     fs[name] = (...args: unknown[]) => {
       if (dead) throw new Error('the process is dead');
       if (MUTATING.has(name)) {
         const what = fault(++n);
-        if (what === 'die') {
+        if (what === 'die' || (what === 'tear' && name !== 'writeFileSync')) {
+          dead = true;
+          throw new Error('the process is dead');
+        }
+        if (what === 'tear') {
+          // Death between the system calls of one write: the file exists, cut short (open, part of the write, gone).
+          const data = Buffer.from(args[1] as string | Buffer);
+          nodeFs.writeFileSync(args[0] as string, data.subarray(0, Math.floor(data.length / 2)), args[2] as nodeFs.WriteFileOptions);
+          torn++;
           dead = true;
           throw new Error('the process is dead');
         }
@@ -99,7 +110,7 @@ function countingFs(fault: (n: number) => 'die' | 'fail' | null): { fs: TreeFs; 
       return (nodeFs as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
     };
   }
-  return { fs: fs as unknown as TreeFs, count: () => n };
+  return { fs: fs as unknown as TreeFs, count: () => n, torn: () => torn };
 }
 
 async function run(argv: string[], treeFs?: TreeFs): Promise<{ code: number; stderr: string }> {
@@ -143,7 +154,7 @@ interface Prepared {
 }
 
 const prepared: Prepared[] = [];
-const counts: Record<string, { deaths: number; errors: number; kills: number; rolledBack: number; rolledForward: number }> = {};
+const counts: Record<string, { deaths: number; torn: number; errors: number; kills: number; rolledBack: number; rolledForward: number }> = {};
 
 /**
  * The next run: recovery alone (checked), then, when `full`, an ordinary command (checked again;
@@ -185,7 +196,7 @@ test('setup: each command, from its old tree, writes its new tree', async () => 
     assert.is.not(p.old, p.next, `${scenario.command} changes the tree`);
     assert.ok(p.changes > 10, `${scenario.command}: ${p.changes} changes to the disk`);
     prepared.push(p);
-    counts[scenario.command] = { deaths: 0, errors: 0, kills: 0, rolledBack: 0, rolledForward: 0 };
+    counts[scenario.command] = { deaths: 0, torn: 0, errors: 0, kills: 0, rolledBack: 0, rolledForward: 0 };
     rmSync(probe, { recursive: true, force: true });
   }
 });
@@ -204,6 +215,21 @@ for (const scenario of SCENARIOS) {
       rmSync(dir, { recursive: true, force: true });
     }
     assert.ok(counts[scenario.command].rolledBack > 0 && counts[scenario.command].rolledForward > 0, 'deaths land on both sides of the commit');
+  });
+
+  test(`${scenario.command}: the process dies halfway through each file it writes (the file cut short) → the next run leaves the old or the new tree`, async () => {
+    const p = prepared.find((x) => x.scenario === scenario)!;
+    for (let at = 1; at <= p.changes; at++) {
+      const dir = copyOf(p.base);
+      const counter = countingFs((n) => (n === at ? 'tear' : null));
+      await run(scenario.args(dir), counter.fs);
+      if (counter.torn()) {
+        await nextRunLeavesOldOrNew(p, dir, `a write cut short at change ${at} of ${p.changes}`, at % 5 === 0);
+        counts[scenario.command].torn++;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.ok(counts[scenario.command].torn > 3, `writes were cut short: ${counts[scenario.command].torn}`);
   });
 
   test(`${scenario.command}: each change to the disk fails once (EIO) → exit 1 with the old tree, or exit 0 with the new`, async () => {
@@ -278,7 +304,7 @@ for (const scenario of SCENARIOS) {
 
 test('crash: counts', () => {
   for (const [command, c] of Object.entries(counts))
-    console.log(`  crash ${command}: ${c.deaths} deaths at every change (${c.rolledBack} rolled back, ${c.rolledForward} forward), ${c.errors} EIO faults, ${c.kills} SIGKILL trials; 0 partial trees`);
+    console.log(`  crash ${command}: ${c.deaths} deaths at every change (${c.rolledBack} rolled back, ${c.rolledForward} forward), ${c.torn} writes cut short, ${c.errors} EIO faults, ${c.kills} SIGKILL trials; 0 partial trees`);
   rmSync(WORK, { recursive: true, force: true });
 });
 
