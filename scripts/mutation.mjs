@@ -16,20 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MODULES, mutantKey } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const uvu = (...files) => `node --import tsx node_modules/uvu/bin.js test '^(${files.join('|')})\\.test\\.ts$' --bail`;
-
-/** Module → the file Stryker mutates and the tests that must catch its mutants. */
-export const MODULES = {
-  trust: { file: 'src/setup/trust.ts', command: uvu('trust-rules', 'trust-simulator', 'trust-terraform'), before: uvu('check-simulator') },
-  validate: { file: 'src/answers/validate.ts', command: uvu('validate-rules'), before: uvu('paths', 'workflow-security') },
-  answers: { file: 'src/answers/answers.ts', command: uvu('answers-rules', 'validate-rules'), before: uvu('check-yaml', 'workflow-security') },
-  roles: { file: 'src/check/roles.ts', command: uvu('roles-rules', 'chains-rules'), before: uvu('check-resolver') },
-  chains: { file: 'src/check/chains.ts', command: uvu('chains-rules', 'roles-rules'), before: uvu('check-resolver', 'check-simulator') },
-  merge: { file: 'src/write/merge.ts', command: uvu('merge-property', 'merge-rules') },
-};
-
 const args = process.argv.slice(2);
 const reportOnly = args.includes('--report');
 // --baseline: measure with the tests that existed before issue 15 (`before`), and keep the survivors in
@@ -188,13 +177,8 @@ function writeReport() {
   console.log(`mutation: wrote bench/mutation.md (${rows.length} modules)`);
 }
 
-/** A key that survives line moves: mutator, the original source text of the line, the replacement. */
-function mutantKey(m, lines) {
-  return `${m.mutatorName} @ ${lines[m.location.start.line - 1]?.trim()} => ${m.replacement ?? ''}`;
-}
 
 function cell(s) {
   return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 160);
 }
 
-export { mutantKey };
