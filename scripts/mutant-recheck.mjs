@@ -8,7 +8,8 @@
  *   --json FILE        Stryker's JSON (default reports/mutation/MODULE.json, else its line-range parts)
  *   --lines A-B        only mutants starting on these lines
  *   --tests REGEX      the test files to run (uvu pattern); default: the module's command
- *   --record "TEXT"    write "killed by TEXT" into bench/mutation-equivalents.json for each killed one
+ *   --record "TEXT"    write "killed by TEXT" into the notes file for each killed one
+ *   --notes FILE       the notes file (default bench/mutation-equivalents.json; the report reads that one)
  *   --list             only list the survivors (line, mutator, replacement, source line), run nothing
  *
  * The file must still be the source the JSON was made from (mutant locations are offsets into it).
@@ -75,7 +76,7 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-const notesFile = join(root, 'bench/mutation-equivalents.json');
+const notesFile = option('--notes') ?? join(root, 'bench/mutation-equivalents.json');
 const notes = existsSync(notesFile) ? JSON.parse(readFileSync(notesFile, 'utf8')) : {};
 const record = option('--record');
 let killed = 0;

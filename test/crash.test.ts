@@ -9,6 +9,9 @@
  * 3. Real SIGKILL at random points: the CLI runs as a process that sends itself SIGKILL just before
  *    its Nth change to the disk (ATMOS_OIDC_TEST_KILL_AT_OP), N random. 20 trials per command by
  *    default; ATMOS_OIDC_CRASH_TRIALS=200 (or more) for the long run.
+ * 4. SIGKILL from outside at random wall-clock moments of the whole run (start-up, reading, planning,
+ *    the flush slowed by ATMOS_OIDC_TEST_OP_DELAY_MS so it is a real share of the time): 4 per command
+ *    by default, ATMOS_OIDC_CRASH_TRIALS in the long run.
  *
  * After each, the next run recovers first (recoverInterrupted, the first thing a writing run does
  * under the lock), and then an ordinary next run (`workflows --yes`) runs: at both points the tree
@@ -154,7 +157,7 @@ interface Prepared {
 }
 
 const prepared: Prepared[] = [];
-const counts: Record<string, { deaths: number; torn: number; errors: number; kills: number; rolledBack: number; rolledForward: number }> = {};
+const counts: Record<string, { deaths: number; torn: number; errors: number; kills: number; wallKills: number; wallInFlush: number; rolledBack: number; rolledForward: number }> = {};
 
 /**
  * The next run: recovery alone (checked), then, when `full`, an ordinary command (checked again;
@@ -196,7 +199,7 @@ test('setup: each command, from its old tree, writes its new tree', async () => 
     assert.is.not(p.old, p.next, `${scenario.command} changes the tree`);
     assert.ok(p.changes > 10, `${scenario.command}: ${p.changes} changes to the disk`);
     prepared.push(p);
-    counts[scenario.command] = { deaths: 0, torn: 0, errors: 0, kills: 0, rolledBack: 0, rolledForward: 0 };
+    counts[scenario.command] = { deaths: 0, torn: 0, errors: 0, kills: 0, wallKills: 0, wallInFlush: 0, rolledBack: 0, rolledForward: 0 };
     rmSync(probe, { recursive: true, force: true });
   }
 });
@@ -302,9 +305,62 @@ for (const scenario of SCENARIOS) {
   });
 }
 
+/** Run the CLI as a process that is sent SIGKILL from outside after `ms` milliseconds (if still running). */
+function killedAfter(args: string[], ms: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; journal: boolean; dir: string }> {
+  return new Promise((resolve, reject) => {
+    const dir = args[args.length - 1];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ATMOS_OIDC_TEST_OP_DELAY_MS: String(OP_DELAY_MS) },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    let journal = false;
+    const timer = setTimeout(() => {
+      journal = nodeFs.existsSync(join(dir, '.atmos-oidc.journal'));
+      child.kill('SIGKILL');
+    }, ms);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, journal, dir });
+    });
+  });
+}
+
+// Each change to the disk waits this long, so the flush is a real share of the run's wall-clock time.
+const OP_DELAY_MS = 15;
+const WALL_TRIALS = process.env.ATMOS_OIDC_CRASH_TRIALS ? TRIALS : 4;
+
+for (const scenario of SCENARIOS) {
+  test(`${scenario.command}: SIGKILL from outside at ${WALL_TRIALS} random moments of the whole run (seed ${SEED}) → the next run leaves the old or the new tree`, async () => {
+    const p = prepared.find((x) => x.scenario === scenario)!;
+    // How long a whole run takes here (start-up, reading, planning, the slowed flush), measured once.
+    const started = Date.now();
+    const probe = copyOf(p.base);
+    const full = await killedAfter(scenario.args(probe), 600_000);
+    assert.is(full.code, 0, 'a run not killed completes');
+    rmSync(probe, { recursive: true, force: true });
+    const span = Date.now() - started;
+    const next = random(SEED * 7 + scenario.command.length);
+    let inFlush = 0;
+    const one = async (ms: number): Promise<void> => {
+      const dir = copyOf(p.base);
+      const result = await killedAfter(scenario.args(dir), ms);
+      if (result.signal !== 'SIGKILL') assert.is(result.code, 0, `not killed after ${ms} ms, so the run completes`);
+      if (result.journal) inFlush++;
+      await nextRunLeavesOldOrNew(p, dir, `SIGKILL from outside after ${ms} ms of ${span}`, true, true);
+      counts[scenario.command].wallKills++;
+      rmSync(dir, { recursive: true, force: true });
+    };
+    const moments = Array.from({ length: WALL_TRIALS }, () => Math.floor(next() * span));
+    for (let i = 0; i < moments.length; i += 2) await Promise.all(moments.slice(i, i + 2).map(one));
+    counts[scenario.command].wallInFlush += inFlush;
+  });
+}
+
 test('crash: counts', () => {
   for (const [command, c] of Object.entries(counts))
-    console.log(`  crash ${command}: ${c.deaths} deaths at every change (${c.rolledBack} rolled back, ${c.rolledForward} forward), ${c.torn} writes cut short, ${c.errors} EIO faults, ${c.kills} SIGKILL trials; 0 partial trees`);
+    console.log(`  crash ${command}: ${c.deaths} deaths at every change (${c.rolledBack} rolled back, ${c.rolledForward} forward), ${c.torn} writes cut short, ${c.errors} EIO faults, ${c.kills} SIGKILL trials at changes, ${c.wallKills} at random moments (${c.wallInFlush} inside the flush); 0 partial trees`);
   rmSync(WORK, { recursive: true, force: true });
 });
 

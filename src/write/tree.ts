@@ -65,9 +65,14 @@ export function flushHooksFromEnv(env: Record<string, string | undefined>, log: 
   // `ATMOS_OIDC_TEST_KILL_AT_OP=N`: the process sends itself SIGKILL just before the flush's Nth change
   // to the disk (test/crash.test.ts), a death no handler can see.
   const killAt = Number(env.ATMOS_OIDC_TEST_KILL_AT_OP);
-  if (Number.isSafeInteger(killAt) && killAt > 0)
+  // `ATMOS_OIDC_TEST_OP_DELAY_MS=N`: wait N ms before each change to the disk, so a SIGKILL sent from
+  // outside at a random moment lands inside the flush often enough to matter (test/crash.test.ts).
+  const delay = Number(env.ATMOS_OIDC_TEST_OP_DELAY_MS);
+  const slow = Number.isFinite(delay) && delay > 0;
+  if ((Number.isSafeInteger(killAt) && killAt > 0) || slow)
     hooks.beforeOp = (index) => {
       if (index === killAt) process.kill(process.pid, 'SIGKILL');
+      if (slow) sleep(delay);
     };
   return hooks.beforeRename || hooks.beforeOp ? hooks : undefined;
 }
