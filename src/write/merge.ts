@@ -15,7 +15,7 @@
  * the result is parsed back and compared with the model. Where the planned splices do not give the
  * merged value (they overlap: a map emptied and refilled), the user's file is edited straight to the
  * merged value pair by pair (`patchToValue`), so only pairs whose value changes lose their
- * formatting. Only a file that is no block map at all could be re-serialised whole (`reformatted`);
+ * formatting. Only a file whose top level is no block map (a flow map) is re-serialised whole (`reformatted`);
  * 0 of 6,000 random merges in test/merge-property.test.ts are. Managed text files (workflows) go
  * through `git merge-file`.
  */
