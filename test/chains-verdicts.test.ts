@@ -110,14 +110,6 @@ test('a trust entry for any repository of the org and some tags: the tag glob de
   assert.is(x.verdict, 'unknown');
 });
 
-test('a trust entry whose owner holds a wildcard and a line break admits no tag: denied, not unknown', () => {
-  const x = xChain(check(withX(basicTrusting(['acme*\nx/infra-live:ref:refs/tags/v1*']), '  push:\n    tags: ["v*"]\n')));
-  assert.equal(x.patterns, ['repo:acme*\nx/infra-live:ref:refs/tags/v1*']);
-  assert.is(x.matched, null);
-  assert.is(x.condition, null);
-  assert.is(x.verdict, 'denied');
-});
-
 // ---- what else must hold: audience, the provider's account, the provider's existence ----
 
 test('another audience on configure-aws-credentials: the trust rejects it, with the reason', () => {
