@@ -124,6 +124,13 @@ test('the role\'s name exists in another account: denied, the finding names wher
   assert.is(f[0].fix, `point the identity's principal.assume_role at ${ROLE_DEV}`);
 });
 
+test('the name exists only on a role component of unknown account (an empty role name): the reason says the account is unknown', () => {
+  const files = unmanaged();
+  files.set('stacks/orgs/acme/ci.yaml', 'name: ci\nvars:\n  stage: ci\ncomponents:\n  terraform:\n    iam-role/blank:\n      metadata:\n        component: iam-role\n      vars:\n        use_fullname: false\n        name: ""\n        github_oidc_provider_enabled: true\n        trusted_github_org: acme\n        trusted_github_repos: [acme/infra-live]\n');
+  const chain = xChain(check(withJob(files, 'arn:aws:iam::111111111111:role/')));
+  assert.equal([chain.verdict, chain.reasons], ['denied', ['no role  in account 111111111111; iam-role/blank creates it in account (unknown) (stack ci)']]);
+});
+
 test('an ARN that is not a role\'s (a user) is assumed managed elsewhere, without a crash', () => {
   const result = check(withJob(unmanaged(), 'arn:aws:iam::111111111111:user/someone'));
   const chain = xChain(result);
@@ -171,6 +178,18 @@ test('Atmos finds no stack: the role-not-found message says which setting matche
   const root = change(golden('guide-basic'), 'atmos.yaml', 'base_path: stacks', 'base_path: ""');
   assert.equal(xFindings(check(withJob(root, 'arn:aws:iam::111111111111:role/nobody')), 'role-not-found').map((f) => f.message), [
     'x.yaml job "x" assumes arn:aws:iam::111111111111:role/nobody, which no component in this repository creates (Atmos finds no stack: stacks.included_paths in atmos.yaml match no manifest under the repository)',
+  ]);
+  const yml = golden('guide-basic');
+  yml.set('atmos.yml', yml.get('atmos.yaml')!.replace('"orgs/**/*"', '"nowhere/**/*"'));
+  yml.delete('atmos.yaml');
+  assert.equal(xFindings(check(withJob(yml, 'arn:aws:iam::111111111111:role/nobody')), 'role-not-found').map((f) => f.message), [
+    'x.yaml job "x" assumes arn:aws:iam::111111111111:role/nobody, which no component in this repository creates (Atmos finds no stack: stacks.included_paths in atmos.yml match no manifest under stacks)',
+  ]);
+  // No configuration file at all: the message names the file Atmos would read.
+  const bare = golden('guide-basic');
+  for (const path of [...bare.keys()]) if (path === 'atmos.yaml' || path.startsWith('profiles/') || path.startsWith('stacks/')) bare.delete(path);
+  assert.equal(xFindings(check(withJob(bare, 'arn:aws:iam::111111111111:role/nobody')), 'role-not-found').map((f) => f.message), [
+    'x.yaml job "x" assumes arn:aws:iam::111111111111:role/nobody, which no component in this repository creates (Atmos finds no stack: stacks.included_paths in atmos.yaml match no manifest under stacks)',
   ]);
 });
 
