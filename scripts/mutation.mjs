@@ -124,7 +124,8 @@ function writeReport() {
     const lines = result.source.split('\n');
     const explained = survived.map((m) => {
       const key = mutantKey(m, lines);
-      return { m, key, reason: notes[name]?.[key] };
+      // A key shared by two mutants of one line (same mutator and replacement) can be told apart by column: "KEY #COLUMN".
+      return { m, key, reason: notes[name]?.[`${key} #${m.location.start.column}`] ?? notes[name]?.[key] };
     });
     // A note starting "killed by" names a test added after this measurement that kills the mutant
     // (checked by applying the mutant by hand); any other note is the reason it is equivalent.
