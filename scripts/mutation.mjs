@@ -96,6 +96,10 @@ function recordBaseline(name) {
 function writeReport() {
   const notesFile = join(root, 'bench/mutation-equivalents.json');
   const notes = existsSync(notesFile) ? JSON.parse(readFileSync(notesFile, 'utf8')) : {};
+  // Notes written in parallel (scripts/mutant-recheck.mjs --notes bench/mutation-notes-AREA.json) count too.
+  for (const f of readdirSync(join(root, 'bench')).filter((x) => /^mutation-notes-.*\.json$/.test(x)).sort()) {
+    for (const [module, entries] of Object.entries(JSON.parse(readFileSync(join(root, 'bench', f), 'utf8')))) notes[module] = { ...notes[module], ...entries };
+  }
   const timingsFile = join(root, 'reports/mutation/timings.json');
   const timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
   const baselineFile = join(root, 'bench/mutation-baseline.json');
