@@ -347,6 +347,14 @@ test('release job, role trusts tags v*: it depends on the tag, unknown with that
   assert.is(chain.condition, 'only for a tag that repo:acme/infra-live:ref:refs/tags/v* admits');
 });
 
+test('release job, role trusts tags c* (which admit the word check uses for "any tag" by chance): unknown, not allowed', () => {
+  for (const pattern of ['c*', 'ch*', 'check-*', '*e']) {
+    const chain = release(trusting(golden('guide-basic'), `          - acme/infra-live:ref:refs/tags/${pattern}\n`));
+    assert.equal([chain.verdict, chain.trust, chain.matched], ['unknown', 'unknown', `repo:acme/infra-live:ref:refs/tags/${pattern}`], pattern);
+    assert.is(chain.condition, `only for a tag that repo:acme/infra-live:ref:refs/tags/${pattern} admits`, pattern);
+  }
+});
+
 test('release job, role trusts every non-empty tag (?*): allowed', () => {
   const chain = release(trusting(golden('guide-basic'), '          - acme/infra-live:ref:refs/tags/?*\n'));
   assert.equal([chain.verdict, chain.matched], ['allowed', 'repo:acme/infra-live:ref:refs/tags/?*']);

@@ -84,13 +84,23 @@ test('a checkout of a PR head or of inputs.sha: the chain says the code is not t
 test('reusable workflow: the caller decides the sub, and a caller without id-token: write denies the called job', () => {
   const stack = roleStack({ ci: { entries: ['acme/infra:environment:prod', 'acme/infra:main'] } });
   const called = workflow('workflow_call', 'ci');
-  const caller = 'on: { push: { branches: [main] } }\njobs:\n  call:\n    uses: ./.github/workflows/called.yaml\n';
+  const caller = 'on: { push: { branches: [main] } }\njobs:\n  call:\n    permissions: { id-token: write, contents: read }\n    uses: ./.github/workflows/called.yaml\n';
   const ok = run({ 'dev.yaml': stack, '.github/workflows/called.yaml': called, '.github/workflows/caller.yaml': caller });
   assert.equal(contexts(ok), ['ref:refs/heads/main allowed']);
-  const denied = run({ 'dev.yaml': stack, '.github/workflows/called.yaml': called, '.github/workflows/caller.yaml': caller.replace('  call:\n', '  call:\n    permissions: { contents: read }\n') });
-  assert.equal(contexts(denied), ['ref:refs/heads/main denied']);
-  const f = denied.findings.find((x) => x.code === 'id-token-missing')!;
-  assert.is(f.file, '.github/workflows/caller.yaml', 'the fix belongs in the caller');
+  const atWorkflowLevel = run({ 'dev.yaml': stack, '.github/workflows/called.yaml': called, '.github/workflows/caller.yaml': caller.replace('    permissions: { id-token: write, contents: read }\n', '').replace('jobs:\n', 'permissions: { id-token: write }\njobs:\n') });
+  assert.equal(contexts(atWorkflowLevel), ['ref:refs/heads/main allowed'], 'granted by the caller workflow');
+  // GitHub refuses such a run: "The nested job 'x' is requesting 'id-token: write', but is only allowed 'id-token: none'".
+  const denials: Array<[string, string]> = [
+    ['the calling job\'s own block', caller.replace('{ id-token: write, contents: read }', '{ contents: read }')],
+    ['the caller workflow\'s block', caller.replace('    permissions: { id-token: write, contents: read }\n', '').replace('jobs:\n', 'permissions: { contents: read }\njobs:\n')],
+    ['no block at all (the default token has no id-token)', caller.replace('    permissions: { id-token: write, contents: read }\n', '')],
+  ];
+  for (const [what, text] of denials) {
+    const denied = run({ 'dev.yaml': stack, '.github/workflows/called.yaml': called, '.github/workflows/caller.yaml': text });
+    assert.equal(contexts(denied), ['ref:refs/heads/main denied'], what);
+    const f = denied.findings.find((x) => x.code === 'id-token-missing')!;
+    assert.is(f.file, '.github/workflows/caller.yaml', `${what}: the fix belongs in the caller`);
+  }
 });
 
 test('id-token is demanded only from jobs that ask GitHub for a token', () => {

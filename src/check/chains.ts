@@ -86,10 +86,13 @@ export function buildChains(c: Ctx): Chain[] {
     for (const job of wf.jobs) {
       if (!job.steps.length) continue;
       // A reusable workflow's jobs run with the caller's event and ref (the sub describes the caller),
-      // and never with more permissions than the calling job grants.
+      // and never with more permissions than the calling job has: its own block, else its workflow's,
+      // else the default token, which has no id-token (docs.github.com/en/actions/reference/workflows-and-actions/
+      // reusing-workflow-configurations, "Access and permissions for nested workflows"; GitHub then refuses
+      // the run: "The nested job 'x' is requesting 'id-token: write', but is only allowed 'id-token: none'").
       const called = wf.triggers.some((t) => t.event === 'workflow_call') ? callers.get(wf.file) ?? [] : [];
       const triggers = called.length ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...called.flatMap((x) => x.triggers)] : wf.triggers;
-      const denyingCaller = called.find((x) => !x.idToken.granted && x.idToken.source === 'job');
+      const denyingCaller = called.find((x) => !x.idToken.granted);
       const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false, file: denyingCaller.file } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
       const made: Chain[] = [];
       for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
@@ -115,6 +118,9 @@ export function buildChains(c: Ctx): Chain[] {
   environmentCase(c, chains);
   return dedupeChains(chains);
 }
+
+/** Stand-ins for a part of the sub only the run knows (see `evaluate`). */
+const ANY_VALUES = ['check-any-value', 'Z', '9.x_Q'];
 
 /** One row per distinct chain: a script that runs `atmos terraform plan` in two branches of an if is one chain. */
 function dedupeChains(chains: Chain[]): Chain[] {
@@ -943,11 +949,14 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
     if (!role.patterns) chain.reasons.push(`${role.entriesVar} of ${role.component.name} is known only when Atmos runs`);
     return;
   }
+  let matched: string | null;
   if (chain.sub.includes('*')) {
     // A part only the run knows (a release's tag, a merge queue branch): proved when every value
-    // is admitted, refuted when none can be, else it depends on the value.
+    // is admitted, refuted when none can be, else it depends on the value. "Every" is tried with
+    // stand-ins that differ in first and last character and in length, so a pattern such as
+    // refs/tags/c* (which admits one stand-in by chance) is not taken for one that admits all.
     const prefix = chain.sub.slice(0, chain.sub.indexOf('*'));
-    const every = admits(role.patterns, chain.sub.replaceAll('*', 'check-any-value'));
+    const every = ANY_VALUES.every((v) => admits(role.patterns!, chain.sub!.replaceAll('*', v)));
     const literal = (p: string): string => p.replace(/[*?].*$/, '');
     const some = role.patterns.find((p) => literal(p).startsWith(prefix) || prefix.startsWith(literal(p)));
     if (!every && some) {
@@ -958,8 +967,9 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       chain.reasons.push(`the ${prefix.includes('refs/tags/') ? 'tag' : 'branch'} is known only when the workflow runs; ${some} admits some values`);
       return;
     }
-  }
-  chain.matched = admits(role.patterns, chain.sub.replaceAll('*', 'check-any-value'));
+    matched = every ? admits(role.patterns, chain.sub.replaceAll('*', ANY_VALUES[0])) : null;
+  } else matched = admits(role.patterns, chain.sub);
+  chain.matched = matched;
   const audienceOk = chain.audience === AUDIENCE;
   // The Federated principal must be a provider of the role's own account: STS validates the token
   // there, and IAM (the simulator too) refuses a principal of another account without more policy.
