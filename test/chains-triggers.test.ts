@@ -109,6 +109,12 @@ test('a reusable workflow that can also be dispatched keeps its own trigger besi
   assert.equal(subs(reusable('  workflow_call:\n  workflow_dispatch:\n', '')), [`${REPO}:pull_request`, `${REPO}:ref:refs/heads/main`]);
 });
 
+test('a reusable workflow nobody calls: taken to run on the default branch', () => {
+  const files = golden('guide-basic');
+  files.set(X, `name: x\non:\n  workflow_call:\n${GRANT}jobs:\n  x:\n    runs-on: ubuntu-latest\n${awsStep(ROLE_DEV)}`);
+  assert.equal(xChains(check(files)).map((c) => [c.sub, c.verdict]), [[`${REPO}:ref:refs/heads/main`, 'allowed']]);
+});
+
 test('a workflow without workflow_call takes nothing from a job that names it', () => {
   assert.equal(subs(reusable('  push:\n    branches: [release]\n', '')), [`${REPO}:ref:refs/heads/release`]);
 });
@@ -334,13 +340,36 @@ test('a plain string elsewhere in settings.pro does not stop the dispatch being 
   assert.equal(applySubs(check(files)), STAGE_SUBS);
 });
 
+/** The apply chains as `sub condition`: a dispatched environment has no condition; one typed by hand has. */
+const applyRows = (r: CheckResult) => [...new Set(r.chains.filter((c) => c.job === 'apply').map((c) => `${c.sub} ${c.condition}`))].sort();
+const DISPATCHED = STAGE_SUBS.map((s) => `${s} null`);
+
+/** advanced with the apply workflow stored as `file` and settings.pro naming it `named`. */
+function applyNamed(file: string, named: string): CheckResult {
+  const files = golden('advanced-three-accounts');
+  files.set(`.github/workflows/${file}`, files.get(APPLY)!);
+  if (file !== 'atmos-terraform-apply.yaml') files.delete(APPLY);
+  if (named !== 'atmos-terraform-apply.yaml') change(files, PRO, /atmos-terraform-apply\.yaml:/g, `${named}:`);
+  return check(files);
+}
+
 test('settings.pro may name the workflow with its other extension', () => {
-  const yml = golden('advanced-three-accounts');
-  yml.set(APPLY.replace(/\.yaml$/, '.yml'), yml.get(APPLY)!);
-  yml.delete(APPLY);
-  assert.equal(applySubs(check(yml)), STAGE_SUBS, 'file .yml, settings .yaml');
-  const yaml = change(golden('advanced-three-accounts'), PRO, /atmos-terraform-apply\.yaml:/g, 'atmos-terraform-apply.yml:');
-  assert.equal(applySubs(check(yaml)), STAGE_SUBS, 'file .yaml, settings .yml');
+  assert.equal(applyRows(applyNamed('atmos-terraform-apply.yaml', 'atmos-terraform-apply.yaml')), DISPATCHED, 'the same name');
+  assert.equal(applyRows(applyNamed('atmos-terraform-apply.yml', 'atmos-terraform-apply.yaml')), DISPATCHED, 'file .yml, settings .yaml');
+  assert.equal(applyRows(applyNamed('atmos-terraform-apply.yaml', 'atmos-terraform-apply.yml')), DISPATCHED, 'file .yaml, settings .yml');
+});
+
+test('a workflow name with the extension twice: only the last one is swapped', () => {
+  assert.equal(applyRows(applyNamed('apply.yaml.yaml', 'apply.yaml.yml')), DISPATCHED, 'file .yaml.yaml, settings .yaml.yml');
+  assert.equal(applyRows(applyNamed('apply.yml.yml', 'apply.yml.yaml')), DISPATCHED, 'file .yml.yml, settings .yml.yaml');
+  assert.equal(applyRows(applyNamed('apply.yaml.yaml', 'apply.yml.yaml')), STAGE_SUBS.map((s, i) => `${s} dispatched with github_environment=${STAGES[i]}`), 'the first .yaml is not the extension');
+});
+
+test('Atmos Pro passes the environment through a YAML function: the chain says it is known only when the workflow runs', () => {
+  const result = check(change(golden('advanced-three-accounts'), PRO, ENV_TEMPLATE, 'github_environment: !env GITHUB_ENV_NAME'));
+  const apply = result.chains.filter((c) => c.job === 'apply');
+  assert.ok(apply.length >= 1);
+  assert.ok(apply.every((c) => c.sub === null && c.verdict === 'unknown' && c.reasons[0] === 'the job\'s environment (input github_environment from settings.pro) is known only when the workflow runs'), apply.map((c) => c.reasons.join(' | ')).join('\n'));
 });
 
 test('a component that Atmos Pro does not dispatch: the environment is whatever the dispatcher types', () => {
