@@ -83,6 +83,17 @@ test('a profile from a workflow input: value-unknowable warning, the default pro
   assert.equal(chains.map((c) => [c.profiles, c.identity]), [[[], 'acme/admin']], 'the stack defines acme/admin without the profile');
 });
 
+test('two profiles active, the identity in neither: the message names both; a misspelt one lists every profile there is', () => {
+  const files = golden();
+  files.set('profiles/ci/atmos.yaml', 'logs:\n  level: Info\n');
+  const f = findingsOf(check(withJob(files, '      ATMOS_PROFILE: github,ci\n      ATMOS_IDENTITY: acme/nobody\n', 'atmos describe affected')), 'identity-not-in-profile');
+  assert.is(f.length, 1);
+  assert.match(f[0].message, /, which profile github,ci does not define \(identities: acme\/planner, acme\/admin\)$/);
+  const missing = findingsOf(check(edit(files, PLAN, 'ATMOS_PROFILE: github', 'ATMOS_PROFILE: gihtub')), 'profile-missing');
+  assert.is(missing.length, 1);
+  assert.match(missing[0].fix!, /, or set ATMOS_PROFILE to one of: (ci, github|github, ci)$/);
+});
+
 // ---- Atmos auth absent, or identities the job selects ----
 
 test('no Atmos auth anywhere and no identity named: the job uses its own credentials, no chain and no default-identity error', () => {
@@ -206,6 +217,25 @@ test('an assume_role written as a template: value-unknowable on the identity, th
   const f = findingsOf(result, 'value-unknowable').filter((x) => /principal\.assume_role of identity "acme\/admin" in stack dev/.test(x.message));
   assert.ok(f.length >= 1);
   assert.is(f[0].workflow, undefined);
+});
+
+test('an identity literally named "null", then one known only at run time: the second row stays unknown', () => {
+  const files = edit(golden(), PROFILE, /\n$/, '\n    "null":\n      kind: aws/assume-role\n      via:\n        provider: github-oidc\n      principal:\n        assume_role: arn:aws:iam::111111111111:role/acme-gbl-dev-planner\n');
+  files.set(
+    X,
+    'name: x\non:\n  workflow_dispatch:\n    inputs:\n      who:\n        type: string\npermissions:\n  id-token: write\n  contents: read\njobs:\n  x:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        who: ["null", "${{ inputs.who }}"]\n    env:\n      ATMOS_PROFILE: github\n    steps:\n      - run: atmos terraform plan iam-role/planner -s dev --identity ${{ matrix.who }}\n',
+  );
+  const result = check(files);
+  assert.equal(chainsOf(result).map((c) => [c.variant, c.identity, c.verdict]), [
+    ['who=null', 'null', 'allowed'],
+    ['who=${{ inputs.who }}', null, 'unknown'],
+  ]);
+  assert.ok(findingsOf(result, 'value-unknowable').some((f) => f.job === 'x' && /the identity of job "x"/.test(f.message)));
+});
+
+test('a quoted subcommand with a trailing space: the command is shown trimmed', () => {
+  const chains = chainsOf(check(withJob(golden(), GITHUB, 'atmos terraform "plan " iam-role/planner -s dev')));
+  assert.equal(chains.map((c) => c.command), ['atmos terraform plan']);
 });
 
 // ---- which stacks and components a terraform step runs for ----
