@@ -35,9 +35,10 @@ const REPO = 'repo:acme/infra-live';
 const GRANT = 'permissions:\n  id-token: write\n  contents: read\n';
 
 /** guide-basic (its role trusts the whole repository) plus one workflow x.yaml with one job x. */
+const withWorkflowText = (on: string, job: string, permissions = GRANT): string => `name: x\n${on}\n${permissions}jobs:\n  x:\n    runs-on: ubuntu-latest\n${job}`;
 function withWorkflow(on: string, job: string, permissions = GRANT): CheckResult {
   const files = golden('guide-basic');
-  files.set(X, `name: x\n${on}\n${permissions}jobs:\n  x:\n    runs-on: ubuntu-latest\n${job}`);
+  files.set(X, withWorkflowText(on, job, permissions));
   return check(files);
 }
 const awsStep = (role: string, extra = ''): string => `    steps:\n      - uses: aws-actions/configure-aws-credentials@v6\n        with:\n          role-to-assume: ${role}\n          aws-region: us-east-2\n${extra}`;
@@ -261,6 +262,8 @@ test('audience from an expression: no audience finding; the chain says the audie
 test('another audience: the finding points at the step\'s audience input and says to remove it', () => {
   const f = withWorkflow('on:\n  push:\n', awsStep(ROLE_DEV, '          audience: sts.us-east-1.amazonaws.com\n')).findings.filter((x) => x.code === 'audience-invalid');
   assert.equal(f.map((x) => [x.file, x.place, x.fix]), [[X, 'jobs.x.steps[0].with.audience', 'remove the audience input (it defaults to sts.amazonaws.com)']]);
+  const lines = withWorkflowText('on:\n  push:\n', awsStep(ROLE_DEV, '          audience: sts.us-east-1.amazonaws.com\n')).split('\n');
+  assert.match(lines[f[0].line - 1], /^\s+audience: sts\.us-east-1\.amazonaws\.com$/, 'the line is the audience input\'s, not role-to-assume\'s');
 });
 
 // ---- Atmos Pro dispatches (advanced: the apply job's environment is inputs.github_environment) ----

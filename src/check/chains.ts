@@ -346,7 +346,7 @@ function awsActionChains(c: Ctx, job: Job, step: AwsActionStep): Chain[] {
   const out: Chain[] = [];
   const seen = new Set<string>();
   const audience = step.audience ? (step.audience.kind === 'literal' ? step.audience.value : null) : AUDIENCE;
-  if (audience !== null && audience !== AUDIENCE) reportAudience(c, job.file, step.line, `jobs.${job.id}.steps[${step.index}].with.audience`, `configure-aws-credentials in job "${job.id}" asks for audience "${audience}"`, 'remove the audience input (it defaults to sts.amazonaws.com)', job);
+  if (audience !== null && audience !== AUDIENCE) reportAudience(c, job.file, step.audienceLine ?? step.line, `jobs.${job.id}.steps[${step.index}].with.audience`, `configure-aws-credentials in job "${job.id}" asks for audience "${audience}"`, 'remove the audience input (it defaults to sts.amazonaws.com)', job);
   for (const row of job.matrix) {
     let role: { value: string | null; unknown: string | null };
     if (step.role.kind === 'gitops') {
@@ -886,7 +886,7 @@ function evaluate(c: Ctx, job: Job, chain: Chain, opt: SubOption, line: number, 
       finding({
         severity: provable ? 'error' : 'warning',
         code: 'role-not-found',
-        message: `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} assumes ${chain.roleArn}, ${other ? `but ${other.component.name} creates ${parts?.name} in account ${other.account} (stack ${other.stack.name}), not ${parts?.account}` : 'which no component in this repository creates'}${c.stacks.all().length ? '' : ` (Atmos finds no stack: stacks.included_paths in ${c.stacks.config.file ?? 'atmos.yaml'} match no manifest under ${c.stacks.config.stacksBasePath || 'the repository'})`}`,
+        message: `${baseName(job.file)} job "${job.id}"${chain.stack ? ` in stack ${chain.stack}` : chain.variant ? ` (${chain.variant})` : ''} assumes ${chain.roleArn}, ${other ? `but ${other.component.name} creates ${parts?.name} in account ${other.account ?? '(unknown)'} (stack ${other.stack.name}), not ${parts?.account}` : 'which no component in this repository creates'}${c.stacks.all().length ? '' : ` (Atmos finds no stack: stacks.included_paths in ${c.stacks.config.file ?? 'atmos.yaml'} match no manifest under ${c.stacks.config.stacksBasePath || 'the repository'})`}`,
         file: job.file,
         line,
         place,

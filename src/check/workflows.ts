@@ -45,6 +45,8 @@ export interface AwsActionStep extends Located {
   index: number;
   role: Ref | { kind: 'gitops'; which: 'plan' | 'apply' };
   audience: Ref | null;
+  /** The line of the audience input, where a finding about it points. */
+  audienceLine?: number;
   uses: string;
 }
 
@@ -252,6 +254,7 @@ function readJob(
           uses,
           role: classify(w['role-to-assume']),
           audience: w.audience === undefined ? null : classify(w.audience),
+          ...(w.audience === undefined ? {} : { audienceLine: lineOf([...path, 'with', 'audience']) }),
           line: lineOf([...path, 'with', 'role-to-assume']),
           place: `jobs.${id}.steps[${index}].with.role-to-assume`,
         });
