@@ -59,6 +59,20 @@ test('outside git the lock is DIR/.atmos-oidc.lock, as before', () => {
   assert.is(lockPath(dir), join(dir, LOCK_FILE));
 });
 
+test('a lock\'s private file left by a run killed before linking it is removed by the next run; a live run\'s is kept', () => {
+  const dir = tempDir('lock-temp-');
+  const path = lockPath(dir);
+  // A pid no process has (above Linux's largest pid_max), and pid 1, which is always alive.
+  const dead = `${path}.4194305.tmp`;
+  const live = `${path}.1.tmp`;
+  writeFileSync(dead, '{"pid":4194305}\n');
+  writeFileSync(live, '{"pid":1}\n');
+  const lock = acquireLock(dir, 'test');
+  lock.release();
+  assert.not.ok(existsSync(dead), 'the dead run\'s file is gone');
+  assert.ok(existsSync(live), 'a live process\'s file is left alone');
+});
+
 test('a run in a git repository leaves git status listing only the files it wrote, never a lock', async () => {
   const dir = tempDir('lock-run-');
   git(dir, 'init', '-q');

@@ -26,9 +26,9 @@
  */
 import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { constants, hostname } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { branded, InputError } from '../answers/validate.ts';
 
 /** The lock's name in DIR when DIR is in no git repository. */
@@ -201,6 +201,31 @@ function createLockFile(fs: LockFs, path: string, content: string): void {
   }
 }
 
+/**
+ * The private files (`LOCK.PID.tmp`) of runs killed between writing one and linking it: once we hold
+ * the lock, those of processes no longer alive on this host are removed (each name carries its pid;
+ * a live pid's file is left, it may be a run about to find the lock taken).
+ */
+function removeDeadLockTemps(path: string): void {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dirname(path), name));
+    } catch {
+      /* gone already */
+    }
+  }
+}
+
 /** A lock file with nothing in it, last changed long enough ago that no run is still writing it. */
 function abandonedEmptyLock(path: string, raw: string): boolean {
   if (raw !== '') return false;
@@ -258,6 +283,8 @@ export function acquireLock(dir: string, command: string, fs: LockFs = nodeFs): 
       throw new LockError(describeHolder(path, holder, root));
     }
   }
+
+  removeDeadLockTemps(path);
 
   const lock: Lock & { written: boolean } = {
     path,

@@ -53,5 +53,5 @@ export function assertUnchanged(dir: string, before: Map<string, Entry>, what = 
 
 /** Paths of regular files whose name marks them as temporary, backup, journal or lock files of a run. */
 export function leftovers(dir: string): string[] {
-  return [...snapshot(dir).keys()].filter((p) => /\.atmos-oidc-\d+\.(tmp|bak)$/.test(p) || /(^|\/)\.atmos-oidc\.(lock|journal(\.tmp)?)$/.test(p));
+  return [...snapshot(dir).keys()].filter((p) => /\.atmos-oidc-\d+\.(tmp|bak)$/.test(p) || /(^|\/)\.atmos-oidc\.(lock(\.\d+\.tmp)?|journal(\.tmp)?)$/.test(p));
 }
