@@ -291,6 +291,7 @@ test('a provider without spec.audience: audience-invalid, and the chain carries 
   const f = only(r, 'audience-invalid');
   assert.is(f.length, 1);
   assert.match(f[0].message, /^provider "github-oidc" sets no spec\.audience \(Atmos requires it\), not sts\.amazonaws\.com/);
+  assert.is(f[0].file, PROFILE);
   assert.is(r.chains[0].audience, '');
 });
 
