@@ -11,6 +11,7 @@
  *   npm run mutation -- chains:1-300 one line range of a module (a large module measured in parts;
  *                                    the report adds up the parts)
  *   npm run mutation -- --report     only rewrite bench/mutation.md from the JSON already there
+ *   MUTATION_CONCURRENCY=2 npm run mutation -- chains   two test processes at a time (an idle machine)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ else if (!reportOnly) {
       testRunner: 'command',
       commandRunner: { command },
       mutate: [range ? `${file}:${range}` : file],
-      concurrency: 1,
+      concurrency: Number(process.env.MUTATION_CONCURRENCY) || 1,
       timeoutMS: 20000,
       timeoutFactor: 2,
       reporters: ['json', 'clear-text', 'progress'],
