@@ -286,6 +286,15 @@ test('a provider in atmos.yaml and in the profile asks for a regional audience: 
   assert.equal(r.chains.map((c) => c.audience), ['sts.us-east-1.amazonaws.com', 'sts.us-east-1.amazonaws.com']);
 });
 
+test('a provider only atmos.yaml defines asks for a regional audience: audience-invalid at atmos.yaml\'s audience line, not at the profile', () => {
+  const atmos = `auth:\n${PROVIDERS.replace('audience: sts.amazonaws.com', 'audience: sts.us-east-1.amazonaws.com')}`;
+  const files = repo({ profile: profile(ADMIN, ''), stackAuth: '', atmos, steps: [PLAN] });
+  const f = only(check(files), 'audience-invalid');
+  assert.is(f.length, 1);
+  assert.is(f[0].file, 'atmos.yaml', 'the file that defines the provider');
+  assert.is(f[0].line, lineIn(files.get('atmos.yaml')!, '        audience: sts.us-east-1.amazonaws.com'));
+});
+
 test('a provider without spec.audience: audience-invalid, and the chain carries no audience', () => {
   const r = check(repo({ profile: profile(ADMIN, '  providers:\n    github-oidc:\n      kind: github/oidc\n'), stackAuth: '' }));
   const f = only(r, 'audience-invalid');

@@ -68,6 +68,8 @@ interface Ctx {
   repoManagesRoles: boolean;
   /** The line of a YAML path in a file (0 when unknown). */
   lineOf: (file: string, path: Array<string | number>) => number;
+  /** Whether the file itself sets `path` (lineOf answers for the deepest part that exists). */
+  sets: (file: string, path: Array<string | number>) => boolean;
   /** Is this file YAML that does not parse? Chains that depend on it are unknown, not broken. */
   invalid: (file: string) => boolean;
 }
@@ -734,7 +736,7 @@ function resolveIdentity(c: Ctx, job: Job, step: AtmosStep, row: Record<string, 
   }
   const audience = isPlainObject(provider.spec) ? provider.spec.audience : undefined;
   if (audience !== AUDIENCE) {
-    const providerFile = active.files.slice().reverse().find((f) => c.lineOf(f, ['auth', 'providers', providerName!]) > 0) ?? profileFile;
+    const providerFile = active.files.slice().reverse().find((f) => c.sets(f, ['auth', 'providers', providerName!])) ?? profileFile;
     reportAudience(
       c,
       providerFile,

@@ -20,7 +20,7 @@ import { readWorkflows } from './workflows.ts';
 import { applyExternalTrust, type ExternalRole, type ExternalUse } from './external.ts';
 import { applySubTemplate, environmentFindings, type GithubFacts } from './github.ts';
 import { riskFindings } from './risks.ts';
-import { deepMerge, isPlainObject, isYamlFunction, parseYaml } from '../atmos/yaml.ts';
+import { deepMerge, hasIn, isPlainObject, isYamlFunction, parseYaml } from '../atmos/yaml.ts';
 
 export type { Chain } from './chains.ts';
 export type { Finding, FindingCode, Severity } from '../atmos/findings.ts';
@@ -118,6 +118,7 @@ export function checkRepository(files: RepoFiles, options: CheckOptions = {}): C
     gitops: isPlainObject(gitops) ? gitops : {},
     repoManagesRoles: side.roles.length > 0 || answers !== null,
     lineOf: (file, path) => repo.yaml(file)?.lineOf(path) ?? 0,
+    sets: (file, path) => hasIn(repo.yaml(file)?.value, path),
     invalid: (file) => repo.invalid(file),
   });
   // A customised sub template changes every sub before any trust judges it.
