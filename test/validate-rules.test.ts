@@ -30,6 +30,9 @@ import {
   repository,
   roleArn,
   roleName,
+  s3Bucket,
+  s3KeyPrefix,
+  dynamodbTable,
   setup,
   showValue,
   trustEntry,
@@ -257,6 +260,39 @@ test('trust entry: {stage} counts as five characters in the length bound', () =>
 test('pin_actions: major or sha', () => {
   accepts(pinActions, ['major', 'sha']);
   refuses(pinActions, ['Major', 'SHA', '', 'minor', true], 'expected "major" (actions pinned to a major version tag, e.g. actions/checkout@v6) or "sha" (full commit SHAs from the table create-atmos-oidc ships)');
+});
+
+// S3 bucket naming rules: docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+const BUCKET =
+  'expected an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit, no "..", not an IP address, without the reserved prefixes xn--, sthree-, amzn-s3-demo- or suffixes -s3alias, --ol-s3, .mrap, --x-s3, --table-s3, e.g. "acme-tfstate"';
+
+test('backend bucket: 3 to 63 lower-case letters, digits, "." and "-", a letter or digit at each end', () => {
+  accepts(s3Bucket, ['abc', 'acme-tfstate', 'a.b-c', '0ab', 'ab9', `a${times('b', 61)}c`, 'a--b', 'a.b.c']);
+  refuses(s3Bucket, ['ab', `a${times('b', 62)}c`, 'Abc', 'abC', 'a_b', 'a b', '-abc', 'abc-', '.abc', 'abc.', 'a/b', '', 7, null, ['abc']], BUCKET);
+});
+
+test('backend bucket: no "..", no IP address (anywhere a dotted quad is the whole name)', () => {
+  refuses(s3Bucket, ['a..b', '192.168.1.1', '10.0.0.1', '1.2.3.4', '10.20.30.40'], BUCKET);
+  accepts(s3Bucket, ['x1.2.3.4', '1.2.3.4x', '1.2.3', '1.2.3.4.5', 'a.b']);
+});
+
+test('backend bucket: the reserved prefixes and suffixes only at the start and the end', () => {
+  refuses(s3Bucket, ['xn--abc', 'sthree-abc', 'amzn-s3-demo-abc', 'abc-s3alias', 'abc--ol-s3', 'abc.mrap', 'abc--x-s3', 'abc--table-s3'], BUCKET);
+  accepts(s3Bucket, ['axn--b', 'asthree-b', 'aamzn-s3-demo-b', 'a-s3aliasb', 'a--ol-s3b', 'a.mrapb', 'a--x-s3b', 'a--table-s3b', 'xn-abc', 'sthree', 'abc-s3']);
+});
+
+const KEY_PREFIX = 'expected a key prefix of letters, digits and !_.*\'()- in "/"-separated parts, without a leading or trailing "/", e.g. "infra-live"';
+
+test('backend key prefix: S3 key characters in "/"-separated parts, at most 512, no ".." part', () => {
+  accepts(s3KeyPrefix, ['infra-live', 'a', 'a/b/c', "A!_.*'()-9", 'a..b', '..a/b', times('k', 512), `${times('k', 255)}/${times('k', 256)}`]);
+  refuses(s3KeyPrefix, ['', '/a', 'a/', 'a//b', 'a/../b', '..', 'a/..', 'a b', 'a/b c', 'a?b', times('k', 513), 5, null], KEY_PREFIX);
+});
+
+const TABLE = 'expected a DynamoDB table name of 3 to 255 letters, digits, "_", "-" and ".", e.g. "acme-tfstate-lock"';
+
+test('backend lock table: 3 to 255 letters, digits, "_", "-" and "."', () => {
+  accepts(dynamodbTable, ['abc', 'A_b.c-1', times('t', 255), '...']);
+  refuses(dynamodbTable, ['ab', times('t', 256), 'a b', 'a/b', 'a:b', '', 3, null], TABLE);
 });
 
 test('nonEmptyList names what the list must hold', () => {
