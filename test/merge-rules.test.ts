@@ -505,4 +505,185 @@ test('a plain list the tool changes inside a flow map is changed by writing that
   assert.is(result.text, 'm:\n  k:\n    - a\n    - c\n# mine\n');
 });
 
+// The pair-by-pair fallback (patchToValue / patchMap / patchList). A flow map the tool changes
+// (`m: {a: 1, b: 2}` -> `m:\n  a: 1\n`) has no lines of its own to splice, so the planned splices are
+// dropped and the user's file is edited straight to the merged value; `m` written anew in the
+// output shows that fallback ran.
+const FLOW = 'm: {a: 1, b: 2}\n';
+const FLOW_NOW = 'm:\n  a: 1\n';
+
+test('fallback: keys the tool stops writing are deleted as whole lines, the other pairs keep their bytes', () => {
+  const result = mergeYaml('x:   1 # one\ny: 2\nz: 3 # three\n' + FLOW, 'x: 1\ny: 2\nz: 3\n' + FLOW, 'x: 1\nz: 3\n' + FLOW_NOW);
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'x:   1 # one\nz: 3 # three\nm:\n  a: 1\n');
+});
+
+test('fallback: new keys go after the last pair at the first key\'s column, one line each, final newline or not', () => {
+  const withNewline = mergeYaml('x:   1 # one\n' + FLOW + 'y: 2 # two\n', 'x: 1\n' + FLOW + 'y: 2\n', 'x: 1\n' + FLOW_NOW + 'y: 2\nw: 4\nv: 5\n');
+  assert.not.ok(withNewline.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(withNewline.text, 'x:   1 # one\nm:\n  a: 1\ny: 2 # two\nw: 4\nv: 5\n');
+  const noNewline = mergeYaml('x:   1 # one\n' + FLOW + 'y: 2 # two', 'x: 1\n' + FLOW + 'y: 2\n', 'x: 1\n' + FLOW_NOW + 'y: 2\nw: 4\nv: 5\n');
+  assert.not.ok(noNewline.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(noNewline.text, 'x:   1 # one\nm:\n  a: 1\ny: 2 # two\nw: 4\nv: 5\n');
+});
+
+test('fallback: a file without a final newline that gains no key gets none', () => {
+  const result = mergeYaml(FLOW + 'y: 2 # two', FLOW + 'y: 2\n', FLOW_NOW + 'y: 2\n');
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\ny: 2 # two');
+});
+
+test('fallback: a key added to a nested map in the middle of a file without a final newline goes in with no blank line', () => {
+  const result = mergeYaml(FLOW + 'n:\n  a: 1 # c\nz: 1 # z', FLOW + 'n:\n  a: 1\nz: 1\n', FLOW_NOW + 'n:\n  a: 1\n  b: 2\nz: 1\n');
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nn:\n  a: 1 # c\n  b: 2\nz: 1 # z');
+});
+
+test('fallback: a nested map is edited key by key at its own indentation, a scalar changed at its bytes', () => {
+  const result = mergeYaml(FLOW + 'n:\n    a: 1 # keep\n    b: 2\n    c: x # c\n', FLOW + 'n:\n  a: 1\n  b: 2\n  c: x\n', FLOW_NOW + 'n:\n  a: 1\n  c: "y"\n  d: 4\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nn:\n    a: 1 # keep\n    c: y # c\n    d: 4\n');
+});
+
+test('fallback: a nested map whose every key the tool replaces is emptied and refilled in place', () => {
+  const result = mergeYaml(FLOW + 'n:\n  a: 1\n  b: 2\nz: 1 # z\n', FLOW + 'n:\n  a: 1\n  b: 2\nz: 1\n', FLOW_NOW + 'n:\n  c: 3\nz: 1\n');
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nn:\n  c: 3\nz: 1 # z\n');
+});
+
+test('fallback: plain, single- and double-quoted scalars are replaced at their bytes, their comments kept', () => {
+  const result = mergeYaml(FLOW + "p: 1 # c\nq: 'x' # c\nr: \"y\" # c\n", FLOW + 'p: 1\nq: x\nr: y\n', FLOW_NOW + 'p: 2\nq: z\nr: w\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\np: 2 # c\nq: z # c\nr: w # c\n');
+});
+
+test('fallback: anchored, tagged and block scalars are not edited at their bytes: their pairs are written anew', () => {
+  const current = FLOW + 'p: &A 1 # c\nq: !!str x # c\nr: |\n  y\ns: 1 # s\n';
+  const result = mergeYaml(current, FLOW + 'p: 1\nq: x\nr: |\n  y\ns: 1\n', FLOW_NOW + 'p: 2\nq: z\nr: w\ns: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\np: 2\nq: z\nr: w\ns: 1 # s\n');
+});
+
+test('fallback: a plain value the tool turns into a map, and an empty value it fills, are written as pairs anew', () => {
+  const result = mergeYaml(FLOW + 'n: 1 # c\nk:\nz: 1 # z\n', FLOW + 'n: 1\nk:\nz: 1\n', FLOW_NOW + 'n:\n  a: 1\nk:\n  b: 2\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nn:\n  a: 1\nk:\n  b: 2\nz: 1 # z\n');
+});
+
+test('fallback: a map or a list the tool turns into a plain value is written as a pair anew', () => {
+  const fromMap = mergeYaml(FLOW + 'n:\n  a: 1 # c\nz: 1 # z\n', FLOW + 'n:\n  a: 1\nz: 1\n', FLOW_NOW + 'n: 5\nz: 1\n');
+  assert.equal(fromMap.conflicts, []);
+  assert.not.ok(fromMap.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(fromMap.text, 'm:\n  a: 1\nn: 5\nz: 1 # z\n');
+  const fromList = mergeYaml(FLOW + 'n:\n  - a\nz: 1 # z\n', FLOW + 'n:\n  - a\nz: 1\n', FLOW_NOW + 'n: 5\nz: 1\n');
+  assert.not.ok(fromList.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(fromList.text, 'm:\n  a: 1\nn: 5\nz: 1 # z\n');
+});
+
+test('fallback: a nested map the merge would leave empty has its pair written anew as {}', () => {
+  const result = mergeYaml(FLOW + 'n:\n  a: 1 # c\nz: 1 # mine\n', FLOW + 'n:\n  a: 1\nz: 1\n', FLOW_NOW + 'n: {}\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nn: {}\nz: 1 # mine\n');
+});
+
+test('fallback: a nested flow map, even over several lines, is written anew as a pair', () => {
+  const current = FLOW + 'n: {\n  a: 1,\n  b: 2\n}\nz: 1 # z\n';
+  const result = mergeYaml(current, current, FLOW_NOW + 'n:\n  a: 1\n  c: 3\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nn:\n  a: 1\n  c: 3\nz: 1 # z\n');
+});
+
+test('fallback: a nested map with a tagged key (no line of its own) is written anew as a pair', () => {
+  const first = mergeYaml(FLOW + 'n:\n  !!str a: 1 # c\n  b: 2 # c\nz: 1 # z\n', FLOW + 'n:\n  a: 1\n  b: 2\nz: 1\n', FLOW_NOW + 'n:\n  a: 1\n  b: 3\nz: 1\n');
+  assert.not.ok(first.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(first.text, 'm:\n  a: 1\nn:\n  a: 1\n  b: 3\nz: 1 # z\n');
+  const later = mergeYaml(FLOW + 'n:\n  a: 1 # c\n  !!str b: 2 # c\nz: 1 # z\n', FLOW + 'n:\n  a: 1\n  b: 2\nz: 1\n', FLOW_NOW + 'n:\n  a: 1\n  b: 3\nz: 1\n');
+  assert.not.ok(later.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(later.text, 'm:\n  a: 1\nn:\n  a: 1\n  b: 3\nz: 1 # z\n');
+});
+
+test('fallback: a top-level key with no line of its own: the whole file is re-serialised', () => {
+  const result = mergeYaml(FLOW + '!!str k: 1\n', FLOW + 'k: 1\n', FLOW_NOW + 'k: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.ok(result.reformatted);
+  assert.is(result.text, 'm: { a: 1 }\n!!str k: 1\n');
+});
+
+test('fallback: list items the tool removes go line by line, items it adds are appended at the items\' column', () => {
+  const result = mergeYaml(FLOW + 'l:\n    - a # one\n    - b\n    - c\nz: 1 # mine\n', FLOW + 'l:\n  - a\n  - b\n  - c\nz: 1\n', FLOW_NOW + 'l:\n  - a\n  - c\n  - d\n  - e\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nl:\n    - a # one\n    - c\n    - d\n    - e\nz: 1 # mine\n');
+});
+
+test('fallback: a list with duplicates keeps them in the user\'s order, the new item appended', () => {
+  const result = mergeYaml(FLOW + 'l:\n  - a # one\n  - b\n  - a\n', FLOW + 'l:\n  - a\n  - b\n', FLOW_NOW + 'l:\n  - a\n  - b\n  - c\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nl:\n  - a # one\n  - b\n  - a\n  - c\n');
+});
+
+test('fallback: list items appended or removed at the end of a file without a final newline, or before the next key', () => {
+  const appended = mergeYaml(FLOW + 'l:\n  - a # one\n  - b', FLOW + 'l:\n  - a\n  - b\n', FLOW_NOW + 'l:\n  - a\n  - b\n  - c\n');
+  assert.not.ok(appended.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(appended.text, 'm:\n  a: 1\nl:\n  - a # one\n  - b\n  - c\n');
+  const removed = mergeYaml(FLOW + 'l:\n  - a # c\n  - b', FLOW + 'l:\n  - a\n  - b\n', FLOW_NOW + 'l:\n  - a\n');
+  assert.not.ok(removed.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(removed.text, 'm:\n  a: 1\nl:\n  - a # c\n');
+  const middle = mergeYaml(FLOW + 'l:\n  - a # c\nz: 1 # z', FLOW + 'l:\n  - a\nz: 1\n', FLOW_NOW + 'l:\n  - a\n  - b\nz: 1\n');
+  assert.not.ok(middle.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(middle.text, 'm:\n  a: 1\nl:\n  - a # c\n  - b\nz: 1 # z');
+});
+
+test('fallback: a flow list the tool changes is written anew as a block list', () => {
+  const result = mergeYaml(FLOW + 'l: [a, b]\nz: 1 # mine\n', FLOW + 'l: [a, b]\nz: 1\n', FLOW_NOW + 'l: [a, c]\nz: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nl:\n  - a\n  - c\nz: 1 # mine\n');
+});
+
+test('fallback: a list whose kept items are not a prefix of the new list, or whose items all go, is written anew', () => {
+  const reordered = mergeYaml(FLOW + 'l:\n  - a # one\n  - b\nz: 1 # mine\n', FLOW + 'l: x\nz: 1\n', FLOW_NOW + 'l:\n  - b\n  - a\nz: 1\n', 'theirs');
+  assert.equal(reordered.conflicts, ['l']);
+  assert.not.ok(reordered.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(reordered.text, 'm:\n  a: 1\nl:\n  - b\n  - a\nz: 1 # mine\n');
+  const replaced = mergeYaml(FLOW + 'l:\n    - a # c\n    - b\n', FLOW + 'l: x\n', FLOW_NOW + 'l:\n  - c\n', 'theirs');
+  assert.equal(replaced.conflicts, ['l']);
+  assert.not.ok(replaced.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(replaced.text, 'm:\n  a: 1\nl:\n  - c\n');
+});
+
+test('fallback: a list with a tagged item (no line of its own) is written anew when the tool adds to it', () => {
+  const result = mergeYaml(FLOW + 'l:\n  - a # c\n  - !!str b\n', FLOW + 'l:\n  - a\n  - b\n', FLOW_NOW + 'l:\n  - a\n  - b\n  - c\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited pair by pair, not the whole file re-serialised');
+  assert.is(result.text, 'm:\n  a: 1\nl:\n  - a\n  - b\n  - c\n');
+});
+
+test('--conflict inline marks the whole file when the inline markers would not resolve to what --force writes', () => {
+  const current = 'n:\n  a: 1\nk: mine # c\n';
+  const base = 'n:\n  a: 1\nk: 1\n';
+  const desired = 'n:\n  b: 2\nk: 2\n';
+  const forced = mergeYaml(current, base, desired, 'theirs');
+  assert.is(forced.text, 'n:\n  b: 2\nk: 2 # c\n');
+  const marked = mergeYaml(current, base, desired, 'markers');
+  assert.equal(marked.conflicts, ['k']);
+  assert.is(marked.text, `<<<<<<< your edit\n${current}=======\n${forced.text}>>>>>>> generated now\n`);
+  assert.is(resolveMarkersToTheirs(marked.text), forced.text);
+});
+
+test('a header comment the user edited stays while the tool changes its own', () => {
+  const result = mergeYaml('# mine\nk: 1\n', '# gen 1\nk: 1\n', '# gen 2\nk: 1\n');
+  assert.is(result.text, '# mine\nk: 1\n');
+  const ours = mergeYaml('# gen 1\nk: 1\n', '# gen 1\nk: 1\n', '# gen 2\nk: 1\n');
+  assert.is(ours.text, '# gen 2\nk: 1\n');
+});
+
 test.run();
