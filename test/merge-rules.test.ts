@@ -686,4 +686,21 @@ test('a header comment the user edited stays while the tool changes its own', ()
   assert.is(ours.text, '# gen 2\nk: 1\n');
 });
 
+test('an empty value the tool fills is written after the colon with a space; the other lines keep their bytes', () => {
+  const result = mergeYaml('a:\nb:   1   # mine\n', 'a:\nb: 1\n', 'a: 2\nb: 1\n');
+  assert.equal(result.conflicts, []);
+  assert.not.ok(result.reformatted, 'edited in place, not re-serialised');
+  assert.is(result.text, 'a: 2\nb:   1   # mine\n');
+});
+
+test('a change that would drop an anchor the user\'s file refers to is a conflict of the whole document, never a crash', () => {
+  const current = 'a: &x 1\nb: *x # c\n';
+  const keep = mergeYaml(current, 'a: &x 1\nb: *x\n', 'a: 2\nb: 1\n');
+  assert.is(keep.text, current, 'the file is left as it is');
+  assert.equal(keep.conflicts.length, 1);
+  assert.match(keep.conflicts[0], /^\(document\): the change would drop an anchor the file refers to/);
+  assert.is(mergeYaml(current, 'a: &x 1\nb: *x\n', 'a: 2\nb: 1\n', 'theirs').text, 'a: 2\nb: 1\n', '--force takes the tool side');
+  assert.match(mergeYaml(current, 'a: &x 1\nb: *x\n', 'a: 2\nb: 1\n', 'markers').text, /^<<<<<<< your edit\na: &x 1\nb: \*x # c\n=======\na: 2\nb: 1\n>>>>>>> generated now\n$/);
+});
+
 test.run();

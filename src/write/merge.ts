@@ -162,6 +162,14 @@ function headerComment(src: string): string {
   return m ? m[0] : '';
 }
 
+/**
+ * The text that replaces a scalar at `range`: an empty value (`key:` with nothing after the colon)
+ * has no bytes of its own, so the new value needs a space before it (`key:2` would be one plain key).
+ */
+function valueText(src: string, range: readonly number[], text: string): string {
+  return range[0] === range[1] && src[range[0] - 1] === ':' ? ` ${text}` : text;
+}
+
 /** One line of YAML for a plain value, or null when it needs more than one line. */
 function inlineScalar(value: unknown): string | null {
   if (value !== null && typeof value === 'object') return null;
@@ -294,7 +302,7 @@ export function mergeYaml(
         ? desired.slice(want.range[0], want.range[1])
         : inlineScalar(value);
     if (isScalar(old) && old.range && !old.anchor && !old.tag && oneLine !== null && (old.type === 'PLAIN' || old.type === 'QUOTE_DOUBLE' || old.type === 'QUOTE_SINGLE')) {
-      splices.push({ start: old.range[0], end: old.range[1], text: oneLine });
+      splices.push({ start: old.range[0], end: old.range[1], text: valueText(current, old.range, oneLine) });
     } else {
       rewritePair(path, value, true);
     }
@@ -505,7 +513,15 @@ export function mergeYaml(
     if (precise && resolveMarkersToTheirs(spliced) === forced) return { text: spliced, conflicts, reformatted: false };
     return { text: `${MARKER_OURS}\n${withNewline(current)}${MARKER_SEP}\n${withNewline(forced)}${MARKER_THEIRS}\n`, conflicts, reformatted: false };
   }
-  const target = doc.toJS();
+  let target: unknown;
+  try {
+    target = doc.toJS();
+  } catch (error) {
+    // The change removed an anchor the user's file still refers to (`b: *x` after `a: &x 1` changed):
+    // no edit keeps the user's meaning, so the whole document is the conflict.
+    const reason = `the change would drop an anchor the file refers to (${(error as Error).message.split('\n')[0]})`;
+    return mode === 'keep' ? { text: current, conflicts: [`(document): ${reason}`], reformatted: false } : wholeFile(reason);
+  }
   const reaches = (text: string): boolean => {
     const check = parseDocument(text, PARSE);
     return !check.errors.length && equal(check.toJS(), target);
@@ -564,7 +580,7 @@ function patchMap(src: string, node: YAMLMap, target: Record<string, unknown>, s
     if (isMap(value) && isObject(want) && patchMap(src, value, want, inner)) mine.push(...inner);
     else if (isSeq(value) && isScalarList(want) && patchList(src, value, want, inner)) mine.push(...inner);
     else if (isScalar(value) && value.range && !value.anchor && !value.tag && (value.type === 'PLAIN' || value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE') && inlineScalar(want) !== null) {
-      mine.push({ start: value.range[0], end: value.range[1], text: inlineScalar(want)! });
+      mine.push({ start: value.range[0], end: value.range[1], text: valueText(src, value.range, inlineScalar(want)!) });
     } else mine.push({ start: region.start, end: region.end, text: pairText(key, want, region.col) });
   }
   const added = Object.keys(target).filter((k) => !seen.has(k));
