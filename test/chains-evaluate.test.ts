@@ -10,23 +10,9 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRepository, memoryRepo, type CheckResult } from '../src/check/index.ts';
-import { GOLDEN_DIR, readTree } from './helpers/run.ts';
+import { type CheckResult } from '../src/check/index.ts';
+import { change, check, golden } from './helpers/golden-repo.ts';
 
-const trees = new Map<string, Map<string, string>>();
-function golden(name: string): Map<string, string> {
-  if (!trees.has(name)) trees.set(name, readTree(join(GOLDEN_DIR, name, 'expected')));
-  return new Map(trees.get(name));
-}
-function change(files: Map<string, string>, path: string, from: string | RegExp, to: string): Map<string, string> {
-  const before = files.get(path);
-  assert.ok(before !== undefined, `${path} exists`);
-  const after = before!.replace(from, to);
-  assert.is.not(after, before, `the change applies to ${path}`);
-  files.set(path, after);
-  return files;
-}
-const check = (files: Map<string, string>): CheckResult => checkRepository(memoryRepo(files));
 
 const ANSWERS = '.atmos-oidc.yaml';
 const CATALOG = 'stacks/catalog/github-ci.yaml';
