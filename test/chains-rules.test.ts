@@ -7,24 +7,10 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRepository, memoryRepo, type CheckResult } from '../src/check/index.ts';
-import { GOLDEN_DIR, readTree } from './helpers/run.ts';
+import { type CheckResult } from '../src/check/index.ts';
+import { change, check, golden } from './helpers/golden-repo.ts';
 
-const trees = new Map<string, Map<string, string>>();
-function golden(name: string): Map<string, string> {
-  if (!trees.has(name)) trees.set(name, readTree(join(GOLDEN_DIR, name, 'expected')));
-  return new Map(trees.get(name));
-}
-function changed(name: string, path: string, from: string | RegExp, to: string): Map<string, string> {
-  const files = golden(name);
-  const before = files.get(path);
-  assert.ok(before !== undefined, `${path} exists in ${name}`);
-  const after = before!.replace(from, to);
-  assert.is.not(after, before, `the change applies to ${path}`);
-  files.set(path, after);
-  return files;
-}
-const check = (files: Map<string, string>): CheckResult => checkRepository(memoryRepo(files));
+const changed = (name: string, path: string, from: string | RegExp, to: string): Map<string, string> => change(golden(name), path, from, to);
 
 const PROFILE = 'profiles/github/atmos.yaml';
 const DEV = 'stacks/orgs/acme/dev.yaml';

@@ -7,23 +7,10 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRepository, memoryRepo, type CheckResult } from '../src/check/index.ts';
-import { GOLDEN_DIR, readTree } from './helpers/run.ts';
+import { type CheckResult } from '../src/check/index.ts';
+import { change as edit, check, golden as goldenTree } from './helpers/golden-repo.ts';
 
-const trees = new Map<string, Map<string, string>>();
-function golden(name = 'advanced-three-accounts'): Map<string, string> {
-  if (!trees.has(name)) trees.set(name, readTree(join(GOLDEN_DIR, name, 'expected')));
-  return new Map(trees.get(name));
-}
-function edit(files: Map<string, string>, path: string, from: string | RegExp, to: string): Map<string, string> {
-  const before = files.get(path);
-  assert.ok(before !== undefined, `${path} exists`);
-  const after = before!.replace(from, to);
-  assert.is.not(after, before, `the change applies to ${path}`);
-  files.set(path, after);
-  return files;
-}
-const check = (files: Map<string, string>): CheckResult => checkRepository(memoryRepo(files));
+const golden = (name = 'advanced-three-accounts'): Map<string, string> => goldenTree(name);
 
 const PROFILE = 'profiles/github/atmos.yaml';
 const DEV = 'stacks/orgs/acme/dev.yaml';

@@ -29,6 +29,7 @@ import { recoverInterrupted } from '../src/write/journal.ts';
 import type { TreeFs } from '../src/write/tree.ts';
 import { GOLDEN_DIR, ROOT, runCli, tempDir } from './helpers/run.ts';
 import { leftovers, snapshot, type Entry } from './helpers/snapshot.ts';
+import { rng as random } from './helpers/rng.ts';
 
 const WORK = tempDir('crash-');
 const GUIDE = join(GOLDEN_DIR, 'guide-basic', 'answers.yaml');
@@ -268,17 +269,6 @@ function killedAt(args: string[], at: number): Promise<{ signal: NodeJS.Signals 
   });
 }
 
-/** A small seeded generator, so a failing trial can be replayed (the seed is in the test name). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.ATMOS_OIDC_CRASH_SEED) || 13;
 

@@ -16,19 +16,10 @@ import { diffArrays } from 'diff';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, tempDir } from './helpers/run.ts';
+import { rng } from './helpers/rng.ts';
 
 const RUNS = Number(process.env.HAND_EDIT_RUNS ?? 10);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ANSWERS = `version: 1
 repository: acme/infra-live

@@ -17,20 +17,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, stringify } from 'yaml';
 import { conflictMarkerRanges, equal, mergeText, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
+import { rng } from './helpers/rng.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
-/** mulberry32: a seeded generator, so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Value = string | number | boolean | Value[] | { [key: string]: Value };
 type Obj = { [key: string]: Value };

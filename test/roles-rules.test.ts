@@ -5,29 +5,13 @@
  * the null-label id (cloudposse/terraform-null-label, `use_fullname`), trusts only a provider of its
  * own account (STS), and turns `trusted_github_repos` into `sub` patterns (src/setup/trust.ts).
  */
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkRepository, memoryRepo, type CheckResult, type Finding } from '../src/check/index.ts';
 import { findRole, isGithubOidcRoleComponent, isProviderComponent, isRoleComponent, nullLabelId, parseArn, resolveFunctionArn, roleArnParts, type RoleInfo } from '../src/check/roles.ts';
 import { YamlFunction } from '../src/atmos/yaml.ts';
-import { GOLDEN_DIR, readTree } from './helpers/run.ts';
+import { change as changed, golden } from './helpers/golden-repo.ts';
 
-const trees = new Map<string, Map<string, string>>();
-function golden(name: string): Map<string, string> {
-  if (!trees.has(name)) trees.set(name, readTree(join(GOLDEN_DIR, name, 'expected')));
-  return new Map(trees.get(name));
-}
-
-/** A golden repository with `from` replaced by `to` in one file (the change must apply). */
-function changed(files: Map<string, string>, path: string, from: string | RegExp, to: string): Map<string, string> {
-  const before = files.get(path);
-  assert.ok(before !== undefined, `${path} exists`);
-  const after = before!.replace(from, to);
-  assert.is.not(after, before, `the change applies to ${path}`);
-  files.set(path, after);
-  return files;
-}
 
 const check = (files: Map<string, string>, repository?: string): CheckResult => checkRepository(memoryRepo(files), repository ? { repository } : {});
 const withCode = (r: CheckResult, code: string): Finding[] => r.findings.filter((f) => f.code === code);
