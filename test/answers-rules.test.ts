@@ -435,6 +435,20 @@ test('parse: a duplicate key that opens a nested map, in a list item, or quoted,
   assert.is(parseProblems('k: 1\n"k": 2\n')[0].value, 'k');
 });
 
+test('parse: an error on a blank first line shows the parser\'s reason, not an empty value', () => {
+  // A tab before a lone carriage return: the parser's error sits on line 1, which holds nothing to show.
+  const [p] = parseProblems('\t\r');
+  assert.is(p.field, 'a.yaml:1:1');
+  assert.is(p.value, 'Tabs are not allowed as indentation');
+  assert.is(p.allowed, 'expected valid YAML 1.2 (Tabs are not allowed as indentation)');
+});
+
+test('parse: an anchor under a complex key is refused, and the path never reads "undefined"', () => {
+  const [p] = parseProblems('? [a]\n: &x 1\n');
+  assert.is(p.value, '&x');
+  assert.is(p.field, 'a.yaml: (document)', 'a complex key has no plain name: the path stops at the document');
+});
+
 test('render: hashes sorted by path whatever order they were recorded in', () => {
   const answers = resolveAnswers(minimal());
   const text = renderAnswersFile({ answers, files: { 'm.yaml': '1', 'z.yaml': '2', 'a.yaml': '3', 'b/c.yaml': '4', 'b.yaml': '5' } });
