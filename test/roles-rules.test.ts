@@ -778,6 +778,26 @@ test('a recorded entry of another repository, as long as ours, acknowledges noth
   assert.is(withCode(check(ids), 'admin-from-any-branch')[0]?.severity, 'error');
 });
 
+// acknowledgedByAnswers fills {stage} of a recorded entry per stack. The branch probe is
+// refs/heads/check-probe/any-new-branch, so a recorded "ref:refs/heads/{stage}/*" acknowledges the
+// any-branch reach only in a stack whose stage reads "check-probe": which value fills {stage} shows.
+const stageBranches = (): Map<string, string> => {
+  const open = changed(golden('advanced-three-accounts'), DEV, '- acme/infra-live:environment:dev', '- acme/infra-live');
+  return changed(open, '.atmos-oidc.yaml', '      - acme/infra-live:environment:{stage}\n', '      - acme/infra-live:ref:refs/heads/{stage}/*\n');
+};
+
+test('{stage} in a recorded trust entry is the stack\'s stage var, not the stack\'s name', () => {
+  const byStage = changed(stageBranches(), DEV, '  stage: dev\n', '  stage: check-probe\n');
+  assert.is(withCode(check(byStage), 'admin-from-any-branch')[0]?.severity, 'warning', 'stage check-probe: the recorded branches admit the probe');
+  const byName = changed(stageBranches(), DEV, 'name: dev\n', 'name: check-probe\n');
+  assert.is(withCode(check(byName), 'admin-from-any-branch')[0]?.severity, 'error', 'only the stack name is check-probe: its stage (dev) fills {stage}');
+});
+
+test('{stage} in a recorded trust entry is the stack\'s name where the stack sets no stage', () => {
+  const noStage = changed(changed(stageBranches(), DEV, 'name: dev\n', 'name: check-probe\n'), DEV, '  stage: dev\n', '');
+  assert.is(withCode(check(noStage), 'admin-from-any-branch')[0]?.severity, 'warning');
+});
+
 test('advanced, a recorded role shared by pull-request and admin jobs: the warning names the role as recorded, never "setup basic"', () => {
   const files = golden('immutable-ids');
   for (const path of [CATALOG, '.atmos-oidc.yaml']) changed(files, path, /arn:aws:iam::aws:policy\/ReadOnlyAccess/g, 'arn:aws:iam::aws:policy/AdministratorAccess');
