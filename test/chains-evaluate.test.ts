@@ -113,8 +113,11 @@ test('the role\'s name exists in another account: denied, the finding names wher
 test('the name exists only on a role component of unknown account (an empty role name): the reason says the account is unknown', () => {
   const files = unmanaged();
   files.set('stacks/orgs/acme/ci.yaml', 'name: ci\nvars:\n  stage: ci\ncomponents:\n  terraform:\n    iam-role/blank:\n      metadata:\n        component: iam-role\n      vars:\n        use_fullname: false\n        name: ""\n        github_oidc_provider_enabled: true\n        trusted_github_org: acme\n        trusted_github_repos: [acme/infra-live]\n');
-  const chain = xChain(check(withJob(files, 'arn:aws:iam::111111111111:role/')));
+  const result = check(withJob(files, 'arn:aws:iam::111111111111:role/'));
+  const chain = xChain(result);
   assert.equal([chain.verdict, chain.reasons], ['denied', ['no role  in account 111111111111; iam-role/blank creates it in account (unknown) (stack ci)']]);
+  const [f] = xFindings(result, 'role-not-found');
+  assert.is(f.message, 'x.yaml job "x" assumes arn:aws:iam::111111111111:role/, but iam-role/blank creates  in account (unknown) (stack ci), not 111111111111');
 });
 
 test('an ARN that is not a role\'s (a user) is assumed managed elsewhere, without a crash', () => {
