@@ -126,6 +126,20 @@ test('a calling job that grants id-token itself: the reusable job is allowed', (
   assert.equal(result.findings.filter((x) => x.code === 'id-token-missing'), []);
 });
 
+test('two callers, one granting id-token and one not: only the runs of the one without are denied, and its file is named', () => {
+  const files = golden('guide-basic');
+  files.set(X, `name: x\non:\n  workflow_call:\njobs:\n  x:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n      contents: read\n${awsStep(ROLE_DEV)}`);
+  files.set(CALLER, 'name: caller\non:\n  pull_request:\npermissions:\n  contents: read\njobs:\n  call:\n    uses: ./.github/workflows/x.yaml\n');
+  files.set('.github/workflows/push.yaml', `name: push\non:\n  push:\n    branches: [main]\n${GRANT}jobs:\n  call:\n    uses: ./.github/workflows/x.yaml\n`);
+  const result = check(files);
+  assert.equal(xChains(result).map((c) => [c.sub, c.verdict, c.reasons[0]]), [
+    [`${REPO}:pull_request`, 'denied', 'the job has no id-token: write'],
+    [`${REPO}:ref:refs/heads/main`, 'allowed', undefined],
+  ]);
+  const f = result.findings.filter((x) => x.code === 'id-token-missing');
+  assert.equal(f.map((x) => [x.file, x.place]), [[CALLER, 'permissions']]);
+});
+
 // ---- what runs ----
 
 test('a checkout of a dispatched sha: the chain says the dispatcher picks the code that runs', () => {

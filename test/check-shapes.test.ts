@@ -5,13 +5,13 @@
  * workflow_run runs, preview environments, static keys, duplicate stack names, expressions in run:.
  * Each test states every finding and every chain verdict expected, and nothing else.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
 import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRepository, diskRepo, type CheckResult } from '../src/check/index.ts';
+import { checkRepository, diskRepo, memoryRepo, type CheckResult } from '../src/check/index.ts';
 import { ROOT } from './helpers/run.ts';
 import { TOKEN_HOST, trustPolicyDocument } from '../src/setup/trust.ts';
 
@@ -128,6 +128,53 @@ test('run: expressions: SHAs, numbers, ids, the repository and typed inputs pass
   );
 });
 
+/** A shape's files in memory, to change one of them. */
+function shapeFiles(shape: string): Map<string, string> {
+  const root = join(SHAPES, shape);
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const path = join(entry.parentPath, entry.name);
+      files.set(path.slice(root.length + 1), readFileSync(path, 'utf8'));
+    }
+  return files;
+}
+
+test('reusable plan workflow, config under config/aws, identities in a profile: a caller without id-token denies its own runs only; the regional audience is found in config/aws/atmos.yaml', () => {
+  const r = check('reusable-profile');
+  // pr.yaml grants contents and pull-requests only (workflow level, its job has no block); main.yaml's job grants id-token.
+  assert.equal(chains(r), ['atmos-plan/plan ref:refs/heads/main acme-gbl-dev-terraform denied', 'atmos-plan/plan pull_request acme-gbl-dev-terraform denied']);
+  assert.equal(r.chains[0].reasons, ['audience "sts.us-east-2.amazonaws.com" is not sts.amazonaws.com'], 'the push run from main.yaml has its token');
+  assert.equal(findings(r), [
+    'error id-token-missing .github/workflows/pr.yaml',
+    'error audience-invalid config/aws/atmos.yaml',
+    'error chain-broken stacks/catalog/iam-role.yaml',
+  ]);
+  const [idToken, audience] = r.findings;
+  assert.is(idToken.place, 'permissions');
+  assert.is(idToken.line, 4, "pr.yaml's workflow-level permissions");
+  assert.is(idToken.fix, 'add "id-token: write" to permissions in .github/workflows/pr.yaml');
+  // The provider is defined in config/aws/atmos.yaml only (profiles/ci holds the identities): the finding is at its audience line.
+  assert.is(audience.line, 19);
+  assert.is(audience.place, 'auth.providers.github-oidc.spec.audience');
+  assert.is(audience.fix, 'set auth.providers.github-oidc.spec.audience: sts.amazonaws.com');
+});
+
+test('reusable plan workflow with the audience set right: the run main.yaml starts is allowed, the pull request run has no token', () => {
+  const files = shapeFiles('reusable-profile');
+  files.set('config/aws/atmos.yaml', files.get('config/aws/atmos.yaml')!.replace('audience: sts.us-east-2.amazonaws.com', 'audience: sts.amazonaws.com'));
+  const r = checkRepository(memoryRepo(files), { repository: 'acme/infra' });
+  assert.equal(chains(r), ['atmos-plan/plan ref:refs/heads/main acme-gbl-dev-terraform allowed', 'atmos-plan/plan pull_request acme-gbl-dev-terraform denied']);
+  assert.equal(findings(r), ['error id-token-missing .github/workflows/pr.yaml', 'error chain-broken stacks/catalog/iam-role.yaml']);
+  // With every run of the repository admitted by the role, the missing token is what denies the pull request run.
+  files.set('stacks/catalog/iam-role.yaml', files.get('stacks/catalog/iam-role.yaml')!.replace('- acme/infra:main', '- acme/infra'));
+  const admitted = checkRepository(memoryRepo(files), { repository: 'acme/infra' });
+  assert.equal(admitted.chains.map((c) => [c.context, c.verdict, c.reasons[0]]), [
+    ['ref:refs/heads/main', 'allowed', undefined],
+    ['pull_request', 'denied', 'the job has no id-token: write'],
+  ]);
+});
+
 test('every chain the shapes decide agrees with the IAM policy simulator on the trust policy the component creates', () => {
   let compared = 0;
   for (const shape of readdirSync(SHAPES).sort()) {
@@ -155,7 +202,7 @@ test('every chain the shapes decide agrees with the IAM policy simulator on the 
       compared++;
     }
   }
-  assert.is(compared, 8, 'rootfs-config, config-dir, github-oidc-role (2), release-merge-queue (2: the release tag stays unknown), preview-environments (2)');
+  assert.is(compared, 10, 'rootfs-config, config-dir, github-oidc-role (2), release-merge-queue (2: the release tag stays unknown), preview-environments (2), reusable-profile (2)');
 });
 
 test.run();

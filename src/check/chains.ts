@@ -93,32 +93,49 @@ export function buildChains(c: Ctx): Chain[] {
       // reusing-workflow-configurations, "Access and permissions for nested workflows"; GitHub then refuses
       // the run: "The nested job 'x' is requesting 'id-token: write', but is only allowed 'id-token: none'").
       const called = wf.triggers.some((t) => t.event === 'workflow_call') ? callers.get(wf.file) ?? [] : [];
-      const triggers = called.length ? [...wf.triggers.filter((t) => t.event !== 'workflow_call'), ...called.flatMap((x) => x.triggers)] : wf.triggers;
-      const denyingCaller = called.find((x) => !x.idToken.granted);
-      const j: Job = { ...job, triggers, idToken: denyingCaller && job.idToken.granted ? { ...denyingCaller.idToken, granted: false, file: denyingCaller.file } : job.idToken, checkouts: [...job.checkouts, ...called.flatMap((x) => x.checkouts)] };
-      const made: Chain[] = [];
-      for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
-      // id-token is needed only where a chain asks GitHub for a token: a job whose atmos commands
-      // run without Atmos auth (static keys, no identities) has no chain and needs none.
-      if (!j.idToken.granted && made.length) {
-        reportIdToken(c, j);
-        // Without id-token: write there is no token at all, whatever else holds.
-        for (const ch of made) {
-          if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
-          ch.verdict = 'denied';
-        }
-      }
-      const other = j.checkouts.find((x) => x.controlledBy);
-      for (const ch of made) {
-        if (other) ch.runs = `checks out ${other.ref}: ${other.controlledBy}`;
-        else if (ch.context === 'pull_request' && j.triggers.some((t) => t.event === 'pull_request_target') && !j.triggers.some((t) => t.event === 'pull_request'))
-          ch.runs = 'pull_request_target runs the base branch\'s workflow and code';
-      }
-      chains.push(...made);
+      // Each caller runs the job with its own event and its own permissions, so the job is judged once
+      // per caller (and once for the workflow's own triggers): a caller without id-token denies only the
+      // runs it starts, not those of a caller that grants it.
+      const own = wf.triggers.filter((t) => t.event !== 'workflow_call');
+      const runs: Job[] = called.length
+        ? [
+            ...(own.length ? [{ ...job, triggers: own }] : []),
+            ...called.map((x) => ({
+              ...job,
+              triggers: x.triggers,
+              idToken: !x.idToken.granted && job.idToken.granted ? { ...x.idToken, granted: false, file: x.file } : job.idToken,
+              checkouts: [...job.checkouts, ...x.checkouts],
+            })),
+          ]
+        : [job];
+      for (const j of runs) chains.push(...jobChains(c, j));
     }
   }
   environmentCase(c, chains);
   return dedupeChains(chains);
+}
+
+/** The chains of one run of a job (a job of a reusable workflow: as one caller runs it). */
+function jobChains(c: Ctx, j: Job): Chain[] {
+  const made: Chain[] = [];
+  for (const step of j.steps) made.push(...(step.kind === 'aws-action' ? awsActionChains(c, j, step) : step.authDisabled ? [] : atmosChains(c, j, step)));
+  // id-token is needed only where a chain asks GitHub for a token: a job whose atmos commands
+  // run without Atmos auth (static keys, no identities) has no chain and needs none.
+  if (!j.idToken.granted && made.length) {
+    reportIdToken(c, j);
+    // Without id-token: write there is no token at all, whatever else holds.
+    for (const ch of made) {
+      if (ch.verdict !== 'denied') ch.reasons.unshift('the job has no id-token: write');
+      ch.verdict = 'denied';
+    }
+  }
+  const other = j.checkouts.find((x) => x.controlledBy);
+  for (const ch of made) {
+    if (other) ch.runs = `checks out ${other.ref}: ${other.controlledBy}`;
+    else if (ch.context === 'pull_request' && j.triggers.some((t) => t.event === 'pull_request_target') && !j.triggers.some((t) => t.event === 'pull_request'))
+      ch.runs = 'pull_request_target runs the base branch\'s workflow and code';
+  }
+  return made;
 }
 
 /** Stand-ins for a part of the sub only the run knows (see `evaluate`). */
