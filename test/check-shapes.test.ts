@@ -95,6 +95,21 @@ test('release, merge_group, workflow_run: the tag, the merge-queue branch and th
   assert.equal(findings(r), []);
 });
 
+test('release tags: a role trusting every tag is allowed; one trusting tags of one letter, or release candidates only, stays unknown', () => {
+  const release = (trust: string): CheckResult => {
+    const files = shapeFiles('release-merge-queue');
+    files.set('stacks/catalog/iam-role.yaml', files.get('stacks/catalog/iam-role.yaml')!.replace('- acme/infra:ref:refs/tags/v*', `- ${trust}`));
+    return checkRepository(memoryRepo(files), { repository: 'acme/infra' });
+  };
+  const verdict = (r: CheckResult): string[] => r.chains.filter((c) => c.job === 'publish').map((c) => `${c.verdict} ${c.condition ?? ''}`.trim());
+  assert.equal(verdict(release('acme/infra:ref:refs/tags/*')), ['allowed']);
+  // A tag pattern that admits the word check tries for "any tag" by chance must not pass for every tag.
+  assert.equal(verdict(release('acme/infra:ref:refs/tags/c*')), ['unknown only for a tag that repo:acme/infra:ref:refs/tags/c* admits']);
+  assert.equal(verdict(release('acme/infra:ref:refs/tags/*-rc*')), ['unknown only for a tag that repo:acme/infra:ref:refs/tags/*-rc* admits']);
+  // A branch-only role: no tag can match.
+  assert.equal(verdict(release('acme/infra:main')), ['denied']);
+});
+
 test('preview environments: a pull-request job in an environment the admin role trusts, sharing that role with production', () => {
   const r = check('preview-environments');
   assert.equal(chains(r), ['preview/preview environment:preview acme-gbl-dev-admin allowed', 'release/production environment:production acme-gbl-dev-admin allowed']);
