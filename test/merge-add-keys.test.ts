@@ -1,0 +1,170 @@
+/**
+ * addMissingKeys (src/write/merge.ts): the keys setup adds to a user's atmos.yaml, written as text
+ * so every byte already in the file stays as it is. One scenario per test, asserting the exact
+ * output text or the exact error message.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { addMissingKeys } from '../src/write/merge.ts';
+
+function throwsWith(fn: () => unknown, message: string): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.is((error as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected the error: ${message}`);
+}
+
+// ---- where a missing key goes ----
+
+test('a top-level key atmos.yaml lacks goes at the end of the file, after a blank line', () => {
+  assert.is(addMissingKeys('base_path: .\n', { logs: 'x' }), 'base_path: .\n\nlogs: x\n');
+});
+
+test('several top-level keys each go at the end, each after a blank line, in the order given', () => {
+  assert.is(addMissingKeys('a: 1\n', { b: 1, c: 2 }), 'a: 1\n\nb: 1\n\nc: 2\n');
+});
+
+test('a key a nested map lacks goes after the last pair of that map, at its first key\'s column, before the next top-level key', () => {
+  const current = 'stacks:\n  base_path: stacks\nlogs:\n  level: Info\n';
+  assert.is(addMissingKeys(current, { stacks: { name_pattern: '{stage}' } }), 'stacks:\n  base_path: stacks\n  name_pattern: "{stage}"\nlogs:\n  level: Info\n');
+});
+
+test('a nested map indented by four spaces gets its new key at four spaces', () => {
+  const current = 'stacks:\n    base_path: stacks\nlogs: {}\n';
+  assert.is(addMissingKeys(current, { stacks: { x: 1 } }), 'stacks:\n    base_path: stacks\n    x: 1\nlogs: {}\n');
+});
+
+test('a top-level map that is itself indented gets its new key at that column, with no blank line', () => {
+  assert.is(addMissingKeys('  a: 1\n  b: 2\n', { c: 1 }), '  a: 1\n  b: 2\n  c: 1\n');
+});
+
+test('a key goes after a trailing comment on the last pair\'s line, and before a comment line that follows the map', () => {
+  const current = 'x:\n  a: 1 # ours\n  # trailing note\ny: 2\n';
+  assert.is(addMissingKeys(current, { x: { b: 2 } }), 'x:\n  a: 1 # ours\n  b: 2\n  # trailing note\ny: 2\n');
+});
+
+test('keys missing in maps several levels deep each go at the end of their own map, the deepest first where they share an end', () => {
+  const current = 'x:\n  y:\n    z:\n      a: 1\nq: 1\n';
+  assert.is(addMissingKeys(current, { x: { y: { z: { b: 2 }, w: 3 } } }), 'x:\n  y:\n    z:\n      a: 1\n      b: 2\n    w: 3\nq: 1\n');
+});
+
+test('a nested key and a new top-level key land at their own places, whatever their order in the additions', () => {
+  const current = 'x:\n  a: 1\ny: 2\n';
+  const want = 'x:\n  a: 1\n  b: 1\ny: 2\n\nz: 3\n';
+  assert.is(addMissingKeys(current, { x: { b: 1 }, z: 3 }), want);
+  assert.is(addMissingKeys(current, { z: 3, x: { b: 1 } }), want);
+});
+
+test('two keys for the same nested map go after its last pair in the order given', () => {
+  assert.is(addMissingKeys('a:\n  b: 1\nz: 0\n', { a: { c: 1, d: 2 } }), 'a:\n  b: 1\n  c: 1\n  d: 2\nz: 0\n');
+});
+
+test('a missing map with a list inside is written as a block, its list indented under its key', () => {
+  assert.is(addMissingKeys('a: 1\n', { b: { c: [1, 2], d: 'x' } }), 'a: 1\n\nb:\n  c:\n    - 1\n    - 2\n  d: x\n');
+});
+
+test('a long string value is written on one line, never folded', () => {
+  const long = 'word '.repeat(25).trim();
+  assert.is(addMissingKeys('a: 1\n', { b: long }), `a: 1\n\nb: ${long}\n`);
+});
+
+test('a file without a final newline gets one before a list item is added in the middle', () => {
+  assert.is(addMissingKeys('l:\n  - a\nz: 1', { l: ['b'] }), 'l:\n  - a\n  - b\nz: 1\n');
+});
+
+test('a key at the end of a file without a final newline goes on a line of its own (the file then ends in a blank line)', () => {
+  assert.is(addMissingKeys('a: 1', { b: 2 }), 'a: 1\nb: 2\n\n');
+});
+
+test('quoted keys, anchors and aliases in the file keep their bytes', () => {
+  assert.is(addMissingKeys('"a": &x 1\nb: *x\n', { c: 1 }), '"a": &x 1\nb: *x\n\nc: 1\n');
+});
+
+// ---- lists ----
+
+test('a list gets only its missing items, in the order given, at the indentation of its items', () => {
+  const current = 'l:\n  - a\n  - b\nz: 1\n';
+  assert.is(addMissingKeys(current, { l: ['b', 'c', 'd'] }), 'l:\n  - a\n  - b\n  - c\n  - d\nz: 1\n');
+});
+
+test('a compact list (dashes at the key\'s column) gets its new items at column 0', () => {
+  assert.is(addMissingKeys('l:\n- a\n- b\nz: 1\n', { l: ['b', 'c'] }), 'l:\n- a\n- b\n- c\nz: 1\n');
+});
+
+test('a list indented by four spaces gets its new items at four spaces', () => {
+  assert.is(addMissingKeys('a:\n    - x\nb: 1\n', { a: ['y'] }), 'a:\n    - x\n    - y\nb: 1\n');
+});
+
+test('a list of maps gets only the maps it lacks', () => {
+  assert.is(addMissingKeys('a:\n  - x: 1\nb: 1\n', { a: [{ x: 1 }, { y: 2 }] }), 'a:\n  - x: 1\n  - y: 2\nb: 1\n');
+});
+
+test('a nested list gets its items, and a later missing key goes after it', () => {
+  const current = 'stacks:\n  included_paths:\n    - orgs/**/*\n  base_path: s\n';
+  assert.is(
+    addMissingKeys(current, { stacks: { included_paths: ['orgs/**/*', 'more/*'], excluded_paths: ['**/_defaults.yaml'] } }),
+    'stacks:\n  included_paths:\n    - orgs/**/*\n    - more/*\n  base_path: s\n  excluded_paths:\n    - "**/_defaults.yaml"\n',
+  );
+});
+
+test('a list that already holds every item is left as it is', () => {
+  const current = 'l:\n  - 1\n  - two\n  - true\n';
+  assert.is(addMissingKeys(current, { l: [1, 'two', true] }), current);
+});
+
+// ---- what is left alone ----
+
+test('values the file already holds are never changed, even when they differ', () => {
+  const current = 'a: 1 # keep\nm:\n  k: v\n';
+  assert.is(addMissingKeys(current, { a: 2, m: { k: 'other' } }), current);
+});
+
+test('a file without a final newline and nothing missing is returned byte for byte', () => {
+  assert.is(addMissingKeys('a: 1', { a: 1 }), 'a: 1');
+});
+
+test('an empty file and nothing to add stays empty', () => {
+  assert.is(addMissingKeys('', {}), '');
+});
+
+test('a flow list is left as it is', () => {
+  assert.is(addMissingKeys('l: [a, b]\n', { l: ['c'] }), 'l: [a, b]\n');
+});
+
+test('a scalar where a list is wanted is left as it is', () => {
+  assert.is(addMissingKeys('a: x\n', { a: ['q'] }), 'a: x\n');
+});
+
+// ---- refusals ----
+
+test('a file that is not valid YAML is refused with the parser\'s first line', () => {
+  throwsWith(
+    () => addMissingKeys('a: [\n', { b: 1 }),
+    'cannot add keys to a file that is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:',
+  );
+});
+
+test('a document that is a list is refused', () => {
+  throwsWith(() => addMissingKeys('- a\n', { b: 1 }), 'cannot add keys to a YAML document that is not a map');
+});
+
+test('a document that is a flow map is refused', () => {
+  throwsWith(() => addMissingKeys('{a: 1}\n', { b: 1 }), 'cannot add b: the document is not a block map');
+});
+
+test('a key wanted inside a flow map is refused, naming its path', () => {
+  throwsWith(() => addMissingKeys('m: {a: 1}\n', { m: { b: 1 } }), 'cannot add m.b: m is not a block map');
+});
+
+test('a key wanted under a scalar is refused, naming the full path', () => {
+  throwsWith(() => addMissingKeys('a:\n  b: 1\n', { a: { b: { c: 1 } } }), 'cannot add a.b.c: a.b is not a block map');
+});
+
+test('a layout the inserted text would break (an explicit "? key") is refused rather than written', () => {
+  throwsWith(() => addMissingKeys('? a\n: 1\n', { b: 1 }), 'adding keys would break the YAML: Implicit keys need to be on a single line at line 2, column 3:');
+});
+
+test.run();
