@@ -32,10 +32,16 @@ async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): P
 
 /**
  * mergeText with git's own configuration kept out (no global or system config), so a developer's
- * `merge.conflictStyle` does not change the markers these tests expect; `vars` adds environment.
+ * `merge.conflictStyle` does not change the markers these tests expect, and with a TMPDIR of its own
+ * (removed after, so even a broken clean-up leaves nothing behind); `vars` adds environment.
  */
-function merge(current: string, base: string, desired: string, resolution?: 'markers' | 'theirs', vars: Record<string, string> = {}) {
-  return withEnv({ GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', ...vars }, () => mergeText(current, base, desired, resolution));
+async function merge(current: string, base: string, desired: string, resolution?: 'markers' | 'theirs', vars: Record<string, string> = {}) {
+  const scratch = mkdtempSync(join(tmpdir(), 'merge-text-tmp-'));
+  try {
+    return await withEnv({ GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', TMPDIR: scratch, ...vars }, () => mergeText(current, base, desired, resolution));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 // ---- the pair-by-pair fallback: lists of plain values -------------------------------------------
@@ -211,9 +217,18 @@ test("text merge: git failing while taking the tool's side gives null, not the t
 });
 
 test('text merge: the scratch files go inside TMPDIR itself (a TMPDIR whose parent holds no files still works)', async () => {
-  // /proc/self/cwd is this process's working directory; /proc/self, its parent, cannot hold new files.
-  const result = await merge('A\nb\nc\n', 'a\nb\nc\n', 'a\nb\nC\n', 'markers', { TMPDIR: '/proc/self/cwd' });
-  assert.equal(result, { text: 'A\nb\nC\n', conflicts: 0 });
+  // /proc/self/cwd is this process's working directory (here a fresh one); /proc/self, its parent, cannot hold new files.
+  const cwd = process.cwd();
+  const scratch = mkdtempSync(join(tmpdir(), 'merge-text-cwd-'));
+  try {
+    process.chdir(scratch);
+    const result = await merge('A\nb\nc\n', 'a\nb\nc\n', 'a\nb\nC\n', 'markers', { TMPDIR: '/proc/self/cwd' });
+    assert.equal(result, { text: 'A\nb\nC\n', conflicts: 0 });
+    assert.equal(readdirSync(scratch), [], 'nothing left in TMPDIR');
+  } finally {
+    process.chdir(cwd);
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
 
 test('text merge: an input that is not text (a file that could not be read) gives null, never an exception', async () => {
