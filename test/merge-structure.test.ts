@@ -119,6 +119,19 @@ test('inline markers for a removed key whose generated pair follows a blank line
   assert.equal(result, { text: '<<<<<<< your edit\na: 1\n=======\na: 1\n\n# c\nb: 3\n>>>>>>> generated now\n', conflicts: ['b'], reformatted: false });
 });
 
+test('inline markers for a key the user removed from a flow map: the whole file is marked, the tool side as --force writes it', () => {
+  const current = 'a: {x: 1}\nb: 2\n';
+  const base = 'a:\n  x: 1\n  y: 2\nb: 2\n';
+  const desired = 'a:\n  x: 1\n  y: 3\nb: 2\n';
+  const result = mergeYaml(current, base, desired, 'markers');
+  assert.equal(result, {
+    text: '<<<<<<< your edit\na: {x: 1}\nb: 2\n=======\na:\n  x: 1\n  y: 3\nb: 2\n>>>>>>> generated now\n',
+    conflicts: ['a.y'],
+    reformatted: false,
+  });
+  assert.is(resolveMarkersToTheirs(result.text), mergeYaml(current, base, desired, 'theirs').text);
+});
+
 test('--force on a conflicting value writes the tool\'s value with the tool\'s quotes', () => {
   const result = mergeYaml('a:\n  k: mine\n  j: 1\n', 'a:\n  k: old\n  j: 1\n', "a:\n  k: 'theirs'\n  j: 1\n", 'theirs');
   assert.equal(result, { text: "a:\n  k: 'theirs'\n  j: 1\n", conflicts: ['a.k'], reformatted: false });
