@@ -99,4 +99,30 @@ for (const [what, config, message] of REFUSED) {
   });
 }
 
+const UNADDABLE: Array<[string, string, RegExp]> = [
+  [
+    'its components in a flow map',
+    'base_path: "."\nstacks: {base_path: stacks, included_paths: ["orgs/**/*"], name_pattern: "{stage}"}\ncomponents: {terraform: {base_path: components/terraform}}\n',
+    /^error: atmos\.yaml: "components\.terraform" is not allowed; cannot add components\.terraform\.deploy_run_init: components\.terraform is not a block map; add these keys to atmos\.yaml by hand and run again:\nerror: components:\nerror: {3}terraform:\nerror: {5}deploy_run_init: true$/m,
+  ],
+  [
+    'stacks in an anchored map another key refers to',
+    'base_path: "."\nstacks: &s\n  base_path: stacks\n  included_paths: ["orgs/**/*"]\n  name_pattern: "{stage}"\nspare: *s\n',
+    /^error: atmos\.yaml: "\(document\)" is not allowed; adding keys as text would change values the file already holds \(such as an anchored map another key refers to\); add these keys to atmos\.yaml by hand/m,
+  ],
+];
+
+for (const [what, config, message] of UNADDABLE) {
+  test(`an atmos.yaml with ${what}: exit 2 naming the keys to add by hand, nothing written`, async () => {
+    const dir = tempDir('existing-unaddable-');
+    writeFileSync(join(dir, 'atmos.yaml'), config);
+    const result = await runCli(['init', '--yes', '--answers', answers, dir]);
+    assert.is(result.code, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, message);
+    assert.not.match(result.stderr, /bug in create-atmos-oidc|\n\s+at /);
+    assert.equal([...readTree(dir).keys()], ['atmos.yaml']);
+    assert.is(readFileSync(join(dir, 'atmos.yaml'), 'utf8'), config);
+  });
+}
+
 test.run();

@@ -75,8 +75,74 @@ test('a file without a final newline gets one before a list item is added in the
   assert.is(addMissingKeys('l:\n  - a\nz: 1', { l: ['b'] }), 'l:\n  - a\n  - b\nz: 1\n');
 });
 
-test('a key at the end of a file without a final newline goes on a line of its own (the file then ends in a blank line)', () => {
-  assert.is(addMissingKeys('a: 1', { b: 2 }), 'a: 1\nb: 2\n\n');
+test('a key at the end of a file without a final newline goes after a blank line, as in any file', () => {
+  assert.is(addMissingKeys('a: 1', { b: 2 }), 'a: 1\n\nb: 2\n');
+});
+
+test('a list item at the end of a file without a final newline goes on a line of its own', () => {
+  assert.is(addMissingKeys('l:\n  - a', { l: ['b'] }), 'l:\n  - a\n  - b\n');
+});
+
+test('a nested key at the end of a file without a final newline goes on a line of its own', () => {
+  assert.is(addMissingKeys('a:\n  b: 1', { a: { d: 1 } }), 'a:\n  b: 1\n  d: 1\n');
+});
+
+// ---- keys whose value is empty ----
+
+test('a key with no value gets a scalar in place, its comment kept', () => {
+  assert.is(addMissingKeys('a:\nb: 1\n', { a: 2 }), 'a: 2\nb: 1\n');
+  assert.is(addMissingKeys('a: # set me\nb: 1\n', { a: 2 }), 'a: 2 # set me\nb: 1\n');
+});
+
+test('a key with no value gets a map written under it', () => {
+  assert.is(addMissingKeys('a:\nb: 1\n', { a: { c: 1 } }), 'a:\n  c: 1\nb: 1\n');
+  assert.is(addMissingKeys('x:\n  a:\n  b: 1\n', { x: { a: { c: 1 } } }), 'x:\n  a:\n    c: 1\n  b: 1\n');
+});
+
+test('a key whose value is ~ or null gets the value in place of the null', () => {
+  assert.is(addMissingKeys('a: ~\nb: 1\n', { a: 2 }), 'a: 2\nb: 1\n');
+  assert.is(addMissingKeys('a: null # n\nb: 1\n', { a: { c: 1 } }), 'a:  # n\n  c: 1\nb: 1\n');
+});
+
+test('a key with no value gets a list written under it', () => {
+  assert.is(addMissingKeys('a:\nb: 1\n', { a: ['x', 'y'] }), 'a:\n  - x\n  - y\nb: 1\n');
+});
+
+// ---- several additions ending at one place ----
+
+test('a new top-level key and new items of the last list: the items stay in the list, the key after them', () => {
+  assert.is(addMissingKeys('a: 1\nb:\n  - x\n', { c: 1, b: ['y'] }), 'a: 1\nb:\n  - x\n  - y\n\nc: 1\n');
+});
+
+test('a new top-level key and a key of the last map, in either order: the nested key first', () => {
+  assert.is(addMissingKeys('a:\n  b: 1\n', { e: 1, a: { d: 1 } }), 'a:\n  b: 1\n  d: 1\n\ne: 1\n');
+});
+
+// ---- values the file holds stay what they are ----
+
+test('a block scalar that keeps its final line breaks (|+) keeps them: the new key follows without a blank line', () => {
+  assert.is(addMissingKeys('a: |+\n  text\n\n', { b: 1 }), 'a: |+\n  text\n\nb: 1\n');
+  assert.is(addMissingKeys('a: |+\n  text\n', { b: 1 }), 'a: |+\n  text\nb: 1\n');
+});
+
+test('a new value with a blank line inside keeps it', () => {
+  const out = addMissingKeys('a: 1\n', { b: 'x\n\ny\n' });
+  assert.is(out, 'a: 1\n\nb: |\n  x\n\n  y\n');
+});
+
+test('a map whose first key is not plain ([a]) gets its new key at that key\'s column', () => {
+  assert.is(addMissingKeys('x:\n  [a]: 1\n', { x: { b: 1 } }), 'x:\n  [a]: 1\n  b: 1\n');
+});
+
+// ---- empty files and flow maps ----
+
+test('an empty file, or one holding only comments, gets its keys at the end', () => {
+  assert.is(addMissingKeys('', { b: 2 }), 'b: 2\n');
+  assert.is(addMissingKeys('# only comment\n', { b: 2 }), '# only comment\n\nb: 2\n');
+});
+
+test('a flow map that already holds the key wanted is left as it is', () => {
+  assert.is(addMissingKeys('m: {a: 1}\n', { m: { a: 1 } }), 'm: {a: 1}\n');
 });
 
 test('quoted keys, anchors and aliases in the file keep their bytes', () => {

@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ANSWERS_FILE, renderAnswersFile, type Answers, type AnswersRecord } from '../answers/answers.ts';
 import { renderSetup, type RenderedFile } from './files.ts';
 import { buildModel, type Model } from './model.ts';
-import { addMissingKeys, conflictMarkerRanges, MARKER_OURS, MARKER_SEP, MARKER_THEIRS, mergeText, mergeYaml } from '../write/merge.ts';
+import { addMissingKeys, AddKeysError, conflictMarkerRanges, MARKER_OURS, MARKER_SEP, MARKER_THEIRS, mergeText, mergeYaml } from '../write/merge.ts';
 import { eolOf, fromLf, toLf } from '../write/bytes.ts';
 import { InputError } from '../answers/validate.ts';
 import { planAtmosConfig } from './atmos-config.ts';
@@ -218,10 +218,7 @@ export async function planSetup(tree: Tree, answers: Answers, options: PlanOptio
   }
   const model = buildModel(answers, stacksBasePath, existingBackend?.importPath ?? null);
   const files = renderSetup(model, atmos.file === null);
-  if (atmos.file && atmos.added.length) {
-    const before = tree.original(atmos.file) ?? '';
-    tree.write(atmos.file, addMissingKeys(before, atmos.additions));
-  }
+  if (atmos.file && atmos.added.length) tree.write(atmos.file, withAddedKeys(atmos.file, tree.original(atmos.file) ?? '', atmos.additions));
   const bases = await mergeBases(tree, files, (a) => renderSetup(buildModel(a, stacksBasePath, existingBackend?.importPath ?? null), false), options);
   const inline: InlineConflict[] = [];
   for (const file of files) await place(tree, file, bases.get(file.path), options, inline);
@@ -313,7 +310,7 @@ async function planAdopted(tree: Tree, answers: Answers, options: PlanOptions, d
   // are already included and named, so no path or name key is ever added or changed.
   const firstTarget = [...adoption.targets.values()][0];
   const atmos = planAtmosConfig(tree, { atmosPro: answers.atmos_pro, manifest: () => firstTarget.file, defaultsFile: null });
-  if (atmos.file && atmos.added.length) tree.write(atmos.file, addMissingKeys(tree.original(atmos.file) ?? '', atmos.additions));
+  if (atmos.file && atmos.added.length) tree.write(atmos.file, withAddedKeys(atmos.file, tree.original(atmos.file) ?? '', atmos.additions));
   // Answers whose stages no longer resolve here cannot be a merge base: mergeBases skips them.
   const bases = await mergeBases(tree, files, (a) => renderAdoptedSetup(modelFor(a), adoption), options);
   const inline: InlineConflict[] = [];
@@ -404,4 +401,22 @@ async function mergeBases(tree: Tree, files: RenderedFile[], render: (answers: A
     if (!needed.size) break;
   }
   return bases;
+}
+
+/**
+ * The user's atmos.yaml with the keys CI needs added as text. A layout they cannot be added to
+ * without changing what the file says (a flow map, an anchored map other keys refer to) is the
+ * user's to edit: refused naming the file and the keys, nothing written.
+ */
+function withAddedKeys(file: string, text: string, additions: Record<string, unknown>): string {
+  try {
+    return addMissingKeys(text, additions);
+  } catch (error) {
+    if (!(error instanceof AddKeysError)) throw error;
+    throw new InputError({
+      field: file,
+      value: error.path,
+      allowed: `${error.message}; add these keys to ${file} by hand and run again:\n${stringify(additions, { lineWidth: 0 }).trimEnd()}`,
+    });
+  }
 }

@@ -22,7 +22,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /**
  * What to do where both sides changed a value differently: `keep` leaves the file as it is (the
@@ -205,6 +205,35 @@ export function mergeYaml(
   let precise = true;
   let changed = false;
 
+  // Aliases make the file a graph: a value reached through `*x`, or anchored `&x` where an alias
+  // refers to it, cannot change at its own bytes without changing the other place too. Such a file
+  // is compared by its resolved values, and a change the tool would make there is a conflict.
+  const referenced = new Set<string>();
+  visit(orig, { Alias: (_key, node) => void referenced.add(node.source) });
+  let sharedTouched = false;
+  /** The plain value at `path` (aliases resolved where the file has any). */
+  const plainAt = (path: Path, node: unknown): unknown => {
+    if (!referenced.size) return toPlain(node);
+    let value: unknown = doc.toJS({ maxAliasCount: -1 });
+    for (const key of path) value = isObject(value) ? value[String(key)] : undefined;
+    return value;
+  };
+  /** Is the value at `path`, or one of the maps above it, an alias or an anchor an alias refers to? */
+  const shared = (path: Path): boolean => {
+    if (!referenced.size) return false;
+    let node: unknown = orig.contents;
+    for (let i = 0; node; i++) {
+      if (isAlias(node) || referenced.has((node as { anchor?: string }).anchor ?? '')) return true;
+      if (i === path.length || !isMap(node)) return false;
+      node = findPair(node, String(path[i]))?.value;
+    }
+    return false;
+  };
+  const sharedConflict = (path: Path): void => {
+    conflicts.push(`${showPath(path)} (shared through a YAML anchor)`);
+    if (mode !== 'keep') sharedTouched = true;
+  };
+
   const origNode = (path: Path): unknown => (path.length ? orig.getIn(path, true) : orig.contents);
   const origPair = (path: Path): Pair | undefined => {
     const parent = origNode(path.slice(0, -1));
@@ -371,8 +400,12 @@ export function mergeYaml(
       const haveValue = present ? doc.getIn(keyPath) : undefined;
       const inBase = has(before, key);
       const wasValue = inBase ? before![key] : undefined;
-      if (present && equal(toPlain(haveValue), wantValue)) continue;
-      const have = toPlain(haveValue);
+      const have = plainAt(keyPath, haveValue);
+      if (present && equal(have, wantValue)) continue;
+      if (shared(keyPath)) {
+        sharedConflict(keyPath);
+        continue;
+      }
       if (isObject(wantValue) && isObject(have)) {
         mergeMap(keyPath, wantValue, wasValue);
         continue;
@@ -399,6 +432,10 @@ export function mergeYaml(
       if (Object.prototype.hasOwnProperty.call(want, key)) continue;
       const keyPath = [...path, key];
       if (!doc.hasIn(keyPath)) continue;
+      if (shared(keyPath)) {
+        sharedConflict(keyPath);
+        continue;
+      }
       // A key the tool stops writing goes only as it was generated; an edited one is never dropped silently.
       if (equal(toPlain(doc.getIn(keyPath)), wasValue)) takeTheirs(keyPath, false, true);
       else conflict(keyPath, false, true);
@@ -502,6 +539,8 @@ export function mergeYaml(
     }
   }
   if (conflicts.length && mode === 'keep') return { text: current, conflicts, reformatted: false };
+  // The tool's side of a shared value cannot be written at one place: --force and --conflict inline take the whole document.
+  if (sharedTouched) return wholeFile(`the change touches ${conflicts.filter((c) => c.endsWith('(shared through a YAML anchor)')).map((c) => c.slice(0, -' (shared through a YAML anchor)'.length)).join(', ')}, shared through a YAML anchor`);
   if (!changed && !splices.length) return { text: current, conflicts, reformatted: false };
   const spliced = applySplices(current, splices);
   if (mode === 'markers' && conflicts.length) {
@@ -703,63 +742,119 @@ function toJS(node: unknown): unknown {
   return node;
 }
 
+/** A file addMissingKeys cannot add to; `path` names the part of the file that stops it. */
+export class AddKeysError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'AddKeysError';
+  }
+}
+
 /**
  * Add keys a YAML map lacks. Each missing key is inserted as text at the end of the block map that
  * should hold it (found through the Document API), so every byte already in the file stays as it
- * is: comments, spacing, quoting, order. A list in `additions` adds only its missing items to the
- * block list already there. A value the file already holds is never changed (the caller decides
- * what a differing value means). Returns the text unchanged when nothing is missing.
+ * is: comments, spacing, quoting, order. A key whose value is empty (`key:`, `~`, `null`) gets the
+ * value in place. A list in `additions` adds only its missing items to the block list already
+ * there. A value the file already holds is never changed (the caller decides what a differing value
+ * means). The result is parsed back: it must hold exactly the file's values plus the additions, or
+ * nothing is returned but an error (a layout the text cannot be added to). Returns the text
+ * unchanged when nothing is missing.
  */
 export function addMissingKeys(current: string, additions: Record<string, unknown>): string {
   const doc = parseDocument(current, PARSE);
-  if (doc.errors.length) throw new Error(`cannot add keys to a file that is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-  if (doc.contents !== null && !isMap(doc.contents)) throw new Error('cannot add keys to a YAML document that is not a map');
-  const inserts: Array<{ at: number; text: string; i: number }> = [];
-  const lineStart = (offset: number): number => current.lastIndexOf('\n', offset - 1) + 1;
+  if (doc.errors.length) throw new AddKeysError(`cannot add keys to a file that is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`, '(document)');
+  if (doc.contents !== null && !isMap(doc.contents)) throw new AddKeysError('cannot add keys to a YAML document that is not a map', '(document)');
+  // Offsets are read on the text with a final newline, so every insertion point starts a line.
+  const text = current === '' || current.endsWith('\n') ? current : `${current}\n`;
+  /** Replace text[at, end) by `piece`; pieces at one offset are written deepest first, then in walk order. */
+  const edits: Array<{ at: number; end: number; piece: string; depth: number; i: number; topLevel: boolean }> = [];
+  // A plain copy of the file's values (an alias no longer shares its anchor's object), to add to as keys are planned.
+  const expected = JSON.parse(JSON.stringify(doc.toJS() ?? {})) as Record<string, unknown>;
+  const lineStart = (offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
   const columnOf = (offset: number): number => offset - lineStart(offset);
   /** The offset just after the line on which `offset - 1` lies. */
   const afterLine = (offset: number): number => {
-    if (offset > 0 && current[offset - 1] === '\n') return offset;
-    const nl = current.indexOf('\n', offset);
-    return nl === -1 ? current.length : nl + 1;
+    if (offset > 0 && text[offset - 1] === '\n') return offset;
+    const nl = text.indexOf('\n', offset);
+    return nl === -1 ? text.length : nl + 1;
   };
+  // Blank lines inside a value (a block scalar's) stay blank: only the final newline is dropped.
   const block = (value: Record<string, unknown> | unknown[], indent: number): string =>
     stringify(value, { lineWidth: 0, indentSeq: true })
+      .replace(/\n$/, '')
       .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => `${' '.repeat(indent)}${l}\n`)
+      .map((l) => (l === '' ? '\n' : `${' '.repeat(indent)}${l}\n`))
       .join('');
-  const walk = (path: Path, want: Record<string, unknown>, node: unknown): void => {
-    const map = isMap(node) && !node.flow ? node : null;
+  const edit = (at: number, end: number, piece: string, depth: number, topLevel = false): void => {
+    edits.push({ at, end, piece, depth, i: edits.length, topLevel });
+  };
+  /** Fill a key whose value is empty: a scalar in place of the empty value, a block under the key. */
+  const fill = (pair: Pair, value: unknown, depth: number): void => {
+    const key = pair.key as Node;
+    const empty = pair.value as Node | null;
+    const [from, to] = empty?.range ? [empty.range[0], empty.range[1]] : [key.range![1], key.range![1]];
+    if (isObject(value) || Array.isArray(value)) {
+      if (to > from) edit(from, to, '', depth);
+      edit(afterLine(to), afterLine(to), block(value, columnOf(key.range![0]) + 2), depth);
+      return;
+    }
+    const scalar = String(stringify(value, PRINT)).replace(/\n$/, '');
+    // A multi-line scalar would need a block of its own: written double-quoted on the key's line instead.
+    const one = scalar.includes('\n') ? JSON.stringify(value) : scalar;
+    edit(from, to, `${text[from - 1] === ':' ? ' ' : ''}${one}${text[to] === '#' ? ' ' : ''}`, depth);
+  };
+  const walk = (path: Path, want: Record<string, unknown>, node: unknown, into: Record<string, unknown>): void => {
+    const map = isMap(node) ? node : null;
     for (const [key, value] of Object.entries(want)) {
       const keyPath = [...path, key];
-      const child = map ? findPair(map, key)?.value : undefined;
-      if (child === undefined || child === null || (isScalar(child) && child.value === null)) {
-        if (!map) throw new Error(`cannot add ${showPath(keyPath)}: ${showPath(path) || 'the document'} is not a block map`);
-        const first = map.items[0];
-        const indent = first && isScalar(first.key) && first.key.range ? columnOf(first.key.range[0]) : 0;
-        const end = map.range?.[1] ?? current.length;
-        const at = map.items.length ? afterLine(end) : current.length;
-        inserts.push({ at, text: (indent === 0 && at > 0 ? '\n' : '') + block({ [key]: value }, indent), i: inserts.length });
+      const pair = map ? findPair(map, key) : undefined;
+      const child = pair?.value;
+      if (pair && (child === null || child === undefined || (isScalar(child) && child.value === null))) {
+        fill(pair, value, path.length);
+        into[key] = value;
+      } else if (!pair) {
+        if (map?.flow || (!map && (path.length > 0 || node !== null))) throw new AddKeysError(`cannot add ${showPath(keyPath)}: ${showPath(path) || 'the document'} is not a block map`, showPath(path) || '(document)');
+        // An empty document (nothing, or comments only) takes its keys at the end, at column 0.
+        const first = map?.items[0];
+        const indent = first && isPair(first) && first.key && (first.key as Node).range ? columnOf((first.key as Node).range![0]) : 0;
+        const at = map?.items.length ? afterLine(map.range?.[1] ?? text.length) : text.length;
+        edit(at, at, block({ [key]: value }, indent), path.length, indent === 0);
+        into[key] = value;
       } else if (isObject(value)) {
-        walk(keyPath, value, child);
+        walk(keyPath, value, child, isObject(into[key]) ? (into[key] as Record<string, unknown>) : {});
       } else if (Array.isArray(value) && isSeq(child) && !child.flow) {
         const missing = value.filter((item) => !child.items.some((x) => equal(toJS(x), item)));
         if (!missing.length) continue;
         const first = child.items[0] as { range?: [number, number, number] } | undefined;
         const indent = first?.range ? Math.max(0, columnOf(first.range[0]) - 2) : 0;
-        inserts.push({ at: afterLine(child.range?.[1] ?? current.length), text: block(missing, indent), i: inserts.length });
+        const at = afterLine(child.range?.[1] ?? text.length);
+        edit(at, at, block(missing, indent), path.length + 1);
+        into[key] = [...(into[key] as unknown[]), ...missing];
       }
     }
   };
-  walk([], additions, doc.contents);
-  if (!inserts.length) return current;
-  let text = current.endsWith('\n') || current === '' ? current : `${current}\n`;
-  for (const { at, text: piece } of inserts.sort((a, b) => b.at - a.at || b.i - a.i)) {
-    const where = Math.min(at, text.length);
-    text = text.slice(0, where) + piece + text.slice(where);
+  walk([], additions, doc.contents, expected);
+  if (!edits.length) return current;
+  /** The edits applied from the end of the file; with `separate`, a new top-level key follows a blank line. */
+  const apply = (separate: boolean): string => {
+    let out = text;
+    const order = [...edits].sort((a, b) => b.at - a.at || a.depth - b.depth || b.i - a.i);
+    for (const { at, end, piece, topLevel } of order) {
+      const blank = separate && topLevel && at > 0 && !out.slice(0, at).endsWith('\n\n');
+      out = out.slice(0, at) + (blank ? '\n' : '') + piece + out.slice(end);
+    }
+    return out;
+  };
+  // A blank line before a new top-level key is only layout: it is left out where it would change a
+  // value (a block scalar that keeps its final line breaks, `|+`, ends just before it).
+  for (const separate of [true, false]) {
+    const out = apply(separate);
+    const check = parseDocument(out, PARSE);
+    if (check.errors.length) throw new AddKeysError(`adding keys would break the YAML: ${check.errors[0].message.split('\n')[0]}`, '(document)');
+    if (equal(JSON.parse(JSON.stringify(check.toJS() ?? {})), expected)) return out;
   }
-  const check = parseDocument(text, PARSE);
-  if (check.errors.length) throw new Error(`adding keys would break the YAML: ${check.errors[0].message.split('\n')[0]}`);
-  return text;
+  throw new AddKeysError('adding keys as text would change values the file already holds (such as an anchored map another key refers to)', '(document)');
 }
