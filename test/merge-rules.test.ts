@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { conflictMarkerRanges, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
+import { conflictMarkerRanges, MARKER_OURS, MARKER_SEP, MARKER_THEIRS, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
 
 const BASE = `# generated
 components:
@@ -693,14 +693,51 @@ test('an empty value the tool fills is written after the colon with a space; the
   assert.is(result.text, 'a: 2\nb:   1   # mine\n');
 });
 
-test('a change that would drop an anchor the user\'s file refers to is a conflict of the whole document, never a crash', () => {
+test('a change to an anchored value the user\'s file refers to is a conflict, never a crash; --force and inline take the whole document', () => {
   const current = 'a: &x 1\nb: *x # c\n';
   const keep = mergeYaml(current, 'a: &x 1\nb: *x\n', 'a: 2\nb: 1\n');
   assert.is(keep.text, current, 'the file is left as it is');
-  assert.equal(keep.conflicts.length, 1);
-  assert.match(keep.conflicts[0], /^\(document\): the change would drop an anchor the file refers to/);
+  assert.equal(keep.conflicts, ['a (shared through a YAML anchor)']);
   assert.is(mergeYaml(current, 'a: &x 1\nb: *x\n', 'a: 2\nb: 1\n', 'theirs').text, 'a: 2\nb: 1\n', '--force takes the tool side');
   assert.match(mergeYaml(current, 'a: &x 1\nb: *x\n', 'a: 2\nb: 1\n', 'markers').text, /^<<<<<<< your edit\na: &x 1\nb: \*x # c\n=======\na: 2\nb: 1\n>>>>>>> generated now\n$/);
+});
+
+// ---- values shared through anchors and aliases ----
+
+const SHARED_BASE = 'base:\n  p: 1\nuse:\n  p: 1\n';
+
+test('a key the tool adds under a value the user replaced by an alias (use: *b) is a conflict, not an error', () => {
+  const current = 'base: &b\n  p: 1\nuse: *b\n';
+  const desired = 'base:\n  p: 1\nuse:\n  p: 1\n  q: 2\n';
+  assert.equal(mergeYaml(current, SHARED_BASE, desired, 'keep'), { text: current, conflicts: ['use (shared through a YAML anchor)'], reformatted: false });
+  assert.equal(mergeYaml(current, SHARED_BASE, desired, 'theirs'), { text: desired, conflicts: ['(document): the change touches use, shared through a YAML anchor'], reformatted: false });
+  assert.is(mergeYaml(current, SHARED_BASE, desired, 'markers').text, `${MARKER_OURS}\n${current}${MARKER_SEP}\n${desired}${MARKER_THEIRS}\n`);
+});
+
+test('a change to an anchored map an alias refers to is a conflict: writing it would change the alias\'s value too', () => {
+  const current = 'base: &b\n  p: 1\nuse: *b\n';
+  const desired = 'base:\n  p: 2\nuse:\n  p: 1\n';
+  assert.equal(mergeYaml(current, SHARED_BASE, desired, 'keep'), { text: current, conflicts: ['base (shared through a YAML anchor)'], reformatted: false });
+  const forced = mergeYaml(current, SHARED_BASE, desired, 'theirs');
+  assert.is(forced.text, desired, '--force writes the tool\'s values, use.p still 1');
+});
+
+test('a list the user replaced by an alias of an equal list is compared by its value; the tool\'s new item is a conflict there', () => {
+  const current = 'l: &l\n  - a\nm: *l\n';
+  const result = mergeYaml(current, 'l:\n  - a\nm:\n  - a\n', 'l:\n  - a\nm:\n  - a\n  - b\n', 'keep');
+  assert.equal(result.conflicts, ['m (shared through a YAML anchor)']);
+  assert.is(result.text, current);
+});
+
+test('a key the tool stops writing that the user made an alias is a conflict, not a deletion', () => {
+  const current = 'a: &x\n  k: 1\nb: *x\n';
+  const result = mergeYaml(current, 'a:\n  k: 1\nb:\n  k: 1\n', 'a:\n  k: 1\n', 'keep');
+  assert.equal(result, { text: current, conflicts: ['b (shared through a YAML anchor)'], reformatted: false });
+});
+
+test('anchors and aliases the change does not touch stay, and other keys change as usual', () => {
+  const result = mergeYaml('a: &x 1\nb: *x\nc: 1\n', 'a: 1\nb: 1\nc: 1\n', 'a: 1\nb: 1\nc: 2\n', 'keep');
+  assert.equal(result, { text: 'a: &x 1\nb: *x\nc: 2\n', conflicts: [], reformatted: false });
 });
 
 test.run();

@@ -149,23 +149,20 @@ test('a key the user removed is inserted by --force in the generated order when 
 
 // ---- anchors the change would drop
 
+// A map replaced by a scalar takes its anchored child with it; an alias elsewhere then refers to nothing.
+const ANCHOR_IN_MAP = 'p:\n  a: &x 1\nb: *x\n';
+const DROPPED = '(document): the change would drop an anchor the file refers to (Unresolved alias (the anchor must be set before the alias): x)';
+
 test('a change dropping an anchor the file refers to: keep leaves the file, a conflict of the whole document, not re-serialised', () => {
-  const current = 'a: &x 1\nb: *x\n';
-  const result = mergeYaml(current, 'a: &x 1\n', 'a: 2\n', 'keep');
-  assert.equal(result, {
-    text: current,
-    conflicts: ['(document): the change would drop an anchor the file refers to (Unresolved alias (the anchor must be set before the alias): x)'],
-    reformatted: false,
-  });
+  const result = mergeYaml(ANCHOR_IN_MAP, 'p:\n  a: 1\n', 'p: 2\n', 'keep');
+  assert.equal(result, { text: ANCHOR_IN_MAP, conflicts: [DROPPED], reformatted: false });
 });
 
 test('a change dropping an anchor the file refers to: --force writes the generated file, inline marks the whole file', () => {
-  const current = 'a: &x 1\nb: *x\n';
-  const reason = '(document): the change would drop an anchor the file refers to (Unresolved alias (the anchor must be set before the alias): x)';
-  assert.equal(mergeYaml(current, 'a: &x 1\n', 'a: 2\n', 'theirs'), { text: 'a: 2\n', conflicts: [reason], reformatted: false });
-  assert.equal(mergeYaml(current, 'a: &x 1\n', 'a: 2\n', 'markers'), {
-    text: '<<<<<<< your edit\na: &x 1\nb: *x\n=======\na: 2\n>>>>>>> generated now\n',
-    conflicts: [reason],
+  assert.equal(mergeYaml(ANCHOR_IN_MAP, 'p:\n  a: 1\n', 'p: 2\n', 'theirs'), { text: 'p: 2\n', conflicts: [DROPPED], reformatted: false });
+  assert.equal(mergeYaml(ANCHOR_IN_MAP, 'p:\n  a: 1\n', 'p: 2\n', 'markers'), {
+    text: '<<<<<<< your edit\np:\n  a: &x 1\nb: *x\n=======\np: 2\n>>>>>>> generated now\n',
+    conflicts: [DROPPED],
     reformatted: false,
   });
 });
