@@ -740,4 +740,18 @@ test('anchors and aliases the change does not touch stay, and other keys change 
   assert.equal(result, { text: 'a: &x 1\nb: *x\nc: 2\n', conflicts: [], reformatted: false });
 });
 
+test('a map holding a complex key (? [x, y]) is never rewritten from plain values: the key stays a list, the file is re-serialised and says so', () => {
+  const base = 'm: {a: 1, b: 2}\nn:\n  ? [x, y]\n  : 1\n  b: 2\nz: 1\n';
+  const current = 'm: {a: 1, b: 2}\nn:\n  ? [x, y]\n  : 1\n  b: 2 # c\nz: 1 # z\n';
+  const result = mergeYaml(current, base, 'm:\n  a: 1\nn:\n  ? [x, y]\n  : 1\n  b: 3\nz: 1\n');
+  assert.is(result.reformatted, true);
+  assert.is(result.text, 'm: { a: 1 }\nn:\n  ? [ x, y ]\n  : 1\n  b: 3\nz: 1 # z\n');
+});
+
+test('a map holding a null key (?) is never rewritten from plain values either', () => {
+  const result = mergeYaml('m: {a: 1, b: 2}\nn:\n  ?\n  : 1\n  b: 2 # c\n', 'm: {a: 1, b: 2}\nn:\n  ?\n  : 1\n  b: 2\n', 'm:\n  a: 1\nn:\n  ?\n  : 1\n  b: 3\n');
+  assert.is(result.reformatted, true);
+  assert.not.match(result.text, /"": 1/, 'the null key is not turned into an empty string');
+});
+
 test.run();

@@ -592,11 +592,28 @@ function pairText(key: string, value: unknown, col: number): string {
   return withNewline(reindent(stringify({ [key]: value }, PRINT), 0, col));
 }
 
+/**
+ * Are all keys of the maps in `node` plain (a scalar, not null)? A plain value stands for a complex
+ * key (`? [a, b]`) or a null one (`?`) only as a string, so a pair holding one is never written anew
+ * from the plain value.
+ */
+function plainKeys(node: Node): boolean {
+  let plain = true;
+  visit(node, {
+    Pair: (_key, pair) => {
+      if (isScalar(pair.key) && pair.key.value !== null) return undefined;
+      plain = false;
+      return visit.BREAK;
+    },
+  });
+  return plain;
+}
+
 /** Splices that turn the block map `node` into `target`; false when it cannot be done in place. */
 function patchMap(src: string, node: YAMLMap, target: Record<string, unknown>, splices: Splice[]): boolean {
   if (node.flow || !node.items.length || !Object.keys(target).length) return false;
   const pairs = node.items as Pair[];
-  if (!pairs.every((p) => isScalar(p.key))) return false;
+  if (!plainKeys(node)) return false;
   const first = pairRegion(src, pairs[0]);
   if (!first) return false;
   const mine: Splice[] = [];
@@ -620,7 +637,8 @@ function patchMap(src: string, node: YAMLMap, target: Record<string, unknown>, s
     else if (isSeq(value) && isScalarList(want) && patchList(src, value, want, inner)) mine.push(...inner);
     else if (isScalar(value) && value.range && !value.anchor && !value.tag && (value.type === 'PLAIN' || value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE') && inlineScalar(want) !== null) {
       mine.push({ start: value.range[0], end: value.range[1], text: valueText(src, value.range, inlineScalar(want)!) });
-    } else mine.push({ start: region.start, end: region.end, text: pairText(key, want, region.col) });
+    } else if (value && !plainKeys(value)) return false;
+    else mine.push({ start: region.start, end: region.end, text: pairText(key, want, region.col) });
   }
   const added = Object.keys(target).filter((k) => !seen.has(k));
   if (added.length) {
