@@ -8,7 +8,7 @@ export const MODULES = {
   answers: { file: 'src/answers/answers.ts', command: uvu('answers-rules', 'validate-rules'), before: uvu('check-yaml', 'workflow-security') },
   roles: { file: 'src/check/roles.ts', command: uvu('roles-rules', 'chains-rules'), before: uvu('check-resolver') },
   chains: { file: 'src/check/chains.ts', command: uvu('chains-[a-z-]+', 'roles-rules'), before: uvu('check-resolver', 'check-simulator') },
-  merge: { file: 'src/write/merge.ts', command: uvu('merge-property', 'merge-rules') },
+  merge: { file: 'src/write/merge.ts', command: uvu('merge-[a-z-]+') },
 };
 
 
