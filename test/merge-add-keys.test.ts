@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addMissingKeys } from '../src/write/merge.ts';
+import { addMissingKeys, AddKeysError } from '../src/write/merge.ts';
 
 function throwsWith(fn: () => unknown, message: string): void {
   try {
@@ -231,6 +231,33 @@ test('a key wanted under a scalar is refused, naming the full path', () => {
 
 test('a layout the inserted text would break (an explicit "? key") is refused rather than written', () => {
   throwsWith(() => addMissingKeys('? a\n: 1\n', { b: 1 }), 'adding keys would break the YAML: Implicit keys need to be on a single line at line 2, column 3:');
+});
+
+test('a key with no value gets a multi-line string double-quoted on its own line', () => {
+  assert.is(addMissingKeys('a:\nb: 1\n', { a: 'x\ny' }), 'a: "x\\ny"\nb: 1\n');
+});
+
+test('a key added to an anchored map another key refers to is refused: the alias would change too', () => {
+  throwsWith(
+    () => addMissingKeys('s: &s\n  a: 1\nt: *s\n', { s: { b: 2 } }),
+    'adding keys as text would change values the file already holds (such as an anchored map another key refers to)',
+  );
+});
+
+test('the error names the part of the file that stops the addition', () => {
+  try {
+    addMissingKeys('m: {a: 1}\n', { m: { b: 1 } });
+    assert.unreachable('refused');
+  } catch (error) {
+    assert.instance(error, AddKeysError);
+    assert.is((error as AddKeysError).path, 'm');
+  }
+  try {
+    addMissingKeys('- a\n', { b: 1 });
+    assert.unreachable('refused');
+  } catch (error) {
+    assert.is((error as AddKeysError).path, '(document)');
+  }
 });
 
 test.run();
