@@ -740,18 +740,33 @@ test('anchors and aliases the change does not touch stay, and other keys change 
   assert.equal(result, { text: 'a: &x 1\nb: *x\nc: 2\n', conflicts: [], reformatted: false });
 });
 
-test('a map holding a complex key (? [x, y]) is never rewritten from plain values: the key stays a list, the file is re-serialised and says so', () => {
-  const base = 'm: {a: 1, b: 2}\nn:\n  ? [x, y]\n  : 1\n  b: 2\nz: 1\n';
+test('a map holding a complex key the user added (? [x, y]) is never rewritten from plain values: the key stays a list, the file is re-serialised and says so', () => {
   const current = 'm: {a: 1, b: 2}\nn:\n  ? [x, y]\n  : 1\n  b: 2 # c\nz: 1 # z\n';
-  const result = mergeYaml(current, base, 'm:\n  a: 1\nn:\n  ? [x, y]\n  : 1\n  b: 3\nz: 1\n');
-  assert.is(result.reformatted, true);
-  assert.is(result.text, 'm: { a: 1 }\nn:\n  ? [ x, y ]\n  : 1\n  b: 3\nz: 1 # z\n');
+  const result = mergeYaml(current, 'm: {a: 1, b: 2}\nn:\n  b: 2\nz: 1\n', 'm:\n  a: 1\nn:\n  b: 3\nz: 1\n');
+  assert.equal(result, { text: 'm: { a: 1 }\nn:\n  ? [ x, y ]\n  : 1\n  b: 3\nz: 1 # z\n', conflicts: [], reformatted: true });
 });
 
-test('a map holding a null key (?) is never rewritten from plain values either', () => {
-  const result = mergeYaml('m: {a: 1, b: 2}\nn:\n  ?\n  : 1\n  b: 2 # c\n', 'm: {a: 1, b: 2}\nn:\n  ?\n  : 1\n  b: 2\n', 'm:\n  a: 1\nn:\n  ?\n  : 1\n  b: 3\n');
+test('a map holding a null key the user added (?) is never rewritten from plain values either', () => {
+  const result = mergeYaml('m: {a: 1, b: 2}\nn:\n  ?\n  : 1\n  b: 2 # c\n', 'm: {a: 1, b: 2}\nn:\n  b: 2\n', 'm:\n  a: 1\nn:\n  b: 3\n');
   assert.is(result.reformatted, true);
   assert.not.match(result.text, /"": 1/, 'the null key is not turned into an empty string');
+  assert.equal(parse(result.text).n, { '': 1, b: 3 }, 'a null key and the new value (the yaml package reads a null key as "")');
+});
+
+test('a .nan the user wrote is equal to itself: no false conflict, and a change elsewhere keeps the file\'s bytes', () => {
+  assert.equal(mergeYaml('a: .nan\n', 'a: .nan\n', 'a: .nan\n'), { text: 'a: .nan\n', conflicts: [], reformatted: false });
+  const result = mergeYaml('a: 1   # ours\n\nmine:    .nan   # keep\n', 'a: 1\n', 'a: 2\n', 'theirs');
+  assert.equal(result, { text: 'a: 2   # ours\n\nmine:    .nan   # keep\n', conflicts: [], reformatted: false });
+});
+
+test('an empty value followed by a comment gets the tool\'s value before the comment, a space between', () => {
+  const result = mergeYaml('a: # set me\nb:   1\n', 'a:\nb: 1\n', 'a: 2\nb: 1\n', 'theirs');
+  assert.equal(result, { text: 'a: 2 # set me\nb:   1\n', conflicts: [], reformatted: false });
+});
+
+test('a generated file with a key that is not a plain scalar ([q]: 0) is merged as a whole, never written with a wrong value', () => {
+  assert.equal(mergeYaml('b: 2\n', 'b: 2\n', '[q]: 0\nb: 2\n', 'keep'), { text: 'b: 2\n', conflicts: ['(document): the generated file has a key that is not a plain scalar'], reformatted: false });
+  assert.is(mergeYaml('b: 2\n', 'b: 2\n', '[q]: 0\nb: 2\n', 'theirs').text, '[q]: 0\nb: 2\n');
 });
 
 test.run();

@@ -56,7 +56,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Structural equality of plain YAML values; key order does not matter, list order does. */
 export function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  // `.nan` is a value like any other in a file: equal to itself.
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => equal(x, b[i]));
@@ -167,7 +168,11 @@ function headerComment(src: string): string {
  * has no bytes of its own, so the new value needs a space before it (`key:2` would be one plain key).
  */
 function valueText(src: string, range: readonly number[], text: string): string {
-  return range[0] === range[1] && src[range[0] - 1] === ':' ? ` ${text}` : text;
+  // An empty value sits right after the colon, or where a comment starts (`a: # note`): the new
+  // value needs a space before it after a colon, and one after it before a comment.
+  const before = range[0] === range[1] && src[range[0] - 1] === ':' ? ' ' : '';
+  const after = src[range[1]] === '#' ? ' ' : '';
+  return `${before}${text}${after}`;
 }
 
 /** One line of YAML for a plain value, or null when it needs more than one line. */
@@ -199,6 +204,9 @@ export function mergeYaml(
   if (doc.errors.length) return wholeFile(doc.errors[0].message.split('\n')[0]);
   const orig = parseDocument(current, PARSE);
   const desiredDoc = parseDocument(desired, PARSE);
+  // The merge walks the generated file by plain keys: one written as a list or a map (`[q]: 0`) has no
+  // plain name to find it by, so such a file (never one the tool writes) is merged as a whole.
+  if (desiredDoc.contents && !plainKeys(desiredDoc.contents as Node)) return wholeFile('the generated file has a key that is not a plain scalar');
   const baseValue = base === null ? undefined : parseDocument(base, PARSE).toJS();
   const conflicts: string[] = [];
   const splices: Splice[] = [];
