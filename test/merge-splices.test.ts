@@ -22,20 +22,29 @@ function theirs(current: string, base: string | null, desired: string, newKeys: 
 }
 
 /**
- * mergeYaml run in a worker thread and stopped after `ms`: null when it did not finish. Only for the
- * one case where a wrong bound in the comment scan would loop forever instead of failing.
+ * mergeYaml run in a worker thread and stopped `ms` after the module has loaded: null when it did
+ * not finish. Only for the one case where a wrong bound in the comment scan would loop forever
+ * instead of failing. The clock starts once the worker is ready, so a slow start on a loaded
+ * machine is never taken for a loop.
  */
 function mergeInWorker(args: Parameters<typeof mergeYaml>, ms: number): Promise<unknown> {
   const url = new URL('../src/write/merge.ts', import.meta.url).href;
   const code = `const { parentPort, workerData } = require('node:worker_threads');
-import('tsx/esm/api').then((t) => { t.register(); return import(workerData.url); }).then((m) => parentPort.postMessage(m.mergeYaml(...workerData.args)));`;
+import('tsx/esm/api').then((t) => { t.register(); return import(workerData.url); }).then((m) => {
+  parentPort.postMessage({ ready: true });
+  parentPort.postMessage({ result: m.mergeYaml(...workerData.args) });
+});`;
   return new Promise((resolve, reject) => {
     const worker = new Worker(code, { eval: true, workerData: { url, args } });
-    const timer = setTimeout(() => void worker.terminate().then(() => resolve(null)), ms);
-    worker.once('message', (result) => {
+    let timer: NodeJS.Timeout | undefined;
+    worker.on('message', (message: { ready?: true; result?: unknown }) => {
+      if (message.ready) {
+        timer = setTimeout(() => void worker.terminate().then(() => resolve(null)), ms);
+        return;
+      }
       clearTimeout(timer);
       void worker.terminate();
-      resolve(result);
+      resolve(message.result);
     });
     worker.once('error', (error) => {
       clearTimeout(timer);
