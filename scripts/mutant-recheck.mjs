@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODULES, mutantKey } from './mutation-modules.mjs';
+import { MODULES, moduleJson, mutantKey } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -32,13 +32,7 @@ if (!name || !MODULES[name]) {
   process.exit(2);
 }
 const { file } = MODULES[name];
-const jsonFiles = option('--json')
-  ? [option('--json')]
-  : existsSync(join(root, `reports/mutation/${name}.json`))
-    ? [join(root, `reports/mutation/${name}.json`)]
-    : readdirSync(join(root, 'reports/mutation'))
-        .filter((f) => f.startsWith(`${name}@`) && f.endsWith('.json') && !f.includes('.stryker.'))
-        .map((f) => join(root, 'reports/mutation', f));
+const jsonFiles = option('--json') ? [option('--json')] : moduleJson(root, name).files;
 if (!jsonFiles.length) {
   console.error(`no Stryker JSON for ${name}: run npm run mutation -- ${name} first`);
   process.exit(2);

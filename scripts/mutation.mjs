@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODULES, mutantKey } from './mutation-modules.mjs';
+import { MODULES, moduleJson, mutantKey } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -30,7 +30,10 @@ for (const name of chosen.map((c) => c.split(':')[0])) if (!MODULES[name]) {
   console.error(`unknown module "${name}": one of ${Object.keys(MODULES).join(', ')}`);
   process.exit(2);
 }
-const names = chosen.length ? chosen : Object.keys(MODULES);
+// A module named without a range runs as its configured parts, each a run of its own.
+const names = (chosen.length ? chosen : Object.keys(MODULES)).flatMap((c) =>
+  c.includes(':') || baselineRun || !MODULES[c].parts ? [c] : MODULES[c].parts.map((range) => `${c}:${range}`),
+);
 
 mkdirSync(join(root, 'reports/mutation'), { recursive: true });
 if (args.includes('--record-baseline')) for (const name of names) recordBaseline(name);
@@ -109,10 +112,9 @@ function writeReport() {
   const rows = [];
   const sections = [];
   for (const [name, { file, command }] of Object.entries(MODULES)) {
-    // The whole module's JSON, else the parts measured by line range (name@a-b.json), added up.
-    const whole = join(root, `reports/mutation/${name}.json`);
-    const partFiles = readdirSync(join(root, 'reports/mutation')).filter((f) => f.startsWith(`${name}@`) && f.endsWith('.json') && !f.includes('.stryker.') && !f.includes('.baseline.'));
-    const jsonFiles = existsSync(whole) ? [whole] : partFiles.map((f) => join(root, 'reports/mutation', f));
+    // The module's configured parts, or its whole-module run, or whatever line ranges were measured.
+    const measured = moduleJson(root, name);
+    const jsonFiles = measured.files;
     if (!jsonFiles.length) {
       rows.push(`| ${name} | \`${file}\` | not measured |  |  |  |  |  |  |  |  |  |  |`);
       continue;
@@ -120,8 +122,9 @@ function writeReport() {
     const results = jsonFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')).files[file]).filter(Boolean);
     if (!results.length) continue;
     const result = { source: results[0].source, mutants: results.flatMap((r) => r.mutants) };
-    const minutesOf = existsSync(whole) ? timings[name]?.minutes : partFiles.reduce((sum, f) => sum + (timings[f.replace(/\.json$/, '')]?.minutes ?? 0), 0).toFixed(1);
-    const partsNote = existsSync(whole) ? '' : ` (lines ${partFiles.map((f) => f.slice(name.length + 1, -5)).join(', ')} only; the rest of the file is not in this measure)`;
+    // Minutes per run: a module measured in parts shows each part's run.
+    const minutesOf = measured.runs.map((run) => timings[run]?.minutes ?? '?').join(' + ');
+    const partsNote = measured.complete ? (measured.runs.length > 1 ? ` (in ${measured.runs.length} runs: lines ${measured.runs.map((r) => r.slice(name.length + 1)).join(', ')})` : '') : ` (lines ${measured.runs.map((r) => r.slice(name.length + 1)).join(', ')} only; the rest of the file is not in this measure)`;
     const count = (status) => result.mutants.filter((m) => m.status === status).length;
     const killed = count('Killed') + count('Timeout');
     const survived = result.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
