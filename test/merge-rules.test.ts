@@ -769,4 +769,24 @@ test('a generated file with a key that is not a plain scalar ([q]: 0) is merged 
   assert.is(mergeYaml('b: 2\n', 'b: 2\n', '[q]: 0\nb: 2\n', 'theirs').text, '[q]: 0\nb: 2\n');
 });
 
+test('a file with anchors gets a new key the tool adds as usual: only shared values are held back', () => {
+  const current = 'a: &x 1\nb: *x\n';
+  const result = mergeYaml(current, 'a: 1\nb: 1\n', 'a: 1\nb: 1\nd: 4\n', 'keep');
+  assert.equal(result, { text: 'a: &x 1\nb: *x\nd: 4\n', conflicts: [], reformatted: false });
+});
+
+test('a value shared through an alias two levels down (x.y: *b) is held back like one at the top', () => {
+  const current = 'base: &b\n  p: 1\nx:\n  y: *b\n';
+  const result = mergeYaml(current, 'base:\n  p: 1\nx:\n  y:\n    p: 1\n', 'base:\n  p: 1\nx:\n  y:\n    p: 1\n    q: 2\n', 'keep');
+  assert.equal(result, { text: current, conflicts: ['x.y (shared through a YAML anchor)'], reformatted: false });
+});
+
+test('a file whose aliases expand more than a hundred times is merged as a whole, never expanded without bound', () => {
+  const refs = Array.from({ length: 120 }, (_, i) => `r${i}: *x\n`).join('');
+  const current = `a: &x\n  k: 1\n${refs}c: 1\n`;
+  const reason = '(document): its aliases cannot be expanded to compare values (Excessive alias count indicates a resource exhaustion attack)';
+  assert.equal(mergeYaml(current, 'c: 1\n', 'c: 2\n', 'keep'), { text: current, conflicts: [reason], reformatted: false });
+  assert.equal(mergeYaml(current, 'c: 1\n', 'c: 2\n', 'theirs'), { text: 'c: 2\n', conflicts: [reason], reformatted: false });
+});
+
 test.run();

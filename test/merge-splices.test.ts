@@ -55,6 +55,12 @@ import('tsx/esm/api').then((t) => { t.register(); return import(workerData.url);
 
 // --- equal ---------------------------------------------------------------------------------------
 
+test('equal: .nan equals .nan, and nothing else', () => {
+  assert.ok(equal(Number.NaN, Number.NaN));
+  assert.not.ok(equal(Number.NaN, 1));
+  assert.not.ok(equal(1, Number.NaN));
+});
+
 test('equal: key order does not matter, list order and length do, a list is never a map', () => {
   assert.ok(equal({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }));
   assert.not.ok(equal([1, 2], [2, 1]));

@@ -219,10 +219,19 @@ export function mergeYaml(
   const referenced = new Set<string>();
   visit(orig, { Alias: (_key, node) => void referenced.add(node.source) });
   let sharedTouched = false;
+  // The yaml package refuses to expand more than 100 aliases (a guard against alias bombs): such a
+  // file cannot be compared by value, so it is merged as a whole, never expanded without bound.
+  if (referenced.size) {
+    try {
+      orig.toJS();
+    } catch (error) {
+      return wholeFile(`its aliases cannot be expanded to compare values (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
   /** The plain value at `path` (aliases resolved where the file has any). */
   const plainAt = (path: Path, node: unknown): unknown => {
     if (!referenced.size) return toPlain(node);
-    let value: unknown = doc.toJS({ maxAliasCount: -1 });
+    let value: unknown = doc.toJS();
     for (const key of path) value = isObject(value) ? value[String(key)] : undefined;
     return value;
   };
