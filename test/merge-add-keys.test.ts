@@ -229,8 +229,48 @@ test('a key wanted under a scalar is refused, naming the full path', () => {
   throwsWith(() => addMissingKeys('a:\n  b: 1\n', { a: { b: { c: 1 } } }), 'cannot add a.b.c: a.b is not a block map');
 });
 
-test('a layout the inserted text would break (an explicit "? key") is refused rather than written', () => {
-  throwsWith(() => addMissingKeys('? a\n: 1\n', { b: 1 }), 'adding keys would break the YAML: Implicit keys need to be on a single line at line 2, column 3:');
+test('a map written with explicit keys (? a) gets its new key after the last value, at the keys\' column', () => {
+  assert.is(addMissingKeys('? a\n: 1\n', { b: 1 }), '? a\n: 1\n\nb: 1\n');
+  assert.is(addMissingKeys('x:\n  ? [x]\n  : 1\n', { x: { b: 2 } }), 'x:\n  ? [x]\n  : 1\n  b: 2\n');
+  assert.is(addMissingKeys('?\n: 1\n', { b: 2 }), '?\n: 1\n\nb: 2\n');
+});
+
+test('an explicit key with no value (? a) is refused with what to do: there is no colon to write a value after', () => {
+  throwsWith(() => addMissingKeys('? a\nb: 1\n', { a: 2 }), 'cannot add a: it is written as an explicit key ("? a") with no value; give it one by hand');
+});
+
+test('errors carry their name and the part of the file: the document for YAML that does not parse', () => {
+  try {
+    addMissingKeys('a: [\n', { b: 1 });
+    assert.unreachable('refused');
+  } catch (error) {
+    assert.is((error as AddKeysError).name, 'AddKeysError');
+    assert.is((error as AddKeysError).path, '(document)');
+  }
+  try {
+    addMissingKeys('s: &s\n  a: 1\nt: *s\n', { s: { b: 2 } });
+    assert.unreachable('refused');
+  } catch (error) {
+    assert.is((error as AddKeysError).path, '(document)');
+  }
+  try {
+    addMissingKeys('? a\nb: 1\n', { a: 2 });
+    assert.unreachable('refused');
+  } catch (error) {
+    assert.is((error as AddKeysError).path, 'a');
+  }
+});
+
+test('a string filled into an empty value is written plain when it can be', () => {
+  assert.is(addMissingKeys('a:\n', { a: 'x' }), 'a: x\n');
+});
+
+test('a nested block value with a blank line inside keeps that line empty, not indented', () => {
+  assert.is(addMissingKeys('m:\n  a: 1\n', { m: { b: 'x\n\ny\n' } }), 'm:\n  a: 1\n  b: |\n    x\n\n    y\n');
+});
+
+test('a new top-level key after a map followed by a comment and a blank line: the blank line before it is the tool\'s own', () => {
+  assert.is(addMissingKeys('a: 1\n# tail\n\n', { b: 2 }), 'a: 1\n\nb: 2\n# tail\n\n');
 });
 
 test('a key with no value gets a multi-line string double-quoted on its own line', () => {

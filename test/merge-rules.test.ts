@@ -789,4 +789,18 @@ test('a file whose aliases expand more than a hundred times is merged as a whole
   assert.equal(mergeYaml(current, 'c: 1\n', 'c: 2\n', 'theirs'), { text: 'c: 2\n', conflicts: [reason], reformatted: false });
 });
 
+test('--force with two shared values and an ordinary conflict names only the shared ones in its whole-document reason', () => {
+  const current = 'base: &b\n  p: 1\nuse: *b\nmore: *b\nc: mine\n';
+  const base = 'base:\n  p: 1\nuse:\n  p: 1\nmore:\n  p: 1\nc: 1\n';
+  const desired = 'base:\n  p: 1\nuse:\n  p: 2\nmore:\n  p: 3\nc: 2\n';
+  const result = mergeYaml(current, base, desired, 'theirs');
+  assert.equal(result, { text: desired, conflicts: ['(document): the change touches use, more, shared through a YAML anchor'], reformatted: false });
+  assert.equal(mergeYaml(current, base, desired, 'keep').conflicts, ['use (shared through a YAML anchor)', 'more (shared through a YAML anchor)', 'c']);
+});
+
+test('a complex key the user added at the top of the file (? [x, y]) stays a list when the merge must re-serialise', () => {
+  const result = mergeYaml('? [x, y]\n: 1\nm: {a: 1, b: 2}\nz: 1 # z\n', 'm: {a: 1, b: 2}\nz: 1\n', 'm:\n  a: 1\nz: 1\n');
+  assert.equal(result, { text: '? [ x, y ]\n: 1\nm: { a: 1 }\nz: 1 # z\n', conflicts: [], reformatted: true });
+});
+
 test.run();

@@ -218,7 +218,8 @@ export function mergeYaml(
   // is compared by its resolved values, and a change the tool would make there is a conflict.
   const referenced = new Set<string>();
   visit(orig, { Alias: (_key, node) => void referenced.add(node.source) });
-  let sharedTouched = false;
+  /** Paths the tool would change where the value is shared through an anchor. */
+  const sharedPaths: string[] = [];
   // The yaml package refuses to expand more than 100 aliases (a guard against alias bombs): such a
   // file cannot be compared by value, so it is merged as a whole, never expanded without bound.
   if (referenced.size) {
@@ -237,7 +238,6 @@ export function mergeYaml(
   };
   /** Is the value at `path`, or one of the maps above it, an alias or an anchor an alias refers to? */
   const shared = (path: Path): boolean => {
-    if (!referenced.size) return false;
     let node: unknown = orig.contents;
     for (let i = 0; node; i++) {
       if (isAlias(node) || referenced.has((node as { anchor?: string }).anchor ?? '')) return true;
@@ -248,7 +248,7 @@ export function mergeYaml(
   };
   const sharedConflict = (path: Path): void => {
     conflicts.push(`${showPath(path)} (shared through a YAML anchor)`);
-    if (mode !== 'keep') sharedTouched = true;
+    sharedPaths.push(showPath(path));
   };
 
   const origNode = (path: Path): unknown => (path.length ? orig.getIn(path, true) : orig.contents);
@@ -557,7 +557,7 @@ export function mergeYaml(
   }
   if (conflicts.length && mode === 'keep') return { text: current, conflicts, reformatted: false };
   // The tool's side of a shared value cannot be written at one place: --force and --conflict inline take the whole document.
-  if (sharedTouched) return wholeFile(`the change touches ${conflicts.filter((c) => c.endsWith('(shared through a YAML anchor)')).map((c) => c.slice(0, -' (shared through a YAML anchor)'.length)).join(', ')}, shared through a YAML anchor`);
+  if (sharedPaths.length) return wholeFile(`the change touches ${sharedPaths.join(', ')}, shared through a YAML anchor`);
   if (!changed && !splices.length) return { text: current, conflicts, reformatted: false };
   const spliced = applySplices(current, splices);
   if (mode === 'markers' && conflicts.length) {
@@ -630,7 +630,6 @@ function plainKeys(node: Node): boolean {
 function patchMap(src: string, node: YAMLMap, target: Record<string, unknown>, splices: Splice[]): boolean {
   if (node.flow || !node.items.length || !Object.keys(target).length) return false;
   const pairs = node.items as Pair[];
-  if (!plainKeys(node)) return false;
   const first = pairRegion(src, pairs[0]);
   if (!first) return false;
   const mine: Splice[] = [];
@@ -829,10 +828,9 @@ export function addMissingKeys(current: string, additions: Record<string, unknow
   /** Fill a key whose value is empty: a scalar in place of the empty value, a block under the key. */
   const fill = (pair: Pair, value: unknown, depth: number): void => {
     const key = pair.key as Node;
-    const empty = pair.value as Node | null;
-    const [from, to] = empty?.range ? [empty.range[0], empty.range[1]] : [key.range![1], key.range![1]];
+    const [from, to] = (pair.value as Node).range!;
     if (isObject(value) || Array.isArray(value)) {
-      if (to > from) edit(from, to, '', depth);
+      edit(from, to, '', depth);
       edit(afterLine(to), afterLine(to), block(value, columnOf(key.range![0]) + 2), depth);
       return;
     }
@@ -847,15 +845,18 @@ export function addMissingKeys(current: string, additions: Record<string, unknow
       const keyPath = [...path, key];
       const pair = map ? findPair(map, key) : undefined;
       const child = pair?.value;
-      if (pair && (child === null || child === undefined || (isScalar(child) && child.value === null))) {
+      // `? key` with no value at all: there is no place after a colon to write one.
+      if (pair && child === null) throw new AddKeysError(`cannot add ${showPath(keyPath)}: it is written as an explicit key ("? ${key}") with no value; give it one by hand`, showPath(keyPath));
+      if (pair && isScalar(child) && child.value === null) {
         fill(pair, value, path.length);
         into[key] = value;
       } else if (!pair) {
-        if (map?.flow || (!map && (path.length > 0 || node !== null))) throw new AddKeysError(`cannot add ${showPath(keyPath)}: ${showPath(path) || 'the document'} is not a block map`, showPath(path) || '(document)');
+        // An empty document (node null) takes its keys at the top level; a value below is never null here (filled above).
+        if (map?.flow || (!map && node !== null)) throw new AddKeysError(`cannot add ${showPath(keyPath)}: ${showPath(path) || 'the document'} is not a block map`, showPath(path) || '(document)');
         // An empty document (nothing, or comments only) takes its keys at the end, at column 0.
-        const first = map?.items[0];
-        const indent = first && isPair(first) && first.key && (first.key as Node).range ? columnOf((first.key as Node).range![0]) : 0;
-        const at = map?.items.length ? afterLine(map.range?.[1] ?? text.length) : text.length;
+        // A block map starts at its first key (or that key's `?`): its keys' column. Parsed nodes all have ranges.
+        const indent = map ? columnOf(map.range![0]) : 0;
+        const at = map ? afterLine(map.range![1]) : text.length;
         edit(at, at, block({ [key]: value }, indent), path.length, indent === 0);
         into[key] = value;
       } else if (isObject(value)) {
@@ -865,7 +866,7 @@ export function addMissingKeys(current: string, additions: Record<string, unknow
         if (!missing.length) continue;
         const first = child.items[0] as { range?: [number, number, number] } | undefined;
         const indent = first?.range ? Math.max(0, columnOf(first.range[0]) - 2) : 0;
-        const at = afterLine(child.range?.[1] ?? text.length);
+        const at = afterLine(child.range![1]);
         edit(at, at, block(missing, indent), path.length + 1);
         into[key] = [...(into[key] as unknown[]), ...missing];
       }
