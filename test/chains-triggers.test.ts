@@ -140,6 +140,13 @@ test('two callers, one granting id-token and one not: only the runs of the one w
   assert.equal(f.map((x) => [x.file, x.place]), [[CALLER, 'permissions']]);
 });
 
+test('a reusable job that checks out a sha its caller passes from a dispatch: the chain says the dispatcher picks the code', () => {
+  const files = golden('guide-basic');
+  files.set(X, `name: x\non:\n  workflow_call:\n    inputs:\n      sha:\n        type: string\njobs:\n  x:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n      contents: read\n    steps:\n      - uses: actions/checkout@v6\n        with:\n          ref: \${{ inputs.sha }}\n${awsStep(ROLE_DEV).split('\n').slice(1).join('\n')}`);
+  files.set(CALLER, `name: caller\non:\n  workflow_dispatch:\n    inputs:\n      sha:\n        type: string\n${GRANT}jobs:\n  call:\n    uses: ./.github/workflows/x.yaml\n    with:\n      sha: \${{ inputs.sha }}\n`);
+  assert.equal(xChains(check(files)).map((c) => [c.sub, c.runs]), [[`${REPO}:ref:refs/heads/main`, "checks out ${{ inputs.sha }}: input sha: any commit the dispatcher names, an unmerged pull request's head included"]]);
+});
+
 // ---- what runs ----
 
 test('a checkout of a dispatched sha: the chain says the dispatcher picks the code that runs', () => {
