@@ -300,4 +300,17 @@ test('the error names the part of the file that stops the addition', () => {
   }
 });
 
+test('a file opening with blank lines still gets a blank line before a new top-level key', () => {
+  assert.is(addMissingKeys('\n\na: 1\n', { b: 2 }), '\n\na: 1\n\nb: 2\n');
+});
+
+test('a document that is a flow map names the document as the part that stops the addition', () => {
+  try {
+    addMissingKeys('{a: 1}\n', { b: 1 });
+    assert.unreachable('refused');
+  } catch (error) {
+    assert.is((error as AddKeysError).path, '(document)');
+  }
+});
+
 test.run();
