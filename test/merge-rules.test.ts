@@ -803,4 +803,8 @@ test('a complex key the user added at the top of the file (? [x, y]) stays a lis
   assert.equal(result, { text: '? [ x, y ]\n: 1\nm: { a: 1 }\nz: 1 # z\n', conflicts: [], reformatted: true });
 });
 
+test('a key inserted in generated order in the middle of a file without a final newline gets no blank line, and the file no newline', () => {
+  assert.equal(mergeYaml('a: 1\nc: 3', 'a: 1\nc: 3\n', 'a: 1\nb: 2\nc: 3\n', 'keep', 'generated'), { text: 'a: 1\nb: 2\nc: 3', conflicts: [], reformatted: false });
+});
+
 test.run();
