@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
+import { FLOW, FLOW_NOW } from './helpers/merge-fallback.ts';
 import { conflictMarkerRanges, MARKER_OURS, MARKER_SEP, MARKER_THEIRS, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
 
 const BASE = `# generated
@@ -505,12 +506,7 @@ test('a plain list the tool changes inside a flow map is changed by writing that
   assert.is(result.text, 'm:\n  k:\n    - a\n    - c\n# mine\n');
 });
 
-// The pair-by-pair fallback (patchToValue / patchMap / patchList). A flow map the tool changes
-// (`m: {a: 1, b: 2}` -> `m:\n  a: 1\n`) has no lines of its own to splice, so the planned splices are
-// dropped and the user's file is edited straight to the merged value; `m` written anew in the
-// output shows that fallback ran.
-const FLOW = 'm: {a: 1, b: 2}\n';
-const FLOW_NOW = 'm:\n  a: 1\n';
+// The pair-by-pair fallback (patchToValue / patchMap / patchList), reached through FLOW (test/helpers/merge-fallback.ts).
 
 test('fallback: keys the tool stops writing are deleted as whole lines, the other pairs keep their bytes', () => {
   const result = mergeYaml('x:   1 # one\ny: 2\nz: 3 # three\n' + FLOW, 'x: 1\ny: 2\nz: 3\n' + FLOW, 'x: 1\nz: 3\n' + FLOW_NOW);

@@ -10,11 +10,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conflictMarkerRanges, mergeText, mergeYaml, resolveMarkersToTheirs } from '../src/write/merge.ts';
+import { FLOW, FLOW_NOW } from './helpers/merge-fallback.ts';
 
-// A flow map the tool changes has no lines of its own to splice, so the merge edits the user's file
-// straight to the merged value, pair by pair (patchToValue); `m` written anew shows that ran.
-const FLOW = 'm: {a: 1, b: 2}\n';
-const FLOW_NOW = 'm:\n  a: 1\n';
 
 /** Run `fn` with some environment variables set, restoring them after. */
 async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {

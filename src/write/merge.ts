@@ -22,7 +22,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /**
  * What to do where both sides changed a value differently: `keep` leaves the file as it is (the
@@ -229,13 +229,8 @@ export function mergeYaml(
       return wholeFile(`its aliases cannot be expanded to compare values (${(error as Error).message.split('\n')[0]})`);
     }
   }
-  /** The plain value at `path` (aliases resolved where the file has any). */
-  const plainAt = (path: Path, node: unknown): unknown => {
-    if (!referenced.size) return toPlain(node);
-    let value: unknown = doc.toJS();
-    for (const key of path) value = isObject(value) ? value[String(key)] : undefined;
-    return value;
-  };
+  /** The plain value of a node of `doc` (its aliases resolved where the file has any). */
+  const plainOf = (node: unknown): unknown => (referenced.size && isNode(node) ? node.toJS(doc) : toPlain(node));
   /** Is the value at `path`, or one of the maps above it, an alias or an anchor an alias refers to? */
   const shared = (path: Path): boolean => {
     let node: unknown = orig.contents;
@@ -417,7 +412,7 @@ export function mergeYaml(
       const haveValue = present ? doc.getIn(keyPath) : undefined;
       const inBase = has(before, key);
       const wasValue = inBase ? before![key] : undefined;
-      const have = plainAt(keyPath, haveValue);
+      const have = plainOf(haveValue);
       if (present && equal(have, wantValue)) continue;
       if (shared(keyPath)) {
         sharedConflict(keyPath);
@@ -834,10 +829,8 @@ export function addMissingKeys(current: string, additions: Record<string, unknow
       edit(afterLine(to), afterLine(to), block(value, columnOf(key.range![0]) + 2), depth);
       return;
     }
-    const scalar = String(stringify(value, PRINT)).replace(/\n$/, '');
     // A multi-line scalar would need a block of its own: written double-quoted on the key's line instead.
-    const one = scalar.includes('\n') ? JSON.stringify(value) : scalar;
-    edit(from, to, `${text[from - 1] === ':' ? ' ' : ''}${one}${text[to] === '#' ? ' ' : ''}`, depth);
+    edit(from, to, valueText(text, [from, to], inlineScalar(value) ?? JSON.stringify(value)), depth);
   };
   const walk = (path: Path, want: Record<string, unknown>, node: unknown, into: Record<string, unknown>): void => {
     const map = isMap(node) ? node : null;
@@ -851,7 +844,7 @@ export function addMissingKeys(current: string, additions: Record<string, unknow
         fill(pair, value, path.length);
         into[key] = value;
       } else if (!pair) {
-        // An empty document (node null) takes its keys at the top level; a value below is never null here (filled above).
+        // A value below the top is never null here (filled above): only an empty document has no map.
         if (map?.flow || (!map && node !== null)) throw new AddKeysError(`cannot add ${showPath(keyPath)}: ${showPath(path) || 'the document'} is not a block map`, showPath(path) || '(document)');
         // An empty document (nothing, or comments only) takes its keys at the end, at column 0.
         // A block map starts at its first key (or that key's `?`): its keys' column. Parsed nodes all have ranges.
