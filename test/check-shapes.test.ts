@@ -157,6 +157,8 @@ function shapeFiles(shape: string): Map<string, string> {
 
 test('reusable plan workflow, config under config/aws, identities in a profile: a caller without id-token denies its own runs only; the regional audience is found in config/aws/atmos.yaml', () => {
   const r = check('reusable-profile');
+  // Atmos v1.215.0 finds config/aws/atmos.yaml through ATMOS_CLI_CONFIG_PATH, activates profile "ci" from ATMOS_PROFILE
+  // (pkg/config/load.go) and looks for it in profiles/ beside that atmos.yaml (pkg/config/profiles.go discoverProfileLocations).
   // pr.yaml grants contents and pull-requests only (workflow level, its job has no block); main.yaml's job grants id-token.
   assert.equal(chains(r), ['atmos-plan/plan ref:refs/heads/main acme-gbl-dev-terraform denied', 'atmos-plan/plan pull_request acme-gbl-dev-terraform denied']);
   assert.equal(r.chains[0].reasons, ['audience "sts.us-east-2.amazonaws.com" is not sts.amazonaws.com'], 'the push run from main.yaml has its token');

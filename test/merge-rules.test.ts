@@ -778,6 +778,7 @@ test('a value shared through an alias two levels down (x.y: *b) is held back lik
 });
 
 test('a file whose aliases expand more than a hundred times is merged as a whole, never expanded without bound', () => {
+  // 100 is the yaml package's own limit: Document.toJS's maxAliasCount default (node_modules/yaml/dist/doc/Document.js).
   const refs = Array.from({ length: 120 }, (_, i) => `r${i}: *x\n`).join('');
   const current = `a: &x\n  k: 1\n${refs}c: 1\n`;
   const reason = '(document): its aliases cannot be expanded to compare values (Excessive alias count indicates a resource exhaustion attack)';

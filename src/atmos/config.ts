@@ -133,6 +133,8 @@ export function loadAtmosConfig(
     namePattern: typeof stacks.name_pattern === 'string' && stacks.name_pattern ? stacks.name_pattern : null,
     nameTemplate: typeof stacks.name_template === 'string' && stacks.name_template ? stacks.name_template : null,
     templatesEnabled: raw.templates?.settings?.enabled === true,
+    // Relative to the directory of atmos.yaml (pkg/config/profiles.go discoverProfileLocations at v1.215.0:
+    // baseDir is CliConfigPath; profiles.base_path joined to it, else <baseDir>/profiles).
     profilesBasePath: joinPath(file ? dirOf(file) : '', typeof profiles.base_path === 'string' ? profiles.base_path : 'profiles'),
     defaultProfiles: typeof profiles.default === 'string' ? splitList(profiles.default) : [],
     listMerge: strategy === 'append' || strategy === 'merge' ? strategy : 'replace',
