@@ -15,7 +15,7 @@
  * The file must still be the source the JSON was made from (mutant locations are offsets into it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODULES, moduleJson, mutantKey } from './mutation-modules.mjs';
